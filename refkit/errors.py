@@ -1,0 +1,68 @@
+"""refkit's exceptions: one tree, so callers can catch as broadly or narrowly as they need.
+
+::
+
+    RefkitError
+    ├── InputError                  an input file cannot be used (missing, empty, binary, undecodable)
+    │   └── NoReferencesError       the input was read, but it holds no reference list
+    ├── FormatError                 a BibTeX, CSL-JSON or RIS input is malformed
+    └── RegistryError               the registry (Crossref) could not give an answer
+        ├── RegistryUnavailable     unreachable, timed out, or kept failing (5xx) after retries
+        ├── RateLimited             kept answering 429 after retries
+        └── RegistryResponseError   answered something that is not a valid response
+
+API misuse (a wrong argument type or value) raises ``TypeError`` or ``ValueError``, not a RefkitError.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FormatError",
+    "InputError",
+    "NoReferencesError",
+    "RateLimited",
+    "RefkitError",
+    "RegistryError",
+    "RegistryResponseError",
+    "RegistryUnavailable",
+]
+
+
+class RefkitError(Exception):
+    """Base class of every error refkit raises on purpose."""
+
+
+class InputError(RefkitError):
+    """An input cannot be used. ``path`` names it."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class NoReferencesError(InputError):
+    """The input was read, but no reference list was found in it."""
+
+
+class FormatError(RefkitError):
+    """A structured input (BibTeX, CSL-JSON, RIS) is malformed."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class RegistryError(RefkitError):
+    """The registry could not give an answer."""
+
+
+class RegistryUnavailable(RegistryError):
+    """The registry could not be reached, timed out, or kept failing after retries."""
+
+
+class RateLimited(RegistryError):
+    """The registry kept refusing with 429 Too Many Requests after retries."""
+
+
+class RegistryResponseError(RegistryError):
+    """The registry answered with something that is not a valid response (e.g. malformed JSON)."""
