@@ -185,7 +185,7 @@ class Reference:
     note: str | None = None
     citation_number: str | None = None
     source: Source | None = None
-    confidence: Mapping[str, float] = field(default=_EMPTY, compare=False, hash=False)
+    confidence: Mapping[str, float] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
 
     @property
     def year(self) -> int | None:
@@ -274,7 +274,7 @@ class Match:
     doi: str | None = None
     confidence: float = 0.0
     record: Reference | None = None
-    evidence: Mapping[str, Any] = field(default=_EMPTY, compare=False, hash=False)
+    evidence: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
     message: Mapping[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
     reason: str = ""
     written_doi: str | None = None
@@ -297,7 +297,7 @@ class Cluster:
     citations: tuple[Reference, ...]
     canonical: Reference
     matches: tuple[Match | None, ...] = ()
-    disagreements: Mapping[str, tuple[str, ...]] = field(default=_EMPTY, compare=False, hash=False)
+    disagreements: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
 
     @property
     def match(self) -> Match | None:
@@ -331,7 +331,7 @@ class Finding:
     severity: Severity
     message: str
     citations: tuple[Citation, ...] = ()
-    evidence: Mapping[str, Any] = field(default=_EMPTY, compare=False, hash=False)
+    evidence: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
     suggestion: str | None = None
     cluster: str | None = None
 
