@@ -1,0 +1,318 @@
+"""Turning the text of one field into CSL values: names, dates, locators, identifiers.
+
+These helpers are shared by every parser, so a name or a page range is read one way across refkit. They state
+what the string says; they never look anything up.
+
+Example:
+    >>> parse_locator("2016;96(3):418-9")
+    {'volume': '96', 'issue': '3', 'page': '418-9'}
+    >>> parse_authors("Deza G, Sánchez-Schmidt JM, Pujol RM")[0][1]
+    Person(family='Sánchez-Schmidt', given='JM', literal=None, suffix=None)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from refkit.model import Person
+
+__all__ = [
+    "DOI_RE",
+    "clean_field",
+    "find_doi",
+    "find_pmid",
+    "find_url",
+    "normalize_doi",
+    "page_range",
+    "parse_authors",
+    "parse_issued",
+    "parse_locator",
+    "parse_person",
+]
+
+#: A DOI as Crossref recommends matching it (10.NNNN/suffix), up to white space.
+DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"]+)", re.IGNORECASE)
+_DOI_PREFIX_RE = re.compile(r"^\s*(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/|doi\.org/)", re.IGNORECASE)
+_PMID_RE = re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b", re.IGNORECASE)
+_URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january", "januar", "janvier", "enero"),
+            ("feb", "february", "februar", "fevrier", "febrero"),
+            ("mar", "march", "marz", "mars", "marzo"),
+            ("apr", "april", "avril", "abril"),
+            ("may", "mai", "mayo"),
+            ("jun", "june", "juni", "juin", "junio"),
+            ("jul", "july", "juli", "juillet", "julio"),
+            ("aug", "august", "aout", "agosto"),
+            ("sep", "sept", "september", "septembre", "septiembre"),
+            ("oct", "october", "oktober", "octobre", "octubre"),
+            ("nov", "november", "novembre", "noviembre"),
+            ("dec", "december", "dezember", "decembre", "diciembre"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+_ET_AL_RE = re.compile(r"[,;]?\s*(?:\bet\.?\s*al\b\.?|\bu\.\s*a\.|\bet\s+coll\.?|\.\.\.|…)\s*$", re.IGNORECASE)
+_ORG_WORDS = re.compile(
+    r"\b(?:group|committee|society|association|organi[sz]ation|institute|council|consortium|collaboration|"
+    r"collaborators|agency|department|ministry|foundation|university|board|network|centre|center|"
+    r"investigators|commission|office|service|federation|who|academy|panel|task force|working party)\b",
+    re.IGNORECASE,
+)
+_PARTICLES = {
+    "van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "ter", "ten",
+    "zu", "zur", "af", "al", "el", "bin", "ibn", "st", "saint", "y",
+}
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
+_INITIALS_RE = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z]?\.?-?){1,4}$")
+
+
+def clean_field(text: str | None) -> str:
+    """Strip white space and the punctuation or quotes that enclose a field.
+
+    >>> clean_field(' "Calcinosis cutis." ')
+    'Calcinosis cutis'
+    """
+    if not text:
+        return ""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.strip(" \t,;:\"'“”‘’«»")
+    # a final full stop ends the field, unless it ends an abbreviation such as "Dermatol." (kept for journals)
+    while text.endswith((".", ",", ";", ":")) and not re.search(r"\b[A-Z]\.$", text):
+        text = text[:-1].rstrip()
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def normalize_doi(text: str | None) -> str | None:
+    """The bare DOI in ``text`` (prefixes such as ``doi:`` or ``https://doi.org/`` removed), or None.
+
+    >>> normalize_doi("doi: 10.2340/00015555-2271.")
+    '10.2340/00015555-2271'
+    """
+    if not text:
+        return None
+    text = _DOI_PREFIX_RE.sub("", text.strip())
+    match = DOI_RE.search(text)
+    if not match:
+        return None
+    doi = match.group(1)
+    # trailing punctuation belongs to the sentence, not the DOI; a closing bracket only if it is unbalanced
+    while doi and doi[-1] in ".,;:'\"]}>":
+        doi = doi[:-1]
+    while doi.endswith(")") and doi.count(")") > doi.count("("):
+        doi = doi[:-1]
+    return doi or None
+
+
+def find_doi(text: str) -> str | None:
+    """The first DOI written anywhere in ``text``."""
+    match = DOI_RE.search(text)
+    return normalize_doi(match.group(1)) if match else None
+
+
+def find_pmid(text: str) -> str | None:
+    """A PubMed id written as ``PMID: 123``."""
+    match = _PMID_RE.search(text)
+    return match.group(1) if match else None
+
+
+def find_url(text: str) -> str | None:
+    """The first URL that is not a DOI link."""
+    for match in _URL_RE.finditer(text):
+        url = match.group(0).rstrip(".,;:)]'\"")
+        if not re.search(r"doi\.org/", url, re.IGNORECASE):
+            return url
+    return None
+
+
+def parse_issued(text: str | None) -> tuple[int, ...]:
+    """CSL date-parts from a date as written: ``(2016)``, ``2016 Feb``, ``2015 Nov 3``, ``2016a``.
+
+    >>> parse_issued("2016 Feb;")
+    (2016, 2)
+    """
+    if not text:
+        return ()
+    match = _YEAR_RE.search(text)
+    if not match:
+        return ()
+    year = int(match.group(1))
+    rest = text[match.end() :]
+    month_match = re.match(r"[a-z]?\s*[,.]?\s*([A-Za-zéû]{3,9})\.?(?:\s+(\d{1,2})\b)?", rest)
+    if month_match:
+        key = _fold(month_match.group(1)).lower()
+        if key in _MONTHS:
+            day = month_match.group(2)
+            return (year, _MONTHS[key], int(day)) if day and 1 <= int(day) <= 31 else (year, _MONTHS[key])
+    return (year,)
+
+
+_LOCATOR_RE = re.compile(
+    r"""^\s*
+    (?:(?P<year>(?:1[5-9]|20)\d\d)[a-z]?(?:\s+[A-Za-z]{3,9}\.?(?:\s+\d{1,2})?)?\s*[;,.]\s*)?   # 2016 Feb;
+    (?:vol(?:ume)?\.?\s*)?
+    (?P<volume>[A-Za-z]?\d+[A-Za-z]?(?:[-/]\d+)?)?                       # 96
+    \s*
+    (?:\(\s*(?P<issue>[^)]*?)\s*\))?                                       # (3) / (Suppl 30)
+    \s*
+    (?:(?:[:,.]\s*|\s+)(?:pp?\.?\s*)?(?P<page>[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–—]+\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?))?  # :418-9
+    \s*[.;,]?\s*$""",
+    re.VERBOSE,
+)
+
+
+def parse_locator(text: str | None) -> dict[str, str]:
+    """Volume, issue (or supplement) and pages from a locator as journals print it.
+
+    Recognises ``96:418-419``, ``2016;96(3):418-9``, ``96 (Suppl 30):47``, ``53:e542-544``, ``41: 94-96``,
+    ``12(4), 100-110`` and ``vol 3, pp 5-9``. Pages are kept as written (``418-9``); see :func:`page_range`.
+    A supplement is reported as ``supplement`` with the issue text kept in ``issue``.
+
+    >>> parse_locator("96 (Suppl 30):47")
+    {'volume': '96', 'issue': 'Suppl 30', 'page': '47', 'supplement': '30'}
+    """
+    out: dict[str, str] = {}
+    if not text:
+        return out
+    text = re.sub(r"\s+", " ", text.replace("\u2009", " ")).strip()
+    text = re.sub(r"^(?:vol(?:ume)?\.?|v\.)\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:no|nr|issue)\.?\s*(\d+)", r"(\1)", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s*,\s*pp?\.?\s*", ":", text)
+    match = _LOCATOR_RE.match(text)
+    if not match:
+        return out
+    if match.group("volume"):
+        out["volume"] = match.group("volume")
+    if match.group("issue"):
+        out["issue"] = match.group("issue")
+    if match.group("page"):
+        out["page"] = re.sub(r"\s*[-–—]+\s*", "-", match.group("page"))
+    supplement = re.search(r"\bsuppl?(?:ement)?\.?\s*(\w*)", out.get("issue", ""), re.IGNORECASE)
+    if supplement:
+        out["supplement"] = supplement.group(1) or "1"
+    if "volume" not in out and "page" not in out:
+        return {}
+    return out
+
+
+def page_range(page: str | None) -> tuple[str, str] | None:
+    """First and last page with abbreviated ends expanded: ``418-9`` -> (``418``, ``419``), ``e542-544`` -> (``e542``,
+    ``e544``), ``C82-97`` -> (``C82``, ``C97``).
+
+    >>> page_range("1101-4")
+    ('1101', '1104')
+    """
+    if not page:
+        return None
+    parts = re.split(r"\s*[-–—]+\s*", page.strip(), maxsplit=1)
+    first = parts[0].strip()
+    if not first:
+        return None
+    if len(parts) == 1 or not parts[1].strip():
+        return first, first
+    last = parts[1].strip()
+    prefix_match = re.match(r"^([A-Za-z]*)(\d+)(.*)$", first)
+    last_match = re.match(r"^([A-Za-z]*)(\d+)(.*)$", last)
+    if prefix_match and last_match:
+        prefix, digits, _ = prefix_match.groups()
+        last_prefix, last_digits, last_rest = last_match.groups()
+        if len(last_digits) < len(digits):
+            last_digits = digits[: len(digits) - len(last_digits)] + last_digits
+        last = (last_prefix or prefix) + last_digits + last_rest
+    return first, last
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def parse_person(text: str) -> Person:
+    """One name, in any of the orders reference lists use.
+
+    ``Deza G``, ``Deza, G.``, ``G. Deza``, ``Gustavo Deza``, ``van der Berg JH``, ``Smith JA Jr``, ``WHO Study Group``.
+
+    >>> parse_person("van der Berg JH")
+    Person(family='van der Berg', given='JH', literal=None, suffix=None)
+    """
+    text = clean_field(text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if text.endswith(".") and not re.search(r"(?:^|[\s.-])[A-Z\u00c0-\u00de]\.$", text):
+        text = text[:-1]
+    if not text:
+        return Person(literal="")
+    if _ORG_WORDS.search(text) or len(text.split()) > 6:
+        return Person(literal=text)
+    suffix = None
+    words = text.replace(",", " , ").split()
+    for i, word in enumerate(words):
+        if word.lower().strip(".") in {s.strip(".") for s in _SUFFIXES} and i > 0:
+            suffix = word.rstrip(",")
+            del words[i]
+            break
+    text = " ".join(words).replace(" , ", ", ").strip(" ,")
+    if "," in text:
+        family, _, given = text.partition(",")
+        return Person(family=family.strip() or None, given=given.strip() or None, suffix=suffix)
+    words = text.split()
+    if len(words) == 1:
+        return Person(family=words[0], suffix=suffix)
+    # "Deza G", "Sánchez-Schmidt JM", "van der Berg JH": family first, initials last (Vancouver)
+    if _INITIALS_RE.match(words[-1]) and (words[-1].isupper() or "." in words[-1]):
+        return Person(family=" ".join(words[:-1]), given=words[-1], suffix=suffix)
+    # "G. Deza", "J. H. van der Berg", "Gustavo Deza": given first
+    i = len(words) - 1
+    while i > 1 and words[i - 1].lower() in _PARTICLES:
+        i -= 1
+    return Person(family=" ".join(words[i:]), given=" ".join(words[:i]), suffix=suffix)
+
+
+def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
+    """A list of names and whether it was cut short with "et al".
+
+    Handles ``Deza G, Sánchez-Schmidt JM, Pujol RM``, ``Deza G et al``, ``Deza, G., Pujol, R. M., & Smith, J.``,
+    ``G. Deza and R. M. Pujol``.
+
+    >>> parse_authors("Deza G et al")
+    ((Person(family='Deza', given='G', literal=None, suffix=None),), True)
+    """
+    if not text:
+        return (), False
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.rstrip(" .,:;")
+    et_al = False
+    stripped = _ET_AL_RE.sub("", text)
+    if stripped != text:
+        et_al = True
+        text = stripped.strip(" ,;")
+    text = re.sub(r"\s*(?:&|\band\b|\bund\b|\bet\b|\by\b)\s*", ", ", text)
+    if ";" in text:
+        chunks = [c for c in text.split(";") if c.strip()]
+    else:
+        pieces = [p.strip() for p in text.split(",") if p.strip()]
+        chunks = []
+        # "Deza, G., Pujol, R. M." alternates family, initials: join such pairs
+        i = 0
+        while i < len(pieces):
+            piece = pieces[i]
+            nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+            if (
+                nxt is not None
+                and " " not in piece.strip()
+                and not _INITIALS_RE.match(piece)
+                and _INITIALS_RE.match(nxt.replace(" ", ""))
+            ):
+                chunks.append(f"{piece}, {nxt}")
+                i += 2
+                continue
+            chunks.append(piece)
+            i += 1
+    people = tuple(parse_person(c) for c in chunks if clean_field(c))
+    return tuple(p for p in people if p.family or p.literal), et_al

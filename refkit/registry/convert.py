@@ -1,0 +1,84 @@
+"""Crossref work records (JSON) -> :class:`~refkit.model.Reference`."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from refkit.model import Person, Reference
+
+__all__ = ["date_parts", "to_reference"]
+
+_TYPES = {
+    "journal-article": "article-journal",
+    "book": "book",
+    "edited-book": "book",
+    "monograph": "book",
+    "reference-book": "book",
+    "book-chapter": "chapter",
+    "book-section": "chapter",
+    "book-part": "chapter",
+    "reference-entry": "entry",
+    "proceedings-article": "paper-conference",
+    "posted-content": "article",
+    "report": "report",
+    "dissertation": "thesis",
+    "dataset": "dataset",
+    "standard": "standard",
+    "peer-review": "review",
+}
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if v), None)
+    if value in (None, ""):
+        return None
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", str(value)))).strip() or None
+
+
+def date_parts(record: Mapping[str, Any], name: str) -> tuple[int, ...]:
+    """The date-parts of a Crossref date field (``issued``, ``published-print``...), or ()."""
+    value = record.get(name)
+    if not isinstance(value, Mapping):
+        return ()
+    parts = (value.get("date-parts") or [[]])[0] or []
+    try:
+        return tuple(int(p) for p in parts if p is not None)
+    except (TypeError, ValueError):
+        return ()
+
+
+def to_reference(record: Mapping[str, Any]) -> Reference:
+    """The Reference a Crossref work record describes.
+
+    Example:
+        >>> to_reference({"DOI": "10.1/x", "title": ["A"], "issued": {"date-parts": [[2016, 2]]}}).issued
+        (2016, 2)
+    """
+    title = _first(record.get("title"))
+    subtitle = _first(record.get("subtitle"))
+    if title and subtitle and subtitle.lower() not in title.lower():
+        title = f"{title}: {subtitle}"
+    page = _first(record.get("page")) or _first(record.get("article-number"))
+    return Reference(
+        raw="",
+        type=_TYPES.get(str(record.get("type", "")), "article-journal" if record.get("container-title") else "document"),
+        author=tuple(Person.from_csl(a) for a in record.get("author") or () if isinstance(a, Mapping)),
+        editor=tuple(Person.from_csl(a) for a in record.get("editor") or () if isinstance(a, Mapping)),
+        issued=date_parts(record, "issued") or date_parts(record, "published-print")
+        or date_parts(record, "published-online"),
+        title=title,
+        container_title=_first(record.get("container-title")),
+        container_title_short=_first(record.get("short-container-title")),
+        volume=_first(record.get("volume")),
+        issue=_first(record.get("issue")),
+        page=page,
+        publisher=_first(record.get("publisher")),
+        publisher_place=_first(record.get("publisher-location")),
+        doi=_first(record.get("DOI")),
+        url=_first(record.get("URL")),
+        issn=_first(record.get("ISSN")),
+    )

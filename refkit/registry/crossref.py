@@ -1,0 +1,390 @@
+"""The Crossref REST API through habanero, with what habanero leaves to its callers.
+
+habanero sends the requests; this module adds URL-quoting of DOIs, timeouts, retries with back-off that honour
+``Retry-After`` on 429 and 5xx, a client-side rate limit per route class (single records / searches) with a cap on
+requests in flight, the ``mailto`` contact of Crossref's polite pool, a persistent response cache, and an offline
+mode that answers from the cache only.
+
+Polite-pool defaults: 10 single-record requests/s, 3 searches/s, 3 requests at once.
+
+Example:
+    >>> client = CrossrefClient(base_url="http://127.0.0.1:8080", mailto="me@example.org", cache=None)
+    >>> client.base_url
+    'http://127.0.0.1:8080'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from refkit.errors import RateLimited, RegistryError, RegistryResponseError, RegistryUnavailable
+from refkit.registry.cache import ResponseCache, default_cache_path
+
+__all__ = ["DEFAULT_BASE_URL", "SEARCH_FIELDS", "ClientStats", "CrossrefClient", "TokenBucket"]
+
+DEFAULT_BASE_URL = "https://api.crossref.org"
+#: The fields asked for in searches: what matching and the audit read, and no more.
+SEARCH_FIELDS = (
+    "DOI", "title", "subtitle", "author", "editor", "issued", "published-print", "published-online", "container-title",
+    "short-container-title", "volume", "issue", "page", "article-number", "type", "publisher", "ISSN", "score",
+    "updated-by", "update-to", "relation",
+)
+_BATCH = 20
+
+
+class TokenBucket:
+    """At most ``rate`` acquisitions per second on average, ``burst`` at once; thread-safe.
+
+    Example:
+        >>> bucket = TokenBucket(rate=1000.0)
+        >>> bucket.acquire()  # returns at once while tokens remain
+    """
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = float(rate)
+        self.capacity = float(burst if burst is not None else max(1.0, rate))
+        self._tokens = self.capacity
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Hand out nothing for ``seconds`` (after a 429 with ``Retry-After``)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            self._tokens = 0.0
+
+    def acquire(self) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                if now < self._paused_until:
+                    wait = self._paused_until - now
+                else:
+                    self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+                    self._stamp = now
+                    if self._tokens >= 1.0:
+                        self._tokens -= 1.0
+                        return
+                    wait = (1.0 - self._tokens) / self.rate
+            time.sleep(wait)
+
+
+@dataclass
+class ClientStats:
+    """What a client did: requests sent by route class, cache hits, retries, 429s and failures."""
+
+    requests: dict[str, int] = field(default_factory=lambda: {"single": 0, "search": 0, "batch": 0})
+    cache_hits: int = 0
+    retries: int = 0
+    too_many_requests: int = 0
+    failures: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def sent(self) -> int:
+        return sum(self.requests.values())
+
+    def count(self, what: str, route: str | None = None) -> None:
+        with self.lock:
+            if what == "request" and route:
+                self.requests[route] += 1
+            elif what == "hit":
+                self.cache_hits += 1
+            elif what == "retry":
+                self.retries += 1
+            elif what == "429":
+                self.too_many_requests += 1
+            elif what == "failure":
+                self.failures += 1
+
+
+class _Failure(Exception):
+    def __init__(self, status: int | None, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class CrossrefClient:
+    """A polite, caching, retrying Crossref client.
+
+    Args:
+        base_url: the API's base URL (``--crossref-url`` / ``REFKIT_CROSSREF_URL``; a mirror or a local server).
+        mailto: contact address sent for the polite pool (``--mailto`` / ``REFKIT_MAILTO``).
+        cache: a :class:`ResponseCache`, a path for one, ``None`` for the default path, or ``False`` for none.
+        offline: answer from the cache only; what is not cached raises :class:`RegistryUnavailable`.
+        timeout: seconds for one request.
+        retries: further tries after a 429, 5xx, timeout or malformed answer.
+        single_rate: single-record requests per second.
+        search_rate: searches per second.
+        concurrency: requests in flight at once.
+        max_wait: the longest single back-off, even if ``Retry-After`` asks for more.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        mailto: str | None = None,
+        cache: ResponseCache | str | Path | None | bool = None,
+        *,
+        offline: bool = False,
+        timeout: float = 10.0,
+        retries: int = 4,
+        single_rate: float = 10.0,
+        search_rate: float = 3.0,
+        concurrency: int = 3,
+        backoff: float = 1.0,
+        max_wait: float = 60.0,
+    ) -> None:
+        from habanero import Crossref
+
+        self.base_url = (base_url or os.environ.get("REFKIT_CROSSREF_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.mailto = mailto or os.environ.get("REFKIT_MAILTO") or None
+        if cache is False:
+            self.cache: ResponseCache | None = None
+        elif isinstance(cache, ResponseCache):
+            self.cache = cache
+        else:
+            self.cache = ResponseCache(cache if cache not in (None, True) else default_cache_path())  # type: ignore[arg-type]
+        self.offline = offline
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.buckets = {"single": TokenBucket(single_rate), "search": TokenBucket(search_rate)}
+        self._in_flight = threading.BoundedSemaphore(max(1, concurrency))
+        self._habanero = Crossref(base_url=self.base_url, mailto=self.mailto, timeout=timeout)
+        self.stats = ClientStats()
+        self._down_lock = threading.Lock()
+        self._consecutive_down = 0
+        self.unreachable: str | None = None
+
+    # -- public API -------------------------------------------------------------------------------------------
+
+    def work(self, doi: str) -> dict[str, Any] | None:
+        """The registry's record for ``doi``, or None when Crossref does not know it.
+
+        Raises:
+            RegistryError: no answer could be had (unreachable, rate-limited, malformed), or offline and not cached.
+        """
+        key = "work:" + doi.strip().lower()
+        hit, value = self._cached(key)
+        if hit:
+            return value
+        message = self._call("single", lambda: self._habanero.works(ids=_quote_doi(doi)), not_found_ok=True)
+        record = message.get("message") if isinstance(message, dict) else None
+        if message is not None and not isinstance(record, dict):
+            raise RegistryResponseError(f"Crossref answered {doi} with something that is not a work record")
+        self._store(key, record)
+        return record
+
+    def works(self, dois: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """Records for many DOIs, fetched ``filter=doi:`` 20 at a time; unknown DOIs map to None."""
+        wanted = list(dict.fromkeys(d.strip() for d in dois if d and d.strip()))
+        out: dict[str, dict[str, Any] | None] = {}
+        missing = []
+        for doi in wanted:
+            hit, value = self._cached("work:" + doi.lower())
+            if hit:
+                out[doi] = value
+            else:
+                missing.append(doi)
+        # DOIs with a comma cannot travel in a filter list: they go one by one
+        single = [d for d in missing if "," in d]
+        batchable = [d for d in missing if "," not in d]
+        for chunk in _chunks(batchable, _BATCH):
+            body = self._call(
+                "batch", lambda c=chunk: self._habanero.works(filter={"doi": list(c)}, limit=len(c))
+            )
+            items = _items(body)
+            found = {str(item.get("DOI", "")).lower(): item for item in items}
+            for doi in chunk:
+                record = found.get(doi.lower())
+                self._store("work:" + doi.lower(), record)
+                out[doi] = record
+        for doi in single:
+            out[doi] = self.work(doi)
+        return out
+
+    def search(self, query: str, rows: int = 5) -> list[dict[str, Any]]:
+        """Candidates for a reference string by ``query.bibliographic``, best first, each with Crossref's ``score``."""
+        query = re.sub(r"\s+", " ", query).strip()[:1000]
+        if not query:
+            return []
+        key = f"search:{rows}:{query.lower()}"
+        hit, value = self._cached(key)
+        if hit:
+            return list(value or [])
+        body = self._call(
+            "search",
+            lambda: self._habanero.works(query_bibliographic=query, limit=rows, select=list(SEARCH_FIELDS)),
+        )
+        items = _items(body)
+        self._store(key, items)
+        return items
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+    # -- internals --------------------------------------------------------------------------------------------
+
+    def _cached(self, key: str) -> tuple[bool, Any]:
+        if self.cache is not None:
+            hit, value = self.cache.get(key)
+            if hit:
+                self.stats.count("hit")
+                return True, value
+        if self.offline:
+            raise RegistryUnavailable("offline, and not in the cache")
+        if self.unreachable:
+            raise RegistryUnavailable(self.unreachable)
+        return False, None
+
+    def _store(self, key: str, value: Any) -> None:
+        if self.cache is not None:
+            self.cache.put(key, value)
+
+    def _call(self, route: str, send: Any, *, not_found_ok: bool = False) -> Any:
+        bucket = self.buckets["single" if route in ("single", "batch") else "search"]
+        last: _Failure | None = None
+        for attempt in range(self.retries + 1):
+            if self.unreachable:
+                raise RegistryUnavailable(self.unreachable)
+            bucket.acquire()
+            with self._in_flight:
+                self.stats.count("request", route)
+                try:
+                    body = send()
+                except Exception as exc:  # habanero raises many kinds; classify them all
+                    failure = _classify(exc)
+                else:
+                    failure = None
+                    if not isinstance(body, dict):
+                        failure = _Failure(200, "Crossref answered with something that is not JSON")
+            if failure is None:
+                self._mark_reachable()
+                return body
+            if failure.status == 404 and not_found_ok:
+                self._mark_reachable()
+                return None
+            if failure.status is not None and 400 <= failure.status < 500 and failure.status not in (408, 429):
+                raise RegistryResponseError(f"Crossref refused the request ({failure.status}: {failure})")
+            last = failure
+            if failure.status == 429:
+                self.stats.count("429")
+            if failure.status in (None, 408) and self._mark_down(str(failure)):
+                break
+            if attempt == self.retries:
+                break
+            self.stats.count("retry")
+            wait = failure.retry_after
+            if wait is None:
+                wait = self.backoff * (2**attempt) * (0.5 + random.random())
+            wait = min(wait, self.max_wait)
+            if failure.status == 429:
+                bucket.pause(wait)
+            time.sleep(wait)
+        self.stats.count("failure")
+        assert last is not None
+        if last.status == 429:
+            raise RateLimited(f"Crossref kept answering 429 Too Many Requests after {self.retries + 1} tries")
+        if last.status == 200:
+            raise RegistryResponseError(f"Crossref answered with malformed data: {last}")
+        if last.status is not None:
+            raise RegistryUnavailable(f"Crossref kept failing ({last.status}) after {self.retries + 1} tries")
+        raise RegistryUnavailable(self.unreachable or f"Crossref could not be reached: {last}")
+
+    def _mark_reachable(self) -> None:
+        with self._down_lock:
+            self._consecutive_down = 0
+
+    def _mark_down(self, reason: str) -> bool:
+        """Count a connection failure; after three in a row, stop asking (the run goes on unverified)."""
+        with self._down_lock:
+            self._consecutive_down += 1
+            if self._consecutive_down >= 3 and not self.unreachable:
+                self.unreachable = f"Crossref at {self.base_url} could not be reached ({reason})"
+            return self.unreachable is not None
+
+
+def _quote_doi(doi: str) -> str:
+    """A DOI made safe for a URL path; ``/`` stays, everything outside RFC 3986's path characters is escaped."""
+    return quote(doi.strip(), safe="/:@!$&'()*+,;=-._~")
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    message = body.get("message") if isinstance(body, dict) else None
+    items = message.get("items") if isinstance(message, dict) else None
+    if not isinstance(items, list):
+        raise RegistryResponseError("Crossref answered a list request without a list of items")
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("retry-after") if headers is not None else None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def _classify(exc: BaseException) -> _Failure:
+    """Turn whatever habanero or its HTTP library raised into (status, message, Retry-After)."""
+    import httpx2
+    from habanero.exceptions import RequestError
+
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    response = None
+    for item in chain:
+        if isinstance(item, httpx2.HTTPStatusError):
+            response = item.response
+            break
+    if response is not None:
+        status = response.status_code
+        if status == 200:
+            return _Failure(200, "not JSON")
+        return _Failure(status, response.reason_phrase or str(status), _retry_after(response.headers))
+    for item in chain:
+        if isinstance(item, RequestError):
+            status = int(item.status_code) if str(item.status_code).isdigit() else None
+            return _Failure(200 if status in (200, 201) else status, str(item.error))
+        if isinstance(item, httpx2.TimeoutException):
+            return _Failure(408, f"timed out ({type(item).__name__})")
+        if isinstance(item, (json.JSONDecodeError, UnicodeDecodeError)):
+            return _Failure(200, f"malformed JSON ({item})")
+        if isinstance(item, httpx2.TransportError):
+            return _Failure(None, f"{type(item).__name__}: {item}")
+    if isinstance(exc, (ValueError, KeyError, TypeError)):
+        return _Failure(200, f"malformed answer ({type(exc).__name__}: {exc})")
+    if isinstance(exc, RegistryError):
+        raise exc
+    return _Failure(None, f"{type(exc).__name__}: {exc}")
