@@ -1,0 +1,42 @@
+"""Shared fixtures: the vendored Crossref records, a local Crossref server and the seed articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from refkit.testing import CrossrefServer
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+
+
+@pytest.fixture(scope="session")
+def crossref_records_dir() -> Path:
+    """Directory of the vendored Crossref records (see tests/data/crossref/SOURCE.md)."""
+    return TESTS / "data" / "crossref"
+
+
+@pytest.fixture(scope="session")
+def _crossref_server_session(crossref_records_dir: Path) -> Iterator[CrossrefServer]:
+    with CrossrefServer.from_paths(crossref_records_dir) as server:
+        yield server
+
+
+@pytest.fixture
+def crossref_server(_crossref_server_session: CrossrefServer) -> Iterator[CrossrefServer]:
+    """The session's Crossref server on 127.0.0.1, with faults reset and the log cleared for this test."""
+    server = _crossref_server_session
+    server.reset()
+    server.clear_log()
+    yield server
+    # Release anything a test left hanging so it cannot slow the next test.
+    server.reset()
+
+
+@pytest.fixture(scope="session")
+def seed_articles() -> Path:
+    """Directory of the seed articles (plain-text pages with reference lists)."""
+    return REPO / "data" / "articles"
