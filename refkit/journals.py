@@ -30,6 +30,7 @@ import argparse
 import collections
 import csv
 import gzip
+import html
 import itertools
 import json
 import re
@@ -190,8 +191,14 @@ def normalize(name: object) -> str:
     """
     if not isinstance(name, str) or not name:
         return ""
-    text = unicodedata.normalize("NFKD", name[: _MAX_NAME * 2].casefold().translate(_FOLD))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = name[: _MAX_NAME * 2]
+    if "&" in text:
+        # Crossref titles often carry HTML entities ("Child &amp; Adolescent").
+        text = html.unescape(text)
+    text = text.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = _APOSTROPHES.sub("", text.replace("&", " and "))
     words = _NON_WORD.sub(" ", text).split()
     if len(words) > 1 and words[0] == "the":
@@ -456,7 +463,8 @@ def _key(name: object) -> str:
 
 def _rewrite(index: _Index, key: str) -> str:
     """The key with each full title word replaced by its usual abbreviation ("pediatric" -> "pediatr")."""
-    return " ".join(index.words.get(w, w) for w in key.split() if w not in _STOPWORDS)
+    # Single letters stay: "e" is a word of "E-Journal of Chemistry", not Italian "and".
+    return " ".join(index.words.get(w, w) for w in key.split() if len(w) == 1 or w not in _STOPWORDS)
 
 
 _RESOLVED: dict[str, tuple[tuple[int, ...], str]] = {}
@@ -604,11 +612,13 @@ def suggest(name: str | None, limit: int = 5) -> list[tuple[Journal, float]]:
         offer(translated, 0.9)
     from rapidfuzz import fuzz, process
 
-    query = _rewrite(index, key) or key
-    for choice, score, _ in process.extract(
-        query, index.fuzzy_keys(), scorer=fuzz.ratio, limit=limit * 3, score_cutoff=60
-    ):
-        offer(_numbers(index.standard[choice]), round(min(score / 100, 0.94), 3))
+    # Both the name as written and its abbreviated form: a misspelt full title is closest to the title,
+    # a half-abbreviated one to the abbreviation.
+    for query in dict.fromkeys((key, _rewrite(index, key) or key)):
+        for choice, score, _ in process.extract(
+            query, index.fuzzy_keys(), scorer=fuzz.ratio, limit=limit * 3, score_cutoff=60
+        ):
+            offer(_numbers(index.standard[choice]), round(min(score / 100, 0.94), 3))
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return [(index.journals[number], score) for number, score in ranked]
 
@@ -659,7 +669,8 @@ def check(name: str | None, *, candidates: bool = True) -> JournalCheck:
     numbers, how = _resolve(key)
     if numbers:
         journal = index.journals[numbers[0]]
-        if how == "standard":
+        # A journal no list abbreviates has no standard short form to hold a citation to.
+        if how == "standard" or (how == "alias" and not (journal.medline or journal.iso4)):
             return JournalCheck(text, "standard", journal)
         return JournalCheck(text, "nonstandard", journal, journal.abbreviation)
     translated = _translation_numbers(index, key)
