@@ -308,15 +308,16 @@ def test_rate_limit_per_route_class(crossref_server: CrossrefServer) -> None:
 
 
 def test_rate_limit_refills_over_the_window(crossref_server: CrossrefServer) -> None:
-    crossref_server.rate_limit(single=2, window=0.4)
+    crossref_server.rate_limit(single=2, window=1.0)
     assert [get(crossref_server, f"/works/{FFA}")[0] for _ in range(3)] == [200, 200, 429]
-    time.sleep(0.25)  # a 2-per-0.4 s bucket gets a token back every 0.2 s
+    time.sleep(0.6)  # a 2-per-second bucket gets a token back every 0.5 s
     assert get(crossref_server, f"/works/{FFA}")[0] == 200
 
 
 def test_max_concurrency_records_violations(crossref_server: CrossrefServer) -> None:
     crossref_server.max_concurrency = 1
-    crossref_server.latency = 0.3
+    # Long enough that all three requests are in flight together even on a busy machine.
+    crossref_server.latency = 0.5
     threads = [threading.Thread(target=get, args=(crossref_server, f"/works/{FFA}")) for _ in range(3)]
     for thread in threads:
         thread.start()
