@@ -1,0 +1,495 @@
+"""Export clusters to BibTeX, CSL-JSON and RIS, and read those formats back, through named format plugins.
+
+A format plugin is any object with a ``name``, the file ``suffixes`` it claims, ``dumps(clusters) -> str``
+and ``loads(text) -> list[Reference]`` (see :class:`FormatPlugin`). Plugins are looked up in this order:
+
+1. plugins registered at runtime with :func:`register`;
+2. the built-ins ``bibtex`` (``.bib``), ``csljson`` (``.json``) and ``ris`` (``.ris``),
+   registered the same way;
+3. plugins installed by other distributions under the entry-point group ``refkit.formats``.
+
+:func:`get_format` finds a plugin by name or by the suffix of a file name; :func:`export` and :func:`read`
+write and read files.
+
+Provenance: every exported work carries the raw text and source (file, position, line, label) of each of its
+citations in a note that Zotero keeps (CSL-JSON ``note``, BibTeX ``annote``, RIS ``N1``); the exact text is
+made by :func:`provenance_note`. Readers drop that block again (it describes citations, not the work), except
+for the "author list incomplete" line, which sets ``Reference.et_al``. Each Reference a reader returns keeps
+the record's own text in ``raw`` and ``Source(file, position, line)`` of the record in the file read.
+
+Citation keys (BibTeX keys, CSL-JSON ids, RIS ``ID``) come from :func:`citation_keys`: readable, stable for
+the same input order, unique.
+
+Example:
+    >>> from refkit.model import Person, Reference
+    >>> ref = Reference(author=(Person("Deza", "G"),), issued=(2016,), title="Solitary plaque-type morphea")
+    >>> text = dumps(as_clusters([ref]), "bibtex")
+    >>> text.splitlines()[0]
+    '@article{deza2016solitary,'
+    >>> get_format("refs.ris").name
+    'ris'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from refkit.errors import FormatError
+from refkit.model import Cluster, Reference, Source
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "FormatPlugin",
+    "as_clusters",
+    "citation_keys",
+    "dumps",
+    "export",
+    "formats",
+    "get_format",
+    "loads",
+    "parse_provenance",
+    "provenance_note",
+    "read",
+    "register",
+]
+
+#: Entry-point group under which other distributions install format plugins.
+ENTRY_POINT_GROUP = "refkit.formats"
+
+
+@runtime_checkable
+class FormatPlugin(Protocol):
+    """What a format plugin provides.
+
+    Example:
+        >>> class Plain:
+        ...     name = "plain"
+        ...     suffixes = (".txt",)
+        ...     def dumps(self, clusters): return "".join(c.canonical.raw + "\\n" for c in clusters)
+        ...     def loads(self, text): return [Reference(raw=line) for line in text.splitlines()]
+        >>> isinstance(Plain(), FormatPlugin)
+        True
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+
+    def dumps(self, clusters: Sequence[Cluster]) -> str:
+        """The clusters' canonical references as text in this format."""
+        ...
+
+    def loads(self, text: str) -> list[Reference]:
+        """The references in ``text``; raises :class:`refkit.errors.FormatError` when it is malformed."""
+        ...
+
+
+# Three tiers, searched in this order; built-ins and entry points are filled on first use.
+_runtime: dict[str, FormatPlugin] = {}
+_builtin: dict[str, FormatPlugin] = {}
+_installed: dict[str, FormatPlugin] = {}
+_loaded = False
+
+
+def _check(plugin: object) -> FormatPlugin:
+    if not isinstance(plugin, FormatPlugin):
+        raise TypeError(f"{plugin!r} is not a format plugin (needs name, suffixes, dumps, loads)")
+    if not plugin.name or not isinstance(plugin.name, str):
+        raise ValueError(f"format plugin {plugin!r} has no name")
+    if any(not s.startswith(".") for s in plugin.suffixes):
+        raise ValueError(
+            f"format plugin {plugin.name!r}: suffixes must start with '.', got {plugin.suffixes}"
+        )
+    return plugin
+
+
+def _add(tier: dict[str, FormatPlugin], plugin: object) -> FormatPlugin:
+    checked = _check(plugin)
+    tier[checked.name.lower()] = checked
+    return checked
+
+
+def register(plugin: FormatPlugin) -> FormatPlugin:
+    """Register a format plugin; it takes precedence over built-in and installed plugins of the same name.
+
+    Returns the plugin, so the function also works as a class-instance decorator target.
+
+    Example:
+        >>> from refkit.export import csljson
+        >>> class Pretty(csljson.CslJsonFormat):
+        ...     name = "csljson-pretty"
+        ...     suffixes = (".csl.json",)
+        >>> register(Pretty()).name
+        'csljson-pretty'
+        >>> get_format("out.csl.json").name
+        'csljson-pretty'
+    """
+    return _add(_runtime, plugin)
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from refkit.export import bibtex, csljson, ris
+
+    for module in (bibtex, csljson, ris):
+        _add(_builtin, module.FORMAT)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        obj = ep.load()
+        # An entry point may name a plugin class or a ready instance.
+        plugin = obj() if isinstance(obj, type) else obj
+        _add(_installed, plugin)
+
+
+def _all() -> dict[str, FormatPlugin]:
+    _load()
+    merged: dict[str, FormatPlugin] = {}
+    for tier in (_installed, _builtin, _runtime):  # later tiers win
+        merged.update(tier)
+    return merged
+
+
+def formats() -> list[FormatPlugin]:
+    """Every available format plugin, sorted by name.
+
+    Example:
+        >>> [f.name for f in formats()][:3]
+        ['bibtex', 'csljson', 'ris']
+    """
+    return [p for _, p in sorted(_all().items())]
+
+
+def _known(plugins: dict[str, FormatPlugin]) -> str:
+    return ", ".join(f"{p.name} ({' '.join(p.suffixes)})" for _, p in sorted(plugins.items()))
+
+
+def get_format(name_or_path: str | os.PathLike[str]) -> FormatPlugin:
+    """The plugin called ``name_or_path``, or else the one claiming the suffix of that file name.
+
+    The longest matching suffix wins (``.csl.json`` before ``.json``); suffixes compare case-insensitively.
+
+    Raises:
+        ValueError: no plugin has that name or suffix; the message lists the known ones.
+
+    Example:
+        >>> get_format("bibtex").suffixes
+        ('.bib',)
+        >>> get_format("out/refs.BIB").name
+        'bibtex'
+    """
+    plugins = _all()
+    text = os.fspath(name_or_path)
+    if text.lower() in plugins:
+        return plugins[text.lower()]
+    name = Path(text).name.lower()
+    best: tuple[int, FormatPlugin] | None = None
+    # Runtime plugins come last in _all(), so on equal suffixes they are seen last and win.
+    for plugin in plugins.values():
+        for suffix in plugin.suffixes:
+            fits = name.endswith(suffix.lower()) and len(name) > len(suffix)
+            if fits and (best is None or len(suffix) >= best[0]):
+                best = (len(suffix), plugin)
+    if best is None:
+        raise ValueError(f"unknown format {text!r}; known formats: {_known(plugins)}")
+    return best[1]
+
+
+def _plugin(format: str | FormatPlugin | None, path: str | os.PathLike[str] | None) -> FormatPlugin:
+    if format is None:
+        if path is None:
+            raise ValueError("give a format name when there is no file name to take it from")
+        return get_format(path)
+    if isinstance(format, str):
+        return get_format(format)
+    return _check(format)
+
+
+def dumps(clusters: Iterable[Cluster], format: str | FormatPlugin) -> str:
+    """The clusters as text in ``format`` (a plugin name, suffix-bearing file name, or plugin).
+
+    Example:
+        >>> from refkit.model import Reference
+        >>> dumps(as_clusters([Reference(title="A")]), "ris").splitlines()[0]
+        'TY  - JOUR'
+    """
+    return _plugin(format, None).dumps(list(clusters))
+
+
+def loads(text: str, format: str | FormatPlugin) -> list[Reference]:
+    """The references in ``text``, read as ``format``.
+
+    Raises:
+        refkit.errors.FormatError: the text is malformed.
+
+    Example:
+        >>> [r.title for r in loads('[{"id": "a", "type": "book", "title": "T"}]', "csljson")]
+        ['T']
+    """
+    return _plugin(format, None).loads(text)
+
+
+def export(
+    clusters: Iterable[Cluster], path: str | os.PathLike[str], format: str | FormatPlugin | None = None
+) -> Path:
+    """Write the clusters to ``path`` (UTF-8), in ``format`` or the format its suffix names.
+
+    The file is written to a temporary file in the same folder and renamed over ``path``, so a reader never
+    sees half a file and a failed export leaves the old file as it was.
+
+    Returns:
+        The path written.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from refkit.model import Reference
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "refs.json"
+        >>> export(as_clusters([Reference(title="A")]), out).read_text(encoding="utf-8")[:1]
+        '['
+    """
+    plugin = _plugin(format, path)
+    text = plugin.dumps(list(clusters))
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read(path: str | os.PathLike[str], format: str | FormatPlugin | None = None) -> list[Reference]:
+    """The references in the file ``path`` (UTF-8, a BOM is allowed).
+
+    Each Reference's ``source.file`` is ``path`` as given.
+
+    Raises:
+        refkit.errors.FormatError: the file is malformed (one-line message naming the file).
+        refkit.errors.InputError: the file cannot be read or decoded.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.ris"
+        >>> _ = p.write_text("TY  - BOOK\\nTI  - T\\nER  - \\n", encoding="utf-8")
+        >>> [(r.type, r.title, r.source.position) for r in read(p)]
+        [('book', 'T', 1)]
+    """
+    from refkit.errors import InputError
+
+    plugin = _plugin(format, path)
+    name = os.fspath(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: cannot read: {exc}", path=name) from exc
+    try:
+        refs = plugin.loads(text)
+    except FormatError as exc:
+        raise FormatError(f"{name}: {exc}", path=name) from exc
+    return [r.replace(source=replace(r.source, file=name)) if r.source else r for r in refs]
+
+
+def as_clusters(references: Iterable[Reference]) -> list[Cluster]:
+    """Wrap plain references as one-citation clusters ``w1``, ``w2``, ... (e.g. to re-export a file read).
+
+    Example:
+        >>> [c.id for c in as_clusters([Reference(title="A"), Reference(title="B")])]
+        ['w1', 'w2']
+    """
+    return [Cluster(id=f"w{i}", citations=(ref,), canonical=ref) for i, ref in enumerate(references, 1)]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Citation keys
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "with",
+        "without",
+        "from",
+        "by",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "its",
+        "into",
+        "about",
+        "over",
+        "under",
+        "de",
+        "del",
+        "la",
+        "le",
+        "les",
+        "el",
+        "los",
+        "las",
+        "der",
+        "die",
+        "das",
+        "des",
+        "den",
+        "und",
+        "el",
+        "y",
+        "et",
+        "du",
+        "von",
+        "zur",
+        "zum",
+    ]
+)
+
+
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII letters and digits of ``text``, accents removed ("Bégon" -> "begon")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode("ascii").lower())
+
+
+def _key_base(ref: Reference) -> str:
+    name = ""
+    if ref.author or ref.editor:
+        first = (ref.author or ref.editor)[0]
+        if first.literal:
+            words = [ascii_fold(w) for w in first.literal.split()]
+            name = next((w for w in words if w and w not in _STOPWORDS), "")
+        else:
+            name = ascii_fold(first.family or first.given or "")
+    word = ""
+    for token in re.split(r"[\s\-/:]+", ref.title or ""):
+        folded = ascii_fold(token)
+        if folded and folded not in _STOPWORDS:
+            word = folded
+            break
+    base = f"{name or 'anon'}{ref.year or ''}{word}"
+    return base
+
+
+def citation_keys(references: Sequence[Reference]) -> list[str]:
+    """One readable, unique key per reference: first author's family name + year + first title word.
+
+    Names are ASCII-folded and lower-cased ("Sánchez-Schmidt" -> "sanchezschmidt", "van der Berg" ->
+    "vanderberg"); stop words are skipped in titles. When several references share a key, each of them gets a
+    letter in input order (``deza2016solitarya``, ``deza2016solitaryb``), so keys depend only on the
+    references and their order.
+
+    Example:
+        >>> from refkit.model import Person
+        >>> r = Reference(author=(Person("Deza", "G"),), issued=(2016,), title="Solitary plaque-type morphea")
+        >>> citation_keys([r, Reference(title="The Cell"), r])
+        ['deza2016solitarya', 'anoncell', 'deza2016solitaryb']
+    """
+    bases = [_key_base(r) for r in references]
+    counts: dict[str, int] = {}
+    for base in bases:
+        counts[base] = counts.get(base, 0) + 1
+    used = {b for b in bases if counts[b] == 1}
+    next_letter: dict[str, int] = {}
+    keys = []
+    for base in bases:
+        if counts[base] == 1:
+            keys.append(base)
+            continue
+        i = next_letter.get(base, 0)
+        while True:
+            key = base + _letters(i)
+            i += 1
+            if key not in used:
+                break
+        next_letter[base] = i
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
+def _letters(i: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa', ..."""
+    out = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        out = chr(97 + rem) + out
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Provenance notes
+
+#: First line of every provenance note; readers strip the block that starts here.
+PROVENANCE_HEADER = "refkit: cited"
+_ET_AL_LINE = "refkit: author list incomplete in the source (et al.)"
+_HEADER_RE = re.compile(r"^refkit: cited \d+ times?$")
+
+
+def _source_text(source: Source | None) -> str:
+    if source is None:
+        return "unknown source"
+    out = f"{source.file}, reference {source.position}"
+    if source.line:
+        out += f", line {source.line}"
+    if source.label:
+        out += f", label {source.label}"
+    return out
+
+
+def provenance_note(cluster: Cluster) -> str:
+    """Where the work was cited and how, one citation a line, for a note that Zotero keeps.
+
+    The first line is ``refkit: cited N time(s)``; every citation line starts with ``- `` so that Zotero
+    never mistakes it for a ``Field: value`` line of Extra. Line breaks inside raw strings become spaces.
+
+    Example:
+        >>> ref = Reference(raw="Deza G (2016) Solitary ...", source=Source("a.html", 3, 40, "3"))
+        >>> print(provenance_note(as_clusters([ref])[0]))
+        refkit: cited 1 time
+        - a.html, reference 3, line 40, label 3: Deza G (2016) Solitary ...
+    """
+    n = len(cluster.citations)
+    lines = [f"{PROVENANCE_HEADER} {n} time{'s' if n != 1 else ''}"]
+    if cluster.canonical.et_al:
+        lines.append(_ET_AL_LINE)
+    for citation in cluster.citations:
+        raw = " ".join(citation.raw.split())
+        lines.append(f"- {_source_text(citation.source)}: {raw}")
+    return "\n".join(lines)
+
+
+def parse_provenance(text: str) -> tuple[str, bool, bool]:
+    """Split a note into (text before the provenance block, whether a block was found, et al flag).
+
+    Example:
+        >>> parse_provenance("In Spanish\\nrefkit: cited 1 time\\n- a.html, reference 1: X")
+        ('In Spanish', True, False)
+    """
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if _HEADER_RE.match(line.strip()):
+            et_al = any(rest.strip() == _ET_AL_LINE for rest in lines[i + 1 :])
+            return "\n".join(lines[:i]).strip(), True, et_al
+    return text.strip(), False, False

@@ -1,0 +1,145 @@
+"""CSL-JSON: the format of citeproc, Pandoc and Zotero's "CSL JSON" import.
+
+What is written, and why (checked against Zotero's import):
+
+- ``id`` is the work's citation key (:func:`refkit.export.citation_keys`), unique in the file.
+- Names carry only ``family``, ``given`` and ``literal``, the parts Zotero reads: particles stay inside
+  ``family`` ("van der Berg"), a suffix is folded into ``given`` ("Jan, Jr"; the reader unfolds Jr, Sr, II,
+  III, IV, V, 2nd, 3rd again), organisations are ``literal``.
+- ``volume``, ``issue`` and ``page`` are always strings.
+- The journal abbreviation is written twice: ``container-title-short`` (CSL) and ``journalAbbreviation``
+  (the only one Zotero reads).
+- ``type: "article"`` means a preprint to Zotero; a reference typed ``article`` that names a container (a
+  journal) is written as ``article-journal``.
+- ``note`` (Zotero's Extra) holds, in this order: the reference's own note, ``PMID: ...`` and ``PMCID: ...``
+  lines (Extra turns them into real fields; ``PMID``/``PMCID`` are also written as CSL variables), and the
+  provenance block of :func:`refkit.export.provenance_note` (every citation's source and raw text).
+- ``citation-number`` is left out: it numbers a citation in one article, not a work.
+
+The output validates against the CSL-JSON schema v1.0.2.
+
+Reading accepts a JSON array of items (or one item), takes ``PMID``/``PMCID`` from the variables or else from
+``note`` lines, and drops the provenance block from ``note``. Each Reference keeps its item's JSON as ``raw``.
+
+Example:
+    >>> from refkit.export import as_clusters
+    >>> from refkit.model import Reference
+    >>> text = FORMAT.dumps(as_clusters([Reference(title="T", volume="96", pmid="26667314")]))
+    >>> FORMAT.loads(text)[0].pmid
+    '26667314'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from refkit.errors import FormatError
+from refkit.export import citation_keys, parse_provenance, provenance_note
+from refkit.model import Cluster, Person, Reference, Source
+
+__all__ = ["FORMAT", "CslJsonFormat", "to_item"]
+
+_ID_LINE = re.compile(r"^(PMID|PMCID):\s*(\S+)\s*$", re.IGNORECASE)
+# Person.to_csl folds a suffix into ``given`` ("Jan, Jr") because Zotero drops ``suffix``; unfold common ones.
+_GIVEN_SUFFIX = re.compile(r"^(.*\S),\s*(Jr\.?|Sr\.?|II|III|IV|V|2nd|3rd)$")
+
+
+def to_item(cluster: Cluster, key: str) -> dict[str, Any]:
+    """One cluster as a CSL-JSON item with id ``key``.
+
+    Example:
+        >>> from refkit.export import as_clusters
+        >>> to_item(as_clusters([Reference(type="article", container_title="J", volume="3")])[0], "k")["type"]
+        'article-journal'
+    """
+    ref = cluster.canonical
+    item: dict[str, Any] = {"id": key}
+    item.update(ref.to_csl())
+    item.pop("citation-number", None)
+    if item["type"] == "article" and ref.container_title:
+        item["type"] = "article-journal"
+    if ref.container_title_short:
+        item["journalAbbreviation"] = ref.container_title_short
+    note_lines = [ref.note] if ref.note else []
+    if ref.pmid:
+        note_lines.append(f"PMID: {ref.pmid}")
+    if ref.pmcid:
+        note_lines.append(f"PMCID: {ref.pmcid}")
+    note_lines.append(provenance_note(cluster))
+    item["note"] = "\n".join(note_lines)
+    return item
+
+
+class CslJsonFormat:
+    """The ``csljson`` format plugin (suffix ``.json``)."""
+
+    name = "csljson"
+    suffixes: tuple[str, ...] = (".json",)
+
+    def dumps(self, clusters: Sequence[Cluster]) -> str:
+        """A JSON array of CSL items, one per cluster, UTF-8 characters unescaped."""
+        keys = citation_keys([c.canonical for c in clusters])
+        items = [to_item(cluster, key) for cluster, key in zip(clusters, keys, strict=True)]
+        return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+    def loads(self, text: str) -> list[Reference]:
+        """The items of a CSL-JSON array as References.
+
+        Raises:
+            FormatError: not JSON, or not an array of objects.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+        if isinstance(data, Mapping):
+            data = [data]
+        if not isinstance(data, list):
+            raise FormatError(f"CSL-JSON must be an array of items, not {type(data).__name__}")
+        refs = []
+        for position, item in enumerate(data, 1):
+            if not isinstance(item, Mapping):
+                raise FormatError(f"CSL-JSON item {position} is a {type(item).__name__}, not an object")
+            refs.append(_from_item(item, position))
+        return refs
+
+
+def _from_item(item: Mapping[str, Any], position: int) -> Reference:
+    raw = json.dumps(item, ensure_ascii=False)
+    ref = Reference.from_csl(item, raw=raw, source=Source("", position))
+    if any(p.given and "," in p.given for p in ref.author + ref.editor):
+        ref = ref.replace(author=_unfold(ref.author), editor=_unfold(ref.editor))
+    if not isinstance(item.get("note"), str):
+        return ref
+    own, _, et_al = parse_provenance(item["note"])
+    kept = []
+    ids: dict[str, str] = {}
+    for line in own.splitlines():
+        match = _ID_LINE.match(line.strip())
+        if match:
+            ids[match.group(1).lower()] = match.group(2)
+        else:
+            kept.append(line)
+    note = "\n".join(kept).strip() or None
+    return ref.replace(
+        note=note,
+        pmid=ref.pmid or ids.get("pmid"),
+        pmcid=ref.pmcid or ids.get("pmcid"),
+        et_al=ref.et_al or et_al,
+    )
+
+
+def _unfold(people: tuple[Person, ...]) -> tuple[Person, ...]:
+    out = []
+    for person in people:
+        match = _GIVEN_SUFFIX.match(person.given or "") if not person.suffix else None
+        out.append(replace(person, given=match.group(1), suffix=match.group(2)) if match else person)
+    return tuple(out)
+
+
+#: The plugin instance that :mod:`refkit.export` registers.
+FORMAT = CslJsonFormat()
