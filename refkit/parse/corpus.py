@@ -1,0 +1,653 @@
+"""Readers that turn labelled reference corpora into token/label sequences with one label set.
+
+Three corpora are read (see ``/work/shared/data/README.md`` for their origin and licences; none of them ships
+with the package):
+
+* AnyStyle ``*.xml`` (BSD-2): every token tagged, punctuation inside the tagged spans.
+* GROBID TEI ``<bibl>`` (CC BY 4.0), ``corpus/`` and the separate ``evaluation/`` set; untagged text is separator.
+* PLOS JATS ``<mixed-citation>`` (CC BY): the printed string is rebuilt from the inline tags. Articles whose
+  references are only structured (``<nlm-citation>``/``<element-citation>``) are rendered into printed strings
+  and marked ``synthetic``, as are extra strings rendered in the author-year style
+  "Surname I et al (Year) Title. Journal Vol: pages" from training articles only.
+
+Label set (close to CSL variables)::
+
+    author editor issued title container-title volume issue page publisher publisher-place edition
+    DOI PMID URL citation-number note other
+
+Mapping:
+
+=================  ====================================================================================
+label              AnyStyle / GROBID / JATS
+=================  ====================================================================================
+author             author / author, orgName / name, string-name, collab, etal, person-group (author)
+editor             editor / editor / person-group (editor)
+issued             date / date / year, month, day
+title              title / title@level=a, title@level=m when the bibl has no level-a title /
+                   article-title, chapter-title, source of a book with no article or chapter title
+container-title    journal, container-title / title@level=j|s, title@level=m beside a level-a title /
+                   source
+volume, issue      volume (AnyStyle folds issue and sometimes the year in: split by position) /
+                   biblScope@unit|type=volume|vol, issue / volume, issue, supplement
+page               pages / biblScope@unit|type=page|pp / fpage + lpage, elocation-id
+publisher          publisher / publisher / publisher-name
+publisher-place    location / pubPlace / publisher-loc
+edition            edition / - / edition
+DOI, PMID, URL     doi, url / idno@type=DOI|PMID, ptr@type=web / ext-link, pub-id, object-id, uri
+citation-number    citation-number / - / -
+note               note, genre, isbn, source, medium, collection-title, translator ... / note, other idno
+                   (arXiv, report numbers) / -
+other              everything else: separators, untagged text
+=================  ====================================================================================
+
+Token labels are then made consistent across the corpora: punctuation tokens at the edge of a field become
+``other`` (AnyStyle keeps "Smith, J." with its trailing dot, GROBID leaves it out), the gaps between two
+names of the same list or between first and last page join the field, a DOI/URL field keeps only the
+identifier token ("doi:" is a separator), and a URL that is a doi.org link is a DOI.
+
+Splits are deterministic and never depend on the model: PLOS by article (``PLOS_HELD_OUT``, about 20 %),
+AnyStyle by a hash of the sequence text (10 %), GROBID ``corpus/`` by a hash of the file name (10 %); GROBID
+``evaluation/`` is test only. A further hash bucket of the training part is the ``dev`` split used to tune
+the regularisation.
+
+Example:
+    >>> ex = examples_from_pieces([("Smith J", "author"), (". ", None), ("Title", "title"), (".", None)])
+    >>> list(zip(ex[0], ex[1]))
+    [('Smith', 'author'), ('J', 'author'), ('.', 'other'), ('Title', 'title'), ('.', 'other')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from refkit.parse.features import tokenize
+
+__all__ = [
+    "LABELS",
+    "PLOS_HELD_OUT",
+    "Example",
+    "examples_from_pieces",
+    "field_strings",
+    "load_all",
+    "read_anystyle",
+    "read_grobid",
+    "read_plos",
+]
+
+LABELS = (
+    "author",
+    "editor",
+    "issued",
+    "title",
+    "container-title",
+    "volume",
+    "issue",
+    "page",
+    "publisher",
+    "publisher-place",
+    "edition",
+    "DOI",
+    "PMID",
+    "URL",
+    "citation-number",
+    "note",
+    "other",
+)
+
+#: PLOS articles held out for testing: 25 of the 98 (those whose file name's sha1 falls in bucket 0 of 5),
+#: written out so that the test set cannot drift if files are added.
+PLOS_HELD_OUT = frozenset(
+    {
+        "journal.pbio.1001636.xml",
+        "journal.pcbi.1001051.xml",
+        "journal.pcbi.1004089.xml",
+        "journal.pcbi.1004453.xml",
+        "journal.pgen.1000052.xml",
+        "journal.pmed.0020007.xml",
+        "journal.pmed.0020171.xml",
+        "journal.pmed.1000097.xml",
+        "journal.pmed.1000431.xml",
+        "journal.pmed.1001186.xml",
+        "journal.pmed.1001518.xml",
+        "journal.pone.0008519.xml",
+        "journal.pone.0016976.xml",
+        "journal.pone.0026358.xml",
+        "journal.pone.0046041.xml",
+        "journal.pone.0050698.xml",
+        "journal.pone.0066742.xml",
+        "journal.pone.0067179.xml",
+        "journal.pone.0078921.xml",
+        "journal.pone.0100977.xml",
+        "journal.pone.0116586.xml",
+        "journal.pone.0116752.xml",
+        "journal.pone.0117949.xml",
+        "journal.pone.0160653.xml",
+        "journal.ppat.1002247.xml",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled reference string.
+
+    Attributes:
+        text: the printed string.
+        tokens: token texts (see :func:`refkit.parse.features.tokenize`).
+        labels: one label per token.
+        source: ``plos``, ``anystyle``, ``grobid``, ``grobid-eval`` or ``synthetic``.
+        group: file (and for AnyStyle, sequence) it came from.
+        split: ``train``, ``dev`` or ``test``.
+    """
+
+    text: str
+    tokens: tuple[str, ...]
+    labels: tuple[str, ...]
+    source: str
+    group: str
+    split: str
+
+
+def _bucket(key: str, n: int) -> int:
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % n
+
+
+_WS_RE = re.compile(r"\s+")
+_GAP_RE = re.compile(r"^[\s,;.&\u2013\u2014-]*(?:and|&|et|und)?[\s,;.]*$")
+_GAP_LABELS = frozenset({"author", "editor", "page"})
+_AUTO_DOI_RE = re.compile(r"doi\.org/10\.|^10\.\d{4,9}/", re.I)
+
+
+def examples_from_pieces(pieces: list[tuple[str, str | None]]) -> tuple[list[str], list[str], str]:
+    """Tokens, labels and text of a string given as labelled pieces (``None`` = separator).
+
+    Whitespace runs become one space; see the module docstring for the label clean-up.
+    """
+    chars: list[str] = []
+    char_labels: list[str | None] = []
+    for text, label in pieces:
+        for ch in _WS_RE.sub(" ", text):
+            if ch == " " and (not chars or chars[-1] == " "):
+                continue
+            chars.append(ch)
+            char_labels.append(label)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        char_labels.pop()
+    text = "".join(chars)
+    # Fill separator gaps between two spans of the same name list or page range.
+    runs: list[tuple[int, int, str | None]] = []
+    for i, lab in enumerate(char_labels):
+        if runs and runs[-1][2] == lab:
+            runs[-1] = (runs[-1][0], i + 1, lab)
+        else:
+            runs.append((i, i + 1, lab))
+    for k in range(1, len(runs) - 1):
+        start, end, lab = runs[k]
+        left, right = runs[k - 1][2], runs[k + 1][2]
+        if lab is None and left == right and left in _GAP_LABELS and _GAP_RE.match(text[start:end]):
+            for i in range(start, end):
+                char_labels[i] = left
+    tokens = tokenize(text)
+    labels = [char_labels[t.start] or "other" for t in tokens]
+    words = [t.text for t in tokens]
+    _clean_labels(words, labels)
+    return words, labels, text
+
+
+def _clean_labels(words: list[str], labels: list[str]) -> None:
+    n = len(words)
+    for i, w in enumerate(words):
+        if len(w) > 4 and labels[i] in ("URL", "DOI", "note", "other") and _AUTO_DOI_RE.search(w):
+            labels[i] = "DOI"
+    i = 0
+    while i < n:
+        lab = labels[i]
+        j = i
+        while j < n and labels[j] == lab:
+            j += 1
+        if lab != "other":
+            if lab in ("DOI", "URL"):
+                keep = "/" in "".join(words[i:j]) or lab == "URL"
+                for k in range(i, j):
+                    w = words[k]
+                    if not (len(w) > 3 and ("/" in w or "." in w)) and keep:
+                        labels[k] = "other"
+            elif lab == "PMID":
+                for k in range(i, j):
+                    if not words[k].isdigit():
+                        labels[k] = "other"
+            else:
+                a, b = i, j
+                while a < b and not words[a].isalnum() and words[a] not in "([\"\u201c":
+                    labels[a] = "other"
+                    a += 1
+                while b > a and not words[b - 1].isalnum():
+                    labels[b - 1] = "other"
+                    b -= 1
+                # Brackets left open or closed at an edge of the field are separators too.
+                if a < b and words[a] in "([\"\u201c" and not any(w in ")]\"\u201d" for w in words[a:b]):
+                    labels[a] = "other"
+        i = j
+
+
+def field_strings(text: str, tokens: list[str], labels: list[str]) -> dict[str, list[str]]:
+    """The field values of a labelled sequence: each run of one label, as its substring of ``text``.
+
+    ``tokens`` must be the output of ``tokenize(text)`` (texts only); runs of ``other`` are skipped.
+    """
+    toks = tokenize(text)
+    if [t.text for t in toks] != list(tokens):
+        raise ValueError("tokens do not come from tokenize(text)")
+    out: dict[str, list[str]] = {}
+    i = 0
+    n = len(toks)
+    while i < n:
+        lab = labels[i]
+        j = i
+        while j < n and labels[j] == lab:
+            j += 1
+        if lab != "other":
+            out.setdefault(lab, []).append(text[toks[i].start : toks[j - 1].end])
+        i = j
+    return out
+
+
+# --------------------------------------------------------------------------- AnyStyle
+
+_ANYSTYLE_MAP = {
+    "author": "author",
+    "editor": "editor",
+    "date": "issued",
+    "title": "title",
+    "container-title": "container-title",
+    "journal": "container-title",
+    "volume": "volume",
+    "pages": "page",
+    "publisher": "publisher",
+    "location": "publisher-place",
+    "edition": "edition",
+    "doi": "DOI",
+    "url": "URL",
+    "citation-number": "citation-number",
+}
+_YEAR_RE = re.compile(r"^(1[5-9]\d\d|20[0-3]\d)$")
+
+
+def _split_anystyle_volume(words: list[str], labels: list[str]) -> None:
+    """AnyStyle folds issue (and sometimes the year) into ``volume``: "2007;22(1):" -> issued, volume, issue."""
+    n = len(words)
+    i = 0
+    while i < n:
+        if labels[i] != "volume":
+            i += 1
+            continue
+        j = i
+        while j < n and labels[j] == "volume":
+            j += 1
+        k = i
+        if k + 1 < j and _YEAR_RE.match(words[k]) and words[k + 1] in ";.":
+            labels[k] = "issued"
+            labels[k + 1] = "other"
+        depth = 0
+        seen_number = False
+        for m in range(i, j):
+            if labels[m] != "volume":
+                continue
+            w = words[m]
+            if w == "(":
+                depth += 1
+                labels[m] = "other"
+            elif w == ")":
+                depth -= 1
+                labels[m] = "other"
+            elif depth > 0 and seen_number:
+                labels[m] = "issue"
+            elif any(c.isdigit() for c in w):
+                seen_number = True
+        i = j
+
+
+def read_anystyle(path: Path) -> Iterator[tuple[list[str], list[str], str, str]]:
+    """Yield ``(tokens, labels, text, group)`` for each sequence of an AnyStyle XML file."""
+    tree = etree.parse(str(path))
+    for k, seq in enumerate(tree.iter("sequence")):
+        pieces: list[tuple[str, str | None]] = []
+        for el in seq:
+            if not isinstance(el.tag, str):
+                continue
+            label = _ANYSTYLE_MAP.get(el.tag, "note")
+            pieces.append((" " + "".join(el.itertext()) + " ", label))
+        words, labels, text = examples_from_pieces(pieces)
+        if not words:
+            continue
+        _split_anystyle_volume(words, labels)
+        _clean_labels(words, labels)
+        yield words, labels, text, f"{path.name}#{k}"
+
+
+# --------------------------------------------------------------------------- GROBID
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _grobid_label(el: etree._Element, has_a: bool, inherited: str | None) -> str | None:
+    tag = _local(el.tag)
+    attrs = {k.rsplit("}", 1)[-1]: v for k, v in el.attrib.items()}
+    kind = (attrs.get("unit") or attrs.get("type") or attrs.get("level") or "").lower()
+    if tag in ("author", "editor"):
+        return tag
+    if tag == "orgName":
+        return inherited or "author"
+    if tag == "title":
+        level = (attrs.get("level") or attrs.get("leve") or attrs.get("type") or "").lower()
+        if level == "a":
+            return "title"
+        if level == "m":
+            return "container-title" if has_a else "title"
+        return "container-title"
+    if tag == "date":
+        return "issued"
+    if tag == "biblScope":
+        if kind in ("volume", "vol"):
+            return "volume"
+        if kind == "issue":
+            return "issue"
+        if kind in ("page", "pp"):
+            return "page"
+        return inherited
+    if tag == "publisher":
+        return "publisher"
+    if tag.lower() == "pubplace":
+        return "publisher-place"
+    if tag == "idno":
+        return {"doi": "DOI", "pmid": "PMID"}.get(kind, "note")
+    if tag == "ptr":
+        return "URL"
+    if tag == "note":
+        return "note"
+    return inherited
+
+
+def _flatten(
+    el: etree._Element, label: str | None, pieces: list[tuple[str, str | None]], has_a: bool
+) -> None:
+    if el.text:
+        pieces.append((el.text, label))
+    for child in el:
+        if isinstance(child.tag, str):
+            if _local(child.tag) == "lb":
+                pieces.append((" ", label))
+            else:
+                _flatten(child, _grobid_label(child, has_a, label), pieces, has_a)
+        if child.tail:
+            pieces.append((child.tail, label))
+
+
+def read_grobid(path: Path) -> Iterator[tuple[list[str], list[str], str, str]]:
+    """Yield ``(tokens, labels, text, group)`` for each outermost ``<bibl>`` of a GROBID TEI file."""
+    parser = etree.XMLParser(recover=True, resolve_entities=False)
+    tree = etree.parse(str(path), parser)
+    root = tree.getroot()
+    if root is None:
+        return
+    for k, bibl in enumerate(el for el in root.iter() if _local(el.tag) == "bibl"):
+        if any(_local(a.tag) == "bibl" for a in bibl.iterancestors()):
+            continue
+        has_a = any(
+            _local(t.tag) == "title" and (t.get("level") or "").lower() == "a" for t in bibl.iter()
+        )
+        pieces: list[tuple[str, str | None]] = []
+        _flatten(bibl, None, pieces, has_a)
+        words, labels, text = examples_from_pieces(pieces)
+        if words and any(lab != "other" for lab in labels):
+            yield words, labels, text, f"{path.name}#{k}"
+
+
+# --------------------------------------------------------------------------- PLOS (JATS)
+
+_JATS_FIELD = {
+    "year": "issued",
+    "month": "issued",
+    "day": "issued",
+    "article-title": "title",
+    "chapter-title": "title",
+    "volume": "volume",
+    "issue": "issue",
+    "supplement": "issue",
+    "fpage": "page",
+    "lpage": "page",
+    "elocation-id": "page",
+    "publisher-name": "publisher",
+    "publisher-loc": "publisher-place",
+    "edition": "edition",
+    "uri": "URL",
+}
+
+
+def _jats_label(el: etree._Element, inherited: str | None, book_title: bool) -> str | None:
+    tag = _local(el.tag)
+    if tag == "person-group":
+        return "editor" if el.get("person-group-type") == "editor" else "author"
+    if tag in ("name", "string-name", "collab", "etal"):
+        return inherited if inherited in ("author", "editor") else "author"
+    if tag == "source":
+        return "title" if book_title else "container-title"
+    if tag == "ext-link":
+        href = el.get("{http://www.w3.org/1999/xlink}href") or ""
+        text = "".join(el.itertext())
+        if el.get("ext-link-type") == "doi" or "doi.org/10." in href or text.strip().startswith("10."):
+            return "DOI"
+        return "URL"
+    if tag in ("pub-id", "object-id"):
+        kind = el.get("pub-id-type")
+        return {"doi": "DOI", "pmid": "PMID"}.get(kind or "", None)
+    if tag == "comment":
+        return None
+    if tag in _JATS_FIELD:
+        return _JATS_FIELD[tag]
+    return inherited
+
+
+def _flatten_jats(el: etree._Element, label: str | None, pieces: list[tuple[str, str | None]], book: bool) -> None:
+    if el.text:
+        pieces.append((el.text, label))
+    for child in el:
+        if isinstance(child.tag, str):
+            tag = _local(child.tag)
+            if tag in ("given-names", "suffix"):
+                # JATS prints "Blackburn</surname><given-names>E": the space is implied.
+                pieces.append((" ", label))
+            _flatten_jats(child, _jats_label(child, label, book), pieces, book)
+        if child.tail:
+            pieces.append((child.tail, label))
+
+
+@dataclass(frozen=True, slots=True)
+class _JatsRecord:
+    names: tuple[tuple[str, str], ...]
+    etal: bool
+    year: str
+    title: str
+    source: str
+    volume: str
+    issue: str
+    fpage: str
+    lpage: str
+    doi: str
+
+
+def _text(el: etree._Element | None) -> str:
+    return _WS_RE.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
+
+
+def _record(cit: etree._Element) -> _JatsRecord | None:
+    def first(tag: str) -> etree._Element | None:
+        for e in cit.iter():
+            if _local(e.tag) == tag:
+                return e
+        return None
+
+    names = []
+    for e in cit.iter():
+        if _local(e.tag) == "name":
+            parent = e.getparent()
+            if parent is not None and parent.get("person-group-type") == "editor":
+                continue
+            names.append((_text(first_child(e, "surname")), _text(first_child(e, "given-names"))))
+    doi = ""
+    for e in cit.iter():
+        if _local(e.tag) in ("pub-id", "object-id") and e.get("pub-id-type") == "doi":
+            doi = _text(e)
+        elif _local(e.tag) == "ext-link" and _text(e).startswith("10."):
+            doi = _text(e)
+    rec = _JatsRecord(
+        names=tuple(n for n in names if n[0]),
+        etal=first("etal") is not None,
+        year=_text(first("year")),
+        title=_text(first("article-title")),
+        source=_text(first("source")),
+        volume=_text(first("volume")),
+        issue=_text(first("issue")),
+        fpage=_text(first("fpage")),
+        lpage=_text(first("lpage")),
+        doi=doi,
+    )
+    if not (rec.names and rec.year and rec.title and rec.source and rec.volume):
+        return None
+    return rec
+
+
+def first_child(el: etree._Element, tag: str) -> etree._Element | None:
+    for c in el:
+        if _local(c.tag) == tag:
+            return c
+    return None
+
+
+def _pages(rec: _JatsRecord, dash: str) -> str:
+    return f"{rec.fpage}{dash}{rec.lpage}" if rec.lpage else rec.fpage
+
+
+def render_vancouver(rec: _JatsRecord) -> list[tuple[str, str | None]]:
+    """Pieces of "Surname GN, Surname GN. Title. Source. Year;Vol(Issue):pages." (synthetic)."""
+    names = ", ".join(f"{s} {g}".strip() for s, g in rec.names[:6])
+    if rec.etal or len(rec.names) > 6:
+        names += ", et al"
+    pieces: list[tuple[str, str | None]] = [(names, "author"), (". ", None), (rec.title.rstrip("."), "title")]
+    pieces += [(". ", None), (rec.source, "container-title"), (". ", None), (rec.year, "issued"), (";", None)]
+    pieces.append((rec.volume, "volume"))
+    if rec.issue:
+        pieces += [("(", None), (rec.issue, "issue"), (")", None)]
+    if rec.fpage:
+        pieces += [(":", None), (_pages(rec, "-"), "page")]
+    pieces.append((".", None))
+    if rec.doi and _bucket(rec.title, 2):
+        pieces += [(" doi: ", None), (rec.doi, "DOI")]
+    return pieces
+
+
+def render_springer(rec: _JatsRecord, variant: int) -> list[tuple[str, str | None]]:
+    """Pieces of "Surname GN et al (Year) Title. Source Vol: pages" (synthetic; the seeds' style)."""
+    if len(rec.names) > 2 or rec.etal:
+        names = f"{rec.names[0][0]} {rec.names[0][1]} et al".replace("  ", " ")
+    else:
+        names = ", ".join(f"{s} {g}".strip() for s, g in rec.names)
+    pieces: list[tuple[str, str | None]] = [(names, "author"), (" (", None), (rec.year, "issued"), (") ", None)]
+    pieces += [(rec.title.rstrip("."), "title"), (". ", None), (rec.source, "container-title"), (" ", None)]
+    if variant == 2 and rec.doi:
+        pieces += [("doi: ", None), (rec.doi, "DOI")]
+        return pieces
+    pieces.append((rec.volume, "volume"))
+    if rec.fpage:
+        pieces += [(":" if variant else ": ", None), (_pages(rec, "-" if variant else "\u2013"), "page")]
+    return pieces
+
+
+def read_plos(path: Path) -> Iterator[tuple[list[str], list[str], str, str, bool]]:
+    """Yield ``(tokens, labels, text, group, synthetic)`` for the references of a PLOS article.
+
+    ``<mixed-citation>`` gives the printed string; a structured-only citation is rendered (synthetic).
+    """
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    tree = etree.parse(str(path), parser)
+    for k, ref in enumerate(el for el in tree.iter() if _local(el.tag) == "ref"):
+        cit = next((c for c in ref if _local(c.tag).endswith("citation")), None)
+        if cit is None:
+            continue
+        group = f"{path.name}#{k}"
+        if _local(cit.tag) == "mixed-citation":
+            has_title = any(_local(e.tag) in ("article-title", "chapter-title") for e in cit.iter())
+            book = cit.get("publication-type") == "book" and not has_title
+            pieces: list[tuple[str, str | None]] = []
+            _flatten_jats(cit, None, pieces, book)
+            words, labels, text = examples_from_pieces(pieces)
+            if words:
+                yield words, labels, text, group, False
+        else:
+            rec = _record(cit)
+            if rec is not None:
+                words, labels, text = examples_from_pieces(render_vancouver(rec))
+                yield words, labels, text, group, True
+
+
+def read_plos_springer(path: Path) -> Iterator[tuple[list[str], list[str], str, str]]:
+    """Synthetic author-year strings ("Deza G et al (2016) Title. Journal 96:418-419") for an article."""
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    tree = etree.parse(str(path), parser)
+    for k, ref in enumerate(el for el in tree.iter() if _local(el.tag) == "ref"):
+        cit = next((c for c in ref if _local(c.tag).endswith("citation")), None)
+        rec = _record(cit) if cit is not None else None
+        if rec is None:
+            continue
+        variant = _bucket(f"{path.name}#{k}", 3)
+        words, labels, text = examples_from_pieces(render_springer(rec, variant))
+        yield words, labels, text, f"{path.name}#{k}"
+
+
+# --------------------------------------------------------------------------- all
+
+
+def load_all(data: Path, *, springer_fraction: int = 3) -> list[Example]:
+    """Every labelled example of the shared data folder, with its split.
+
+    Args:
+        data: the data root (``/work/shared/data``).
+        springer_fraction: one training PLOS reference in this many also gets a synthetic author-year rendering
+            (0 = none).
+    """
+    out: list[Example] = []
+    for path in sorted((data / "parse" / "anystyle").glob("*.xml")):
+        for words, labels, text, group in read_anystyle(path):
+            b = _bucket(text, 10)
+            split = "test" if b == 0 else "dev" if b == 1 else "train"
+            out.append(Example(text, tuple(words), tuple(labels), "anystyle", group, split))
+    for path in sorted((data / "parse" / "grobid" / "corpus").glob("*.xml")):
+        b = _bucket(path.name, 10)
+        split = "test" if b == 0 else "dev" if b == 1 else "train"
+        for words, labels, text, group in read_grobid(path):
+            out.append(Example(text, tuple(words), tuple(labels), "grobid", group, split))
+    for path in sorted((data / "parse" / "grobid" / "evaluation").glob("*.xml")):
+        for words, labels, text, group in read_grobid(path):
+            out.append(Example(text, tuple(words), tuple(labels), "grobid-eval", group, "test"))
+    for path in sorted((data / "parse" / "plos").glob("*.xml")):
+        b = _bucket(path.name, 5)
+        split = "test" if path.name in PLOS_HELD_OUT else "dev" if b == 1 and _bucket(path.name, 2) == 0 else "train"
+        for words, labels, text, group, synthetic in read_plos(path):
+            if synthetic and split == "test":
+                continue
+            source = "synthetic" if synthetic else "plos"
+            out.append(Example(text, tuple(words), tuple(labels), source, group, split))
+        if split != "test" and springer_fraction:
+            for words, labels, text, group in read_plos_springer(path):
+                if _bucket(group + "s", springer_fraction) == 0:
+                    out.append(Example(text, tuple(words), tuple(labels), "synthetic", group, split))
+    return out

@@ -1,0 +1,275 @@
+"""Tokenizer and CRF features for reference strings.
+
+A reference string is cut into tokens whose character offsets are kept, so that a run of tagged tokens maps
+back to the exact substring of the input. Punctuation is its own token; a DOI or a URL is one token (cutting
+them at every dot would make the tagger relearn their shape each time).
+
+Each token gets a list of binary feature strings (python-crfsuite's fastest input form): its own form and
+shape, dictionary membership, cues, position, and the same facts about its neighbours.
+
+Example:
+    >>> [t.text for t in tokenize("Deza G (2016) Acta Derm Venereol 96:418-419")]
+    ['Deza', 'G', '(', '2016', ')', 'Acta', 'Derm', 'Venereol', '96', ':', '418', '-', '419']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["Token", "journal_words", "sequence_features", "tokenize"]
+
+# Order matters: identifiers first so that their dots and slashes are not split off.
+_TOKEN_RE = re.compile(
+    r"(?P<url>(?:https?://|ftp://|www\.)\S+)"
+    r"|(?P<doi>10\.\d{4,9}/\S+)"
+    r"|(?P<word>[^\W_]+)"
+    r"|(?P<punct>\S)",
+    re.UNICODE,
+)
+# Punctuation that closes a sentence around an identifier rather than belonging to it.
+_TRAILING = ".,;:)]}>\"'\u201d\u2019"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token with its character offsets in the input string.
+
+    Example:
+        >>> tokenize("Nature 440")[1]
+        Token(text='440', start=7, end=10)
+    """
+
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Cut ``text`` into word, number, punctuation, DOI and URL tokens.
+
+    Args:
+        text: a reference string.
+
+    Returns:
+        The tokens in order, with offsets into ``text``.
+
+    Example:
+        >>> [t.text for t in tokenize("doi: 10.2340/00015555-2271.")]
+        ['doi', ':', '10.2340/00015555-2271', '.']
+    """
+    tokens: list[Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        start, end = m.span()
+        if m.lastgroup in ("url", "doi"):
+            # A closing bracket that has its opening bracket inside the identifier stays (DOIs like
+            # 10.1016/0006-2952(91)90001-A).
+            while end > start + 1 and text[end - 1] in _TRAILING:
+                if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
+                    break
+                end -= 1
+            tokens.append(Token(text[start:end], start, end))
+            rest = m.end()
+            for i in range(end, rest):
+                tokens.append(Token(text[i], i, i + 1))
+        else:
+            tokens.append(Token(m.group(), start, end))
+    return tokens
+
+
+@lru_cache(maxsize=1)
+def journal_words() -> frozenset[str]:
+    """Lower-case words of MEDLINE journal abbreviations (vendored list, see ``data/parser/SOURCE.md``)."""
+    path = resources.files("refkit") / "data" / "parser" / "journal-words.txt"
+    return frozenset(w for w in path.read_text(encoding="utf-8").split() if w)
+
+
+_PUNCT_CLASS = {
+    ".": "dot",
+    ",": "comma",
+    ":": "colon",
+    ";": "semi",
+    "(": "lpar",
+    ")": "rpar",
+    "[": "lbr",
+    "]": "rbr",
+    "-": "dash",
+    "\u2013": "dash",
+    "\u2014": "dash",
+    "\u2010": "dash",
+    "\u2011": "dash",
+    "\u2212": "dash",
+    '"': "quote",
+    "\u201c": "quote",
+    "\u201d": "quote",
+    "'": "apos",
+    "\u2018": "apos",
+    "\u2019": "apos",
+    "&": "amp",
+    "/": "slash",
+}
+_CUES = {
+    "et": "et",
+    "al": "al",
+    "in": "in",
+    "eds": "eds",
+    "ed": "eds",
+    "editor": "eds",
+    "editors": "eds",
+    "hrsg": "eds",
+    "pp": "pp",
+    "p": "pp",
+    "pages": "pp",
+    "vol": "vol",
+    "volume": "vol",
+    "no": "no",
+    "issue": "no",
+    "suppl": "suppl",
+    "doi": "doi",
+    "pmid": "pmid",
+    "pmcid": "pmid",
+    "available": "url",
+    "accessed": "url",
+    "retrieved": "url",
+    "press": "press",
+    "university": "press",
+    "publishers": "press",
+    "publishing": "press",
+    "edn": "edn",
+    "edition": "edn",
+    "thesis": "thesis",
+    "report": "report",
+    "proceedings": "proc",
+    "proc": "proc",
+    "conference": "proc",
+    "and": "and",
+}
+_SHAPE_TABLE = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    "X" * 26 + "x" * 26 + "d" * 10,
+)
+_COLLAPSE_RE = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def _token_features(text: str) -> tuple[tuple[str, ...], str]:
+    """Features of a token on its own (cached: reference strings repeat words a lot).
+
+    Returns the feature strings and a short class used by the neighbour features.
+    """
+    low = text.lower()
+    n = len(text)
+    feats: list[str] = []
+    if n > 1 and (text.startswith("10.") and "/" in text):
+        return ("doi",), "DOI"
+    if n > 4 and ("://" in text or low.startswith("www.")):
+        return ("url",), "URL"
+    if n == 1 and not text.isalnum():
+        cls = _PUNCT_CLASS.get(text, "sym")
+        return (f"p={cls}",), cls
+    shape = text.translate(_SHAPE_TABLE)
+    if not shape.isascii():
+        shape = "".join(c if c in "Xxd" else ("X" if c.isupper() else "x" if c.isalpha() else "d") for c in shape)
+    short = _COLLAPSE_RE.sub(r"\1", shape)
+    feats.append("w=" + (low if n <= 20 else low[:20]))
+    feats.append("sh=" + (shape if n <= 6 else short))
+    feats.append("ss=" + short)
+    if n >= 3:
+        feats.append("p3=" + low[:3])
+        feats.append("s3=" + low[-3:])
+    if n >= 2:
+        feats.append("s2=" + low[-2:])
+    if text.isdigit():
+        value = int(text)
+        cls = "num"
+        if n == 4 and 1500 <= value <= 2039:
+            feats.append("year")
+            cls = "year"
+        feats.append(f"nlen={min(n, 6)}")
+        if value <= 12 and n <= 2:
+            feats.append("small")
+    elif text.isalpha():
+        if text.isupper():
+            cls = "init" if n == 1 else "caps"
+        elif text[0].isupper():
+            cls = "cap"
+        else:
+            cls = "low"
+        if low in journal_words():
+            feats.append("jw")
+        cue = _CUES.get(low)
+        if cue:
+            feats.append("cue=" + cue)
+    else:
+        cls = "mix"
+        if text[0].isalpha() and text[1:].isdigit():
+            feats.append("alnum=ld")
+    return tuple(feats), cls
+
+
+def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
+    """Feature lists for every token of a sequence.
+
+    Args:
+        tokens: token texts in order.
+
+    Returns:
+        One list of feature strings per token.
+
+    Example:
+        >>> feats = sequence_features(["Nature", "440"])
+        >>> "w=nature" in feats[0] and "+1c=num" in feats[0]
+        True
+    """
+    n = len(tokens)
+    base = [_token_features(t) for t in tokens]
+    classes = [c for _, c in base]
+    lows = [t.lower() if len(t) <= 20 else t[:20].lower() for t in tokens]
+    out: list[list[str]] = []
+    dots = commas = years = 0
+    seen_paren_year = False
+    for i in range(n):
+        feats, cls = base[i]
+        row = ["b", *feats, f"pos={(10 * i) // n}", f"idx={i if i < 6 else (6 if i < 10 else 10)}"]
+        # Counts of separators seen so far say which field of a period-separated style we are in.
+        row.append(f"dots={min(dots, 6)}")
+        row.append(f"commas={min(commas, 8)}")
+        row.append(f"years={min(years, 2)}")
+        if seen_paren_year:
+            row.append("after(year)")
+        if i > 0:
+            row.append("-1c=" + classes[i - 1])
+            row.append("-1w=" + lows[i - 1])
+            if i > 1:
+                row.append("-2c=" + classes[i - 2])
+                row.append("-2w=" + lows[i - 2])
+                row.append(f"-21c={classes[i - 2]}|{classes[i - 1]}")
+        else:
+            row.append("BOS")
+        if i + 1 < n:
+            row.append("+1c=" + classes[i + 1])
+            row.append("+1w=" + lows[i + 1])
+            row.append(f"0+1c={cls}|{classes[i + 1]}")
+            if i + 2 < n:
+                row.append("+2c=" + classes[i + 2])
+                row.append("+2w=" + lows[i + 2])
+        else:
+            row.append("EOS")
+        if i > 0 and i + 1 < n:
+            row.append(f"-1+1c={classes[i - 1]}|{classes[i + 1]}")
+        low = lows[i]
+        if low == "al" and i > 0 and lows[i - 1] == "et":
+            row.append("etal")
+        if cls == "dot":
+            dots += 1
+        elif cls == "comma":
+            commas += 1
+        elif cls == "year":
+            years += 1
+            if i > 0 and classes[i - 1] == "lpar":
+                seen_paren_year = True
+        out.append(row)
+    return out

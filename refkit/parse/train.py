@@ -1,0 +1,228 @@
+"""Train the CRF reference-string tagger.
+
+Usage::
+
+    python -m refkit.parse.train --data /work/shared/data --out refkit/data/parser/model.crfsuite
+    python -m refkit.parse.train --data /work/shared/data --out /tmp/m.crfsuite --tune   # pick c1/c2 on dev
+
+Training reads the ``train`` (and, for the final model, ``dev``) splits of :func:`refkit.parse.corpus.load_all`
+and never the held-out test sets. L-BFGS in CRFsuite is deterministic (no random state), and the corpus order
+is fixed, so the same data and options give the same model. CRFsuite runs on one thread.
+
+Example:
+    >>> scores = field_scores([({"title": ["A"]}, {"title": ["A."]})])
+    >>> scores["overall"]["f1"]
+    1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from refkit.parse.corpus import Example, field_strings, load_all
+from refkit.parse.features import sequence_features
+
+__all__ = ["evaluate_labels", "field_scores", "main", "normalize_value", "train"]
+
+_EDGE = " \t\n.,;:()[]{}\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_WS = re.compile(r"\s+")
+_DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?", re.I)
+
+#: Fields scored by the benchmarks (``other`` is a separator, ``note`` free text).
+SCORED = (
+    "author",
+    "editor",
+    "issued",
+    "title",
+    "container-title",
+    "volume",
+    "issue",
+    "page",
+    "publisher",
+    "publisher-place",
+    "edition",
+    "DOI",
+    "PMID",
+    "URL",
+    "citation-number",
+)
+
+
+def normalize_value(label: str, value: str) -> str:
+    """Light normalisation before two field strings are compared: outer punctuation and spaces go.
+
+    Example:
+        >>> normalize_value("title", " (Solitary  morphea.) ")
+        'Solitary morphea'
+    """
+    value = _WS.sub(" ", value).strip(_EDGE)
+    if label == "DOI":
+        value = _DOI_PREFIX.sub("", value).lower()
+    return value
+
+
+def field_scores(
+    pairs: Iterable[tuple[Mapping[str, Sequence[str]], Mapping[str, Sequence[str]]]],
+) -> dict[str, Any]:
+    """Field-level precision, recall and F1 (per field and overall) and whole-reference exact match.
+
+    Args:
+        pairs: ``(gold, predicted)`` field dicts (label -> list of strings) per reference.
+
+    Returns:
+        ``{label: {"tp", "fp", "fn", "p", "r", "f1"}, "overall": {...}, "exact": float, "n": int}``.
+    """
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    exact = n = 0
+    for gold, pred in pairs:
+        n += 1
+        ok = True
+        for label in SCORED:
+            g = Counter(normalize_value(label, v) for v in gold.get(label, ()))
+            p = Counter(normalize_value(label, v) for v in pred.get(label, ()))
+            common = sum((g & p).values())
+            tp[label] += common
+            fp[label] += sum(p.values()) - common
+            fn[label] += sum(g.values()) - common
+            if g != p:
+                ok = False
+        exact += ok
+    out: dict[str, Any] = {}
+    for label in (*SCORED, "overall"):
+        if label == "overall":
+            t, f_p, f_n = sum(tp.values()), sum(fp.values()), sum(fn.values())
+        else:
+            t, f_p, f_n = tp[label], fp[label], fn[label]
+        p = t / (t + f_p) if t + f_p else 0.0
+        r = t / (t + f_n) if t + f_n else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        out[label] = {"tp": t, "fp": f_p, "fn": f_n, "p": p, "r": r, "f1": f1}
+    out["exact"] = exact / n if n else 0.0
+    out["n"] = n
+    return out
+
+
+def evaluate_labels(examples: Sequence[Example], predicted: Sequence[Sequence[str]]) -> dict[str, Any]:
+    """Field scores of predicted token labels against the examples' gold labels."""
+    pairs = []
+    for ex, labels in zip(examples, predicted, strict=True):
+        gold = field_strings(ex.text, list(ex.tokens), list(ex.labels))
+        pred = field_strings(ex.text, list(ex.tokens), list(labels))
+        pairs.append((gold, pred))
+    return field_scores(pairs)
+
+
+def train(
+    examples: Sequence[Example],
+    out: Path,
+    *,
+    c1: float = 0.05,
+    c2: float = 0.01,
+    max_iterations: int = 150,
+    min_freq: float = 0.0,
+    verbose: bool = False,
+) -> Path:
+    """Fit a CRF on ``examples`` and write it to ``out``.
+
+    Args:
+        examples: labelled training sequences.
+        out: model file to write.
+        c1: L1 weight (drives unused features to zero: a smaller model).
+        c2: L2 weight.
+        max_iterations: L-BFGS iterations.
+        min_freq: drop features seen fewer times than this.
+        verbose: print CRFsuite's progress.
+
+    Returns:
+        ``out``.
+    """
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=verbose)
+    for ex in examples:
+        trainer.append(sequence_features(ex.tokens), list(ex.labels))
+    trainer.set_params(
+        {
+            "c1": c1,
+            "c2": c2,
+            "max_iterations": max_iterations,
+            "feature.possible_transitions": True,
+            "feature.minfreq": min_freq,
+        }
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out))
+    return out
+
+
+def predict(model: Path, examples: Sequence[Example]) -> list[list[str]]:
+    """Token labels that the model at ``model`` gives ``examples``."""
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model))
+    try:
+        return [tagger.tag(sequence_features(ex.tokens)) for ex in examples]
+    finally:
+        tagger.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point (see the module docstring)."""
+    ap = argparse.ArgumentParser(prog="python -m refkit.parse.train", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, required=True, help="data root holding parse/anystyle, grobid, plos")
+    ap.add_argument("--out", type=Path, required=True, help="model file to write")
+    ap.add_argument("--c1", type=float, default=0.05)
+    ap.add_argument("--c2", type=float, default=0.01)
+    ap.add_argument("--max-iterations", type=int, default=150)
+    ap.add_argument("--min-freq", type=float, default=0.0)
+    ap.add_argument("--tune", action="store_true", help="grid-search c1/c2 on the dev split, then train")
+    ap.add_argument("--dev-only", action="store_true", help="train on train only and report dev scores")
+    args = ap.parse_args(argv)
+
+    examples = load_all(args.data)
+    trainset = [e for e in examples if e.split == "train"]
+    dev = [e for e in examples if e.split == "dev"]
+    print(f"train {len(trainset)}  dev {len(dev)}", file=sys.stderr)
+    c1, c2 = args.c1, args.c2
+    if args.tune or args.dev_only:
+        grid = [(0.02, 0.005), (0.05, 0.01), (0.1, 0.01), (0.2, 0.02)] if args.tune else [(c1, c2)]
+        best = (-1.0, c1, c2)
+        for g1, g2 in grid:
+            t0 = time.perf_counter()
+            tmp = args.out.with_suffix(".dev.crfsuite")
+            train(trainset, tmp, c1=g1, c2=g2, max_iterations=args.max_iterations, min_freq=args.min_freq)
+            scores = evaluate_labels(dev, predict(tmp, dev))
+            f1 = scores["overall"]["f1"]
+            print(
+                f"c1={g1} c2={g2}: dev field F1 {f1:.4f} exact {scores['exact']:.3f} "
+                f"size {tmp.stat().st_size / 1e6:.1f} MB ({time.perf_counter() - t0:.0f} s)",
+                file=sys.stderr,
+            )
+            tmp.unlink()
+            if f1 > best[0]:
+                best = (f1, g1, g2)
+        _, c1, c2 = best
+        if args.dev_only:
+            return 0
+    t0 = time.perf_counter()
+    train(trainset + dev, args.out, c1=c1, c2=c2, max_iterations=args.max_iterations, min_freq=args.min_freq)
+    print(
+        f"trained c1={c1} c2={c2} on {len(trainset) + len(dev)} sequences in {time.perf_counter() - t0:.0f} s: "
+        f"{args.out} ({args.out.stat().st_size / 1e6:.1f} MB)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
