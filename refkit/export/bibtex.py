@@ -221,6 +221,8 @@ def _name(person: Person) -> str:
     if person.literal:
         return "{" + escape_latex(person.literal) + "}"
     family = escape_latex(person.family or "")
+    if "," in family or re.search(r"\sand\s", family, re.IGNORECASE):
+        family = "{" + family + "}"  # "Raimundo, Jr." or "Research and Practice" must stay one family name
     if not person.given and not person.suffix:
         # "W. E. W." alone would be split into given and family names; the comma keeps it a family name.
         return family if " " not in family else family + ","
