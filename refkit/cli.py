@@ -1,0 +1,352 @@
+"""The ``refkit`` command: thin wrappers that parse arguments, make one library call and render the result.
+
+Exit codes (also in the README):
+
+====  =========================================================================================
+0     success
+1     ``--fail-on``: findings at or above the given severity
+2     usage error (bad option or argument)
+3     some inputs could not be used (missing, empty, binary, no reference list); the rest were processed
+4     nothing could be processed (no usable input at all), or the outputs could not be written
+5     the registry could not be reached or kept failing: outputs written, affected references ``unverified``
+====  =========================================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from refkit import __version__
+from refkit.errors import RefkitError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_NOTHING, EXIT_REGISTRY = 0, 1, 2, 3, 4, 5
+
+
+def _registry_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Crossref")
+    g.add_argument("--crossref-url", metavar="URL", default=os.environ.get("REFKIT_CROSSREF_URL"),
+                   help="Crossref REST API base URL, or a mirror's (env REFKIT_CROSSREF_URL; "
+                        "default https://api.crossref.org)")
+    g.add_argument("--mailto", metavar="EMAIL", default=os.environ.get("REFKIT_MAILTO"),
+                   help="contact address for Crossref's polite pool (env REFKIT_MAILTO)")
+    g.add_argument("--offline", action="store_true", help="answer from the cache only; send no request")
+    g.add_argument("--cache", metavar="PATH", default=None,
+                   help="response cache file (env REFKIT_CACHE; default ~/.cache/refkit/crossref.sqlite)")
+    g.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
+    g.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds per request (default 10)")
+    g.add_argument("--retries", type=int, default=4, metavar="N", help="retries after 429/5xx/timeouts (default 4)")
+    g.add_argument("--search-rate", type=float, default=3.0, metavar="R",
+                   help="searches per second (default 3, Crossref's polite pool)")
+    g.add_argument("--single-rate", type=float, default=10.0, metavar="R",
+                   help="single-record requests per second (default 10)")
+    g.add_argument("--concurrency", type=int, default=3, metavar="N", help="requests in flight at once (default 3)")
+
+
+def _parser_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--parser", default=None, help="reference parser: rules (default) or crf")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="refkit",
+        description="Free-text reference lists -> a de-duplicated, DOI-linked bibliography and a citation audit.",
+        epilog="Example: refkit run data/articles -o out",
+    )
+    top.add_argument("--version", action="version", version=f"refkit {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="extract, parse, match, de-duplicate, export and audit",
+                       description="Run every stage on articles and write references.{bib,json,ris} and "
+                                   "audit.{json,md} to OUTDIR.",
+                       epilog="Example: refkit run data/articles -o out --mailto you@example.org")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="article files (text, Markdown, HTML, JATS) or folders")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the outputs")
+    p.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when findings reach this severity")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _parser_option(p)
+    _registry_options(p)
+
+    p = sub.add_parser("extract", help="print the reference strings found in articles",
+                       description="Find the reference list in each article and print one reference per line.",
+                       epilog="Example: refkit extract data/articles --format jsonl")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=("text", "jsonl"), default="text")
+
+    p = sub.add_parser("parse", help="parse reference strings (one per line) into CSL-JSON fields",
+                       description="One reference string per input line in; one JSON object per line out, in "
+                                   "order, with CSL-JSON variables as the string states them, plus raw.",
+                       epilog="Example: echo 'Lai CH (2003) Ear. J Am Acad Dermatol 49: 122-124' | refkit parse -")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
+    p.add_argument("--format", choices=("jsonl",), default="jsonl")
+    p.add_argument("--confidence", action="store_true", help="add the parser's per-field confidence")
+    _parser_option(p)
+
+    p = sub.add_parser("match", help="match reference strings (one per line) to Crossref",
+                       description="One reference string per input line in; one JSON object per line out, in "
+                                   "order: raw, status, DOI, confidence, evidence.",
+                       epilog="Example: refkit match refs.txt --mailto you@example.org")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
+    p.add_argument("--format", choices=("jsonl",), default="jsonl")
+    _parser_option(p)
+    _registry_options(p)
+
+    p = sub.add_parser("dedupe", help="cluster reference strings (one per line) into works",
+                       description="One reference string per input line in; one JSON object per line out, in "
+                                   "order, with raw and cluster (shared by citations of one work).",
+                       epilog="Example: refkit dedupe refs.txt --offline")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
+    p.add_argument("--format", choices=("jsonl",), default="jsonl")
+    _parser_option(p)
+    _registry_options(p)
+
+    p = sub.add_parser("audit", help="audit the citations of articles and print the findings",
+                       description="Run the pipeline and print the findings as a table; with -o, also write the "
+                                   "outputs of `refkit run`.",
+                       epilog="Example: refkit audit data/articles --fail-on error")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-o", "--output", metavar="OUTDIR", default=None)
+    p.add_argument("--fail-on", choices=("error", "warning"))
+    p.add_argument("--no-progress", action="store_true")
+    _parser_option(p)
+    _registry_options(p)
+    return top
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from refkit.registry import CrossrefClient
+
+    cache: Any = False if args.no_cache else (args.cache or None)
+    return CrossrefClient(
+        base_url=args.crossref_url, mailto=args.mailto, cache=cache, offline=args.offline, timeout=args.timeout,
+        retries=args.retries, search_rate=args.search_rate, single_rate=args.single_rate,
+        concurrency=args.concurrency,
+    )
+
+
+def _read_lines(name: str) -> list[str]:
+    from refkit.extract import decode, read_text
+
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            return []
+        text, notes = decode(data, "<stdin>")
+    else:
+        text, notes = read_text(name)
+    for note in notes:
+        _err(note)
+    return text.splitlines()
+
+
+def _err(message: str) -> None:
+    print(f"refkit: {message}", file=sys.stderr)
+
+
+def _jsonl(objects: Iterator[dict[str, Any]] | list[dict[str, Any]], out: TextIO) -> None:
+    for obj in objects:
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _progress(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    if getattr(args, "no_progress", False):
+        return None, None, None
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def on_total(total: int) -> None:
+        bar["bar"] = tqdm(total=total, desc="Crossref", unit="ref", file=sys.stderr, disable=None, leave=False)
+
+    def step(n: int) -> None:
+        if "bar" in bar:
+            bar["bar"].update(n)
+
+    def close() -> None:
+        if "bar" in bar:
+            bar["bar"].close()
+
+    return on_total, step, close
+
+
+def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
+    from refkit.pipeline import run
+
+    client = _client(args)
+    on_total, step, close = _progress(args)
+    try:
+        result = run(args.paths, args.output, registry=client, parser=args.parser, progress=step, on_total=on_total)
+    finally:
+        if close:
+            close()
+        client.close()
+    for problem in result.problems:
+        _err(problem.message)
+    if result.registry_note:
+        _err(result.registry_note)
+    s = result.summary()
+    if table:
+        _print_findings(result.findings)
+    f = s["findings"]
+    print(f"{s['inputs']} file(s), {s['references']} references: {s['parsed']} parsed, {s['matched']} matched, "
+          f"{s['ambiguous']} ambiguous, {s['unmatched']} unmatched, {s['unverified']} unverified")
+    print(f"{s['works']} works after de-duplication; findings: {f['error']} error, {f['warning']} warning, "
+          f"{f['info']} info")
+    if result.outputs:
+        print("wrote " + ", ".join(str(p) for p in result.outputs))
+    if not result.citations:
+        return EXIT_NOTHING
+    if result.failed_inputs:
+        return EXIT_INPUT
+    if result.registry_note and not client.offline:
+        return EXIT_REGISTRY
+    if args.fail_on:
+        levels = ("error",) if args.fail_on == "error" else ("error", "warning")
+        if any(x.severity in levels for x in result.findings):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _print_findings(findings: Sequence[Any]) -> None:
+    for finding in findings:
+        where = ", ".join(
+            f"{c.source.file}#{c.source.label or c.source.position}" if c.source else "-" for c in finding.citations
+        )
+        print(f"{finding.severity:<7} {finding.code:<24} {where}: {finding.message}")
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from refkit.extract import extract
+    from refkit.pipeline import collect_inputs
+
+    files, problems = collect_inputs(args.paths)
+    failed = len(problems)
+    for problem in problems:
+        _err(problem.message)
+    found = 0
+    for path in files:
+        notes: list[str] = []
+        try:
+            citations = extract(path, warnings=notes)
+        except RefkitError as exc:
+            _err(str(exc))
+            failed += 1
+            continue
+        for note in notes:
+            _err(note)
+        for c in citations:
+            found += 1
+            if args.format == "jsonl":
+                _jsonl([{"raw": c.raw, **(c.source.to_dict() if c.source else {})}], sys.stdout)
+            else:
+                print(c.raw)
+    if not found:
+        return EXIT_NOTHING
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from refkit.parse import get_parser
+
+    lines = _read_lines(args.file)
+    parser = get_parser(args.parser)
+    refs = parser.parse_many(lines)
+    for ref in refs:
+        obj = ref.to_csl(with_raw=True)
+        if ref.et_al:
+            obj["et-al"] = True
+        if args.confidence:
+            obj["confidence"] = dict(ref.confidence)
+        _jsonl([obj], sys.stdout)
+    return EXIT_OK
+
+
+def _parsed_lines(args: argparse.Namespace) -> list[Any]:
+    from refkit.model import Citation, Source
+    from refkit.parse import parse_citations
+
+    name = "<stdin>" if args.file == "-" else args.file
+    lines = _read_lines(args.file)
+    citations = [Citation(raw=line, source=Source(name, i, i)) for i, line in enumerate(lines, 1)]
+    return parse_citations(citations, parser=args.parser)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from refkit.match import match_many
+
+    refs = _parsed_lines(args)
+    client = _client(args)
+    try:
+        matches = match_many(refs, client)
+    finally:
+        client.close()
+    _jsonl(
+        ({"raw": r.raw, "status": m.status, "DOI": m.doi, "confidence": m.confidence, "evidence": dict(m.evidence),
+          "reason": m.reason or None} for r, m in zip(refs, matches, strict=True)),
+        sys.stdout,
+    )
+    if client.unreachable or (any(m.status == "unverified" for m in matches) and not args.offline):
+        _err(client.unreachable or "some references could not be looked up; marked unverified")
+        return EXIT_REGISTRY
+    return EXIT_OK
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from refkit.dedupe import dedupe
+    from refkit.match import match_many
+
+    refs = _parsed_lines(args)
+    matches = None
+    if not args.offline:
+        client = _client(args)
+        try:
+            matches = match_many(refs, client)
+        finally:
+            client.close()
+    clusters = dedupe(refs, matches)
+    ids: dict[int, str] = {}
+    for c in clusters:
+        for ref in c.citations:
+            ids[ref.source.position if ref.source else 0] = c.id
+    _jsonl(({"raw": r.raw, "cluster": ids[r.source.position if r.source else 0]} for r in refs), sys.stdout)
+    return EXIT_OK
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "extract": cmd_extract,
+    "parse": cmd_parse,
+    "match": cmd_match,
+    "dedupe": cmd_dedupe,
+    "audit": lambda a: cmd_run(a, table=True),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(COMMANDS[args.command](args))
+    except RefkitError as exc:
+        _err(str(exc))
+        return EXIT_NOTHING
+    except ValueError as exc:  # e.g. an unknown parser name or an unusable cache file
+        _err(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted; completed look-ups are cached and a rerun resumes from there")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

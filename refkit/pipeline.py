@@ -1,0 +1,282 @@
+"""The whole run, composed of the public stage functions: extract -> parse -> match -> dedupe -> export -> audit.
+
+Nothing the user gives is dropped: an input that cannot be read is reported with the reason, a reference that
+cannot be parsed or matched is still exported and audited with its raw text, and a registry that cannot be reached
+leaves the references ``unverified`` (the run completes and says so).
+
+Example:
+    >>> result = run(["data/articles"], "out", registry=None)  # doctest: +SKIP
+    >>> result.summary()["works"]  # doctest: +SKIP
+    12
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refkit import __version__
+from refkit.audit import audit, summarize
+from refkit.dedupe import dedupe
+from refkit.errors import InputError, RefkitError
+from refkit.extract import extract
+from refkit.match import match_many
+from refkit.model import Citation, Cluster, Finding, Match, Reference
+from refkit.parse import Parser, parse_citations
+from refkit.registry import Registry
+
+__all__ = ["ARTICLE_SUFFIXES", "Problem", "RunResult", "collect_inputs", "run", "write_audit"]
+
+#: Files taken from a folder given as input.
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".xml", ".nxml")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input that could not be used, and why."""
+
+    path: str
+    message: str
+    kind: str  # "missing", "unreadable", "no-references", "warning"
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, stage by stage."""
+
+    inputs: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    registry_note: str | None = None
+    outputs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    requests: int = 0
+
+    @property
+    def failed_inputs(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind != "warning"]
+
+    def summary(self) -> dict[str, Any]:
+        statuses = [m.status for m in self.matches]
+        return {
+            "inputs": len(self.inputs),
+            "inputs_failed": len(self.failed_inputs),
+            "references": len(self.citations),
+            "parsed": sum(1 for r in self.references if r.title or r.author),
+            "matched": statuses.count("matched"),
+            "ambiguous": statuses.count("ambiguous"),
+            "unmatched": statuses.count("unmatched"),
+            "unverified": statuses.count("unverified"),
+            "works": len(self.clusters),
+            "findings": summarize(self.findings),
+        }
+
+
+def collect_inputs(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """Files to read: each file given, and the article files inside each folder given (sorted)."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            if not found:
+                problems.append(Problem(str(path), f"{path}: folder holds no article files "
+                                                   f"({', '.join(ARTICLE_SUFFIXES)})", "no-references"))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), f"{path}: no such file or folder", "missing"))
+    return files, problems
+
+
+def run(
+    paths: Sequence[str | Path],
+    outdir: str | Path | None,
+    *,
+    registry: Registry | None,
+    parser: str | Parser | None = None,
+    formats: Sequence[str] = ("bibtex", "csljson", "ris"),
+    progress: Callable[[int], Any] | None = None,
+    on_total: Callable[[int], Any] | None = None,
+) -> RunResult:
+    """Run every stage on ``paths`` and write the outputs to ``outdir`` (when given).
+
+    Args:
+        paths: article files or folders of them.
+        outdir: where ``references.bib``, ``references.json``, ``references.ris``, ``audit.json`` and ``audit.md``
+            go; ``None`` writes nothing.
+        registry: a Crossref client (or another registry); ``None`` skips matching (all ``unverified``).
+        parser: the parser's name or object (default: ``rules``).
+        progress: called with the number of references looked up so far, as they complete.
+        on_total: called once with the number of references to look up.
+    """
+    result = RunResult()
+    clock = time.perf_counter()
+    files, problems = collect_inputs(paths)
+    result.problems.extend(problems)
+    for path in files:
+        result.inputs.append(str(path))
+        notes: list[str] = []
+        try:
+            result.citations.extend(extract(path, warnings=notes))
+        except InputError as exc:
+            kind = "no-references" if "no reference list" in str(exc) else "unreadable"
+            result.problems.append(Problem(str(path), str(exc), kind))
+        result.problems.extend(Problem(str(path), note, "warning") for note in notes)
+    result.timings["extract"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    result.references = parse_citations(result.citations, parser=parser)
+    result.timings["parse"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    if on_total:
+        on_total(len(result.references))
+    if registry is None:
+        result.matches = [Match(status="unverified", reason="not looked up (offline)") for _ in result.references]
+    else:
+        before = getattr(getattr(registry, "stats", None), "sent", 0)
+        result.matches = match_many(result.references, registry, progress=progress)
+        result.requests = getattr(getattr(registry, "stats", None), "sent", 0) - before
+        unreachable = getattr(registry, "unreachable", None)
+        failures = [m for m in result.matches if m.status == "unverified"]
+        if unreachable or failures:
+            offline = getattr(registry, "offline", False)
+            if offline:
+                result.registry_note = f"offline: {len(failures)} reference(s) not in the cache are unverified"
+            else:
+                reason = unreachable or failures[0].reason
+                result.registry_note = f"{reason}; {len(failures)} reference(s) marked unverified"
+    result.timings["match"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    result.clusters = dedupe(result.references, result.matches)
+    result.timings["dedupe"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    result.findings = audit(result.clusters)
+    result.timings["audit"] = time.perf_counter() - clock
+
+    if outdir is not None:
+        clock = time.perf_counter()
+        out = Path(outdir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RefkitError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from exc
+        from refkit.export import export, get_format
+
+        for name in formats:
+            plugin = get_format(name)
+            target = out / f"references{plugin.suffixes[0]}"
+            export(result.clusters, target, format=name)
+            result.outputs.append(target)
+        result.outputs.extend(write_audit(result, out))
+        result.timings["write"] = time.perf_counter() - clock
+    return result
+
+
+def _citation_json(ref: Reference, match: Match | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"raw": ref.raw, **(ref.source.to_dict() if ref.source else {})}
+    out["parsed"] = ref.to_csl()
+    if match is not None:
+        out["match"] = {
+            "status": match.status,
+            "DOI": match.doi,
+            "confidence": match.confidence,
+            "reason": match.reason or None,
+            "evidence": dict(match.evidence),
+            "written_doi": match.written_doi,
+            "written_doi_status": match.written_doi_status,
+        }
+    return out
+
+
+def audit_document(result: RunResult) -> dict[str, Any]:
+    """The content of ``audit.json`` (schema described in the README)."""
+    return {
+        "refkit": __version__,
+        "summary": result.summary(),
+        "registry": result.registry_note,
+        "inputs": [
+            {"file": f, "references": sum(1 for c in result.citations if c.source and c.source.file == f),
+             "problems": [p.message for p in result.problems if p.path == f]}
+            for f in result.inputs
+        ] + [{"file": p.path, "references": 0, "problems": [p.message]}
+             for p in result.problems if p.path not in result.inputs],
+        "works": [
+            {
+                "id": c.id,
+                "DOI": c.canonical.doi,
+                "status": c.match.status if c.match else "unverified",
+                "confidence": c.match.confidence if c.match else 0.0,
+                "canonical": c.canonical.to_csl(),
+                "disagreements": {k: list(v) for k, v in c.disagreements.items()},
+                "citations": [_citation_json(r, m) for r, m in zip(c.citations, c.matches, strict=False)],
+            }
+            for c in result.clusters
+        ],
+        "findings": [f.to_dict() for f in result.findings],
+    }
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def audit_markdown(result: RunResult) -> str:
+    """The content of ``audit.md``."""
+    summary = result.summary()
+    lines = ["# Citation audit", ""]
+    lines.append(
+        f"{summary['references']} references in {summary['inputs']} file(s); {summary['matched']} matched to "
+        f"Crossref, {summary['works']} distinct works. Findings: "
+        + ", ".join(f"{n} {s}" for s, n in summary["findings"].items())
+        + "."
+    )
+    if result.registry_note:
+        lines += ["", f"**Registry:** {_md(result.registry_note)}"]
+    if result.problems:
+        lines += ["", "## Inputs with problems", ""]
+        lines += [f"- {_md(p.message)}" for p in result.problems]
+    lines += ["", "## Findings", "", "| severity | code | work | citation | message | suggestion |",
+              "|---|---|---|---|---|---|"]
+    for f in result.findings:
+        where = "<br>".join(
+            _md(f"{c.source.file}#{c.source.label or c.source.position}: {c.raw}" if c.source else c.raw)
+            for c in f.citations
+        )
+        lines.append(f"| {f.severity} | `{f.code}` | {f.cluster or ''} | {where} | {_md(f.message)} | "
+                     f"{_md(f.suggestion or '')} |")
+    lines += ["", "## Works", ""]
+    for c in result.clusters:
+        status = c.match.status if c.match else "unverified"
+        head = f"- **{c.id}** ({status}{', DOI ' + c.canonical.doi if c.canonical.doi else ''}): "
+        lines.append(head + _md(c.canonical.title or c.citations[0].raw))
+        for ref in c.citations:
+            src = f"{ref.source.file}#{ref.source.label or ref.source.position}" if ref.source else ""
+            lines.append(f"  - {_md(src)}: {_md(ref.raw)}")
+    return "\n".join(lines) + "\n"
+
+
+def write_audit(result: RunResult, outdir: Path) -> list[Path]:
+    """Write ``audit.json`` and ``audit.md``; returns their paths."""
+    json_path, md_path = outdir / "audit.json", outdir / "audit.md"
+    _atomic_write(json_path, json.dumps(audit_document(result), ensure_ascii=False, indent=2) + "\n")
+    _atomic_write(md_path, audit_markdown(result))
+    return [json_path, md_path]
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
