@@ -28,18 +28,22 @@ _ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(_ROOT))
 
 _LOAD_PROBE = """
-import resource, time
-# Timing without tracemalloc (it slows allocation-heavy code several-fold); memory as peak RSS growth.
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+import re, time
+# Timing without tracemalloc (it slows allocation-heavy code several-fold); memory as resident-set growth
+# (ru_maxrss would carry over the parent's peak across fork).
+def rss():
+    with open("/proc/self/status") as fh:
+        return int(re.search(r"VmRSS:\\s+(\\d+)", fh.read()).group(1))
+before = rss()
 start = time.perf_counter()
 from refkit import journals
 journals.lookup("Cutis")
 load = time.perf_counter() - start
-loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+loaded = rss()
 start = time.perf_counter()
 journals.check("Z Skinkr")
 first = time.perf_counter() - start
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = rss()
 print(f"load (import + first lookup): {load:.2f} s, +{(loaded - before) / 1024:.0f} MiB RSS; first "
       f"translation check (builds its index): {first:.2f} s, +{(after - loaded) / 1024:.0f} MiB RSS")
 """
