@@ -1,4 +1,4 @@
-"""CrossrefClient against a real HTTP server on 127.0.0.1: quoting, batching, rate, concurrency, cache, faults."""
+"""CrossrefClient against a local HTTP server: quoting, batching, rate, concurrency, cache, faults."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -21,7 +21,10 @@ from refkit.testing import CrossrefServer
 
 DEZA = "10.2340/00015555-2271"
 ODD_DOI = "10.5555/odd<doi>#frag;x"
-QUERY = "Poormoghim H (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. J Clin Pharm Ther 41: 94-96"
+QUERY = (
+    "Poormoghim H (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. "
+    "J Clin Pharm Ther 41: 94-96"
+)
 
 
 def _client(url: str, tmp_path: Path, **kwargs: Any) -> CrossrefClient:
@@ -48,7 +51,7 @@ def odd_server() -> Iterator[CrossrefServer]:
         yield server
 
 
-# -- DOIs and batches -----------------------------------------------------------------------------------------
+# -- DOIs and batches
 
 
 def test_doi_with_url_special_characters_reaches_the_server_intact(odd_server: CrossrefServer,
@@ -94,11 +97,13 @@ def test_batch_answers_are_cached_per_doi(odd_server: CrossrefServer, tmp_path: 
     assert odd_server.count() == 0
 
 
-# -- rate, concurrency, mailto --------------------------------------------------------------------------------
+# -- rate, concurrency, mailto
 
 
-@pytest.mark.xfail(strict=True, reason="TokenBucket's burst defaults to the rate, so 10 searches at 5/s take ~1 s "
-                                       "(twice the rate in the first second)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="TokenBucket burst defaults to the rate: 10 searches at 5/s take ~1 s, twice the rate at first",
+)
 def test_token_bucket_keeps_searches_under_the_configured_rate(crossref_server: CrossrefServer,
                                                                tmp_path: Path) -> None:
     client = _client(crossref_server.url, tmp_path, search_rate=5.0)
@@ -136,7 +141,7 @@ def test_concurrency_never_above_the_cap(crossref_server: CrossrefServer, tmp_pa
 
 
 class _HeaderHandler(BaseHTTPRequestHandler):
-    seen: list[dict[str, str]] = []
+    seen: ClassVar[list[dict[str, str]]] = []
 
     def do_GET(self) -> None:
         self.seen.append({"path": self.path, "user-agent": self.headers.get("User-Agent", "")})
@@ -157,8 +162,8 @@ def test_mailto_is_sent_in_the_user_agent(tmp_path: Path) -> None:
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        client = CrossrefClient(f"http://127.0.0.1:{httpd.server_address[1]}", "someone@example.org", cache=False,
-                                timeout=2.0, retries=0)
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        client = CrossrefClient(url, "someone@example.org", cache=False, timeout=2.0, retries=0)
         assert client.work("10.5555/anything") is None
     finally:
         httpd.shutdown()
@@ -167,7 +172,7 @@ def test_mailto_is_sent_in_the_user_agent(tmp_path: Path) -> None:
     assert "mailto:someone@example.org" in _HeaderHandler.seen[-1]["user-agent"]
 
 
-# -- cache ----------------------------------------------------------------------------------------------------
+# -- cache
 
 
 def test_cache_persists_across_client_instances(crossref_server: CrossrefServer, tmp_path: Path) -> None:
@@ -213,7 +218,7 @@ def test_offline_answers_from_cache_only(crossref_server: CrossrefServer, tmp_pa
     assert crossref_server.count() == 0
 
 
-# -- faults ---------------------------------------------------------------------------------------------------
+# -- faults
 
 
 def test_429_waits_for_retry_after_then_succeeds(crossref_server: CrossrefServer, tmp_path: Path) -> None:
@@ -271,7 +276,7 @@ def test_malformed_json_is_retried(crossref_server: CrossrefServer, tmp_path: Pa
     assert crossref_server.count("single") == 2
 
 
-def test_malformed_every_time_raises_a_response_error(crossref_server: CrossrefServer, tmp_path: Path) -> None:
+def test_malformed_every_time_raises_response_error(crossref_server: CrossrefServer, tmp_path: Path) -> None:
     crossref_server.malformed(times=10, routes="single")
     client = _client(crossref_server.url, tmp_path, retries=1)
     with pytest.raises(RegistryResponseError):
