@@ -30,6 +30,9 @@ def crossref_server(_crossref_server_session: CrossrefServer) -> Iterator[Crossr
     """The session's Crossref server on 127.0.0.1, with faults reset and the log cleared for this test."""
     server = _crossref_server_session
     server.reset()
+    # a request released from an earlier test's hang must finish before this test's log and counters start
+    server.wait_idle()
+    server.reset()
     server.clear_log()
     yield server
     # Release anything a test left hanging so it cannot slow the next test.

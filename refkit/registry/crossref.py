@@ -55,7 +55,8 @@ class TokenBucket:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = float(rate)
-        self.capacity = float(burst if burst is not None else max(1.0, rate))
+        # no burst by default: requests are spaced evenly, so no one-second window ever sees more than the rate
+        self.capacity = float(burst if burst is not None else 1.0)
         self._tokens = self.capacity
         self._stamp = time.monotonic()
         self._lock = threading.Lock()

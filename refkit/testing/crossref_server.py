@@ -646,7 +646,8 @@ class CrossrefServer:
 
     @property
     def log(self) -> list[LoggedRequest]:
-        """A copy of the request log, oldest first."""
+        """A copy of the request log, oldest first (after the requests in flight have finished, up to 1 s)."""
+        self.wait_idle(1.0)
         with self._lock:
             return self._log.copy()
 
@@ -658,12 +659,23 @@ class CrossrefServer:
             >>> server.count("single")
             0
         """
+        self.wait_idle(1.0)
         with self._lock:
             return sum(
                 1
                 for entry in self._log
                 if (route is None or entry.route == route) and (status is None or entry.status == status)
             )
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Waits until no request is in flight (e.g. one released from a hang); False on time-out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._in_flight == 0:
+                    return True
+            time.sleep(0.005)
+        return False
 
     def clear_log(self) -> None:
         """Empties the request log."""
