@@ -29,8 +29,9 @@ QUERY = (
 
 def _client(url: str, tmp_path: Path, **kwargs: Any) -> CrossrefClient:
     """A client that is fast to fail: small timeout, few retries, tiny back-off, high rates."""
-    options: dict[str, Any] = dict(timeout=2.0, retries=2, backoff=0.01, max_wait=3.0, single_rate=200.0,
-                                   search_rate=200.0)
+    options: dict[str, Any] = dict(
+        timeout=2.0, retries=2, backoff=0.01, max_wait=3.0, single_rate=200.0, search_rate=200.0
+    )
     options.update(kwargs)
     return CrossrefClient(url, "tests@example.org", cache=tmp_path / "cache.sqlite", **options)
 
@@ -45,8 +46,10 @@ def _closed_port() -> int:
 def odd_server() -> Iterator[CrossrefServer]:
     """A server holding a DOI with URL-special characters and 45 numbered records for batch fetches."""
     records = [{"DOI": ODD_DOI, "type": "journal-article", "title": ["A work with an awkward DOI"]}]
-    records += [{"DOI": f"10.5555/batch-{n}", "type": "journal-article", "title": [f"Batch work {n}"]}
-                for n in range(45)]
+    records += [
+        {"DOI": f"10.5555/batch-{n}", "type": "journal-article", "title": [f"Batch work {n}"]}
+        for n in range(45)
+    ]
     with CrossrefServer(records) as server:
         yield server
 
@@ -54,8 +57,9 @@ def odd_server() -> Iterator[CrossrefServer]:
 # -- DOIs and batches
 
 
-def test_doi_with_url_special_characters_reaches_the_server_intact(odd_server: CrossrefServer,
-                                                                   tmp_path: Path) -> None:
+def test_doi_with_url_special_characters_reaches_the_server_intact(
+    odd_server: CrossrefServer, tmp_path: Path
+) -> None:
     odd_server.clear_log()
     client = _client(odd_server.url, tmp_path)
     record = client.work(ODD_DOI)
@@ -104,8 +108,9 @@ def test_batch_answers_are_cached_per_doi(odd_server: CrossrefServer, tmp_path: 
     strict=True,
     reason="TokenBucket burst defaults to the rate: 10 searches at 5/s take ~1 s, twice the rate at first",
 )
-def test_token_bucket_keeps_searches_under_the_configured_rate(crossref_server: CrossrefServer,
-                                                               tmp_path: Path) -> None:
+def test_token_bucket_keeps_searches_under_the_configured_rate(
+    crossref_server: CrossrefServer, tmp_path: Path
+) -> None:
     client = _client(crossref_server.url, tmp_path, search_rate=5.0)
     for n in range(10):
         client.search(f"calcinosis cutis {n}")
@@ -130,8 +135,14 @@ def test_concurrency_never_above_the_cap(crossref_server: CrossrefServer, tmp_pa
     crossref_server.max_concurrency = 2
     crossref_server.latency = 0.1
     client = _client(crossref_server.url, tmp_path, concurrency=2)
-    refs = [Reference(raw=f"Calcinosis cutis case {n} (2001)", title=f"Calcinosis cutis case {n}",
-                      author=(Person("Smith", "A"),)) for n in range(8)]
+    refs = [
+        Reference(
+            raw=f"Calcinosis cutis case {n} (2001)",
+            title=f"Calcinosis cutis case {n}",
+            author=(Person("Smith", "A"),),
+        )
+        for n in range(8)
+    ]
     matches = match_many(refs, client, workers=6)
     client.close()
     assert len(matches) == 8
