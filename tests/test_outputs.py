@@ -1,0 +1,89 @@
+"""The files `refkit run` writes for the seeds: valid, complete, and readable by the tools users import them into."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bibtexparser
+import jsonschema
+import pybtex.database
+import pytest
+
+from refkit.export import read
+from refkit.extract import extract
+from refkit.pipeline import run
+from refkit.registry import CrossrefClient
+from refkit.testing import CrossrefServer
+
+SCHEMA = Path(__file__).resolve().parent / "data" / "csl-data.json"
+
+
+@pytest.fixture
+def outputs(crossref_server: CrossrefServer, seed_articles: Path, tmp_path: Path) -> Path:
+    client = CrossrefClient(base_url=crossref_server.url, mailto="test@example.org", cache=tmp_path / "c.sqlite",
+                            search_rate=50)
+    run([seed_articles], tmp_path / "out", registry=client)
+    client.close()
+    return tmp_path / "out"
+
+
+def seed_raws(seed_articles: Path) -> list[str]:
+    return [c.raw for f in sorted(seed_articles.glob("*.txt")) for c in extract(f)]
+
+
+def test_csl_json_validates_and_keeps_every_citation(outputs: Path, seed_articles: Path) -> None:
+    items = json.loads((outputs / "references.json").read_text(encoding="utf-8"))
+    jsonschema.validate(items, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert len(items) == 12
+    notes = "\n".join(item.get("note", "") for item in items)
+    for raw in seed_raws(seed_articles):
+        assert raw in notes
+    deza = next(i for i in items if i.get("DOI") == "10.2340/00015555-2271")
+    assert (deza["volume"], deza["issue"], deza["page"], deza["issued"]["date-parts"][0][0]) == ("96", "3", "418-419",
+                                                                                                  2016)
+    assert all(isinstance(i.get(k, ""), str) for i in items for k in ("volume", "issue", "page"))
+
+
+def test_bibtex_reads_back_the_same_with_bibtexparser_and_pybtex(outputs: Path) -> None:
+    text = (outputs / "references.bib").read_text(encoding="utf-8")
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    pybtex_data = pybtex.database.parse_string(text, "bibtex")
+    keys = [e.key for e in library.entries]
+    assert keys == list(pybtex_data.entries.keys())
+    assert len(keys) == 12 and "deza2016solitary" in keys
+    for entry in library.entries:
+        pyb = pybtex_data.entries[entry.key]
+        for name in ("title", "journal", "volume", "pages", "doi", "year"):
+            if name in entry.fields_dict:
+                assert pyb.fields[name] == entry.fields_dict[name].value
+        assert " and others" not in entry.fields_dict["author"].value
+
+
+def test_ris_and_round_trip(outputs: Path) -> None:
+    refs = read(outputs / "references.ris")
+    assert len(refs) == 12
+    assert {r.doi for r in refs if r.doi} == {"10.2340/00015555-2271", "10.1111/jcpt.12340"}
+    from_json = read(outputs / "references.json")
+    assert [(r.title, r.volume, r.page, r.year) for r in refs] == [(r.title, r.volume, r.page, r.year)
+                                                                   for r in from_json]
+
+
+def test_audit_json_lists_every_citation_and_the_expected_seed_findings(outputs: Path, seed_articles: Path) -> None:
+    doc = json.loads((outputs / "audit.json").read_text(encoding="utf-8"))
+    raws = [c["raw"] for w in doc["works"] for c in w["citations"]]
+    assert sorted(raws) == sorted(seed_raws(seed_articles))
+    assert doc["summary"]["references"] == 13 and doc["summary"]["works"] == 12
+    found = {(f["code"], f["severity"], f["citations"][0]["raw"].split(" (")[0]) for f in doc["findings"]}
+    assert ("duplicate-inconsistent", "warning", "Deza G et al") in found
+    assert ("journal-mismatch", "error", "Niederauer HH et al") in found  # Z Skinkr: Z Hautkr
+    assert ("journal-mismatch", "error", "Salmhofer W et al") in found  # Dermatologist: Hautarzt
+    assert ("journal-mismatch", "error", "Zouboulis CC et al") in found  # dermatologist
+    assert ("journal-nonstandard", "info", "Larralde M et al") in found  # Pediatric Dermatol
+    assert ("not-found", "info", "Cambiaghi S") in found  # Cutis 2000: old, likely no DOI
+    assert ("year-mismatch", "info", "Deza G et al") in found  # online-first 2015
+    deza = next(f for f in doc["findings"] if f["code"] == "duplicate-inconsistent")
+    assert deza["evidence"]["disagreements"]["issued"] == ["2016", "2015"]
+    md = (outputs / "audit.md").read_text(encoding="utf-8")
+    assert "duplicate-inconsistent" in md and "Z Skinkr" in md
