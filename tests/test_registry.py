@@ -104,10 +104,6 @@ def test_batch_answers_are_cached_per_doi(odd_server: CrossrefServer, tmp_path: 
 # -- rate, concurrency, mailto
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TokenBucket burst defaults to the rate: 10 searches at 5/s take ~1 s, twice the rate at first",
-)
 def test_token_bucket_keeps_searches_under_the_configured_rate(
     crossref_server: CrossrefServer, tmp_path: Path
 ) -> None:
