@@ -19,7 +19,6 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from refkit import __version__
@@ -30,21 +29,38 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_NOTHING, EXIT_REGISTRY = 0,
 
 def _registry_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Crossref")
-    g.add_argument("--crossref-url", metavar="URL", default=os.environ.get("REFKIT_CROSSREF_URL"),
-                   help="Crossref REST API base URL, or a mirror's (env REFKIT_CROSSREF_URL; "
-                        "default https://api.crossref.org)")
-    g.add_argument("--mailto", metavar="EMAIL", default=os.environ.get("REFKIT_MAILTO"),
-                   help="contact address for Crossref's polite pool (env REFKIT_MAILTO)")
+    g.add_argument(
+        "--crossref-url",
+        metavar="URL",
+        default=os.environ.get("REFKIT_CROSSREF_URL"),
+        help="Crossref REST API base URL, or a mirror's (env REFKIT_CROSSREF_URL; default https://api.crossref.org)",
+    )
+    g.add_argument(
+        "--mailto",
+        metavar="EMAIL",
+        default=os.environ.get("REFKIT_MAILTO"),
+        help="contact address for Crossref's polite pool (env REFKIT_MAILTO)",
+    )
     g.add_argument("--offline", action="store_true", help="answer from the cache only; send no request")
-    g.add_argument("--cache", metavar="PATH", default=None,
-                   help="response cache file (env REFKIT_CACHE; default ~/.cache/refkit/crossref.sqlite)")
+    g.add_argument(
+        "--cache",
+        metavar="PATH",
+        default=None,
+        help="response cache file (env REFKIT_CACHE; default ~/.cache/refkit/crossref.sqlite)",
+    )
     g.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
     g.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds per request (default 10)")
     g.add_argument("--retries", type=int, default=4, metavar="N", help="retries after 429/5xx/timeouts (default 4)")
-    g.add_argument("--search-rate", type=float, default=3.0, metavar="R",
-                   help="searches per second (default 3, Crossref's polite pool)")
-    g.add_argument("--single-rate", type=float, default=10.0, metavar="R",
-                   help="single-record requests per second (default 10)")
+    g.add_argument(
+        "--search-rate",
+        type=float,
+        default=3.0,
+        metavar="R",
+        help="searches per second (default 3, Crossref's polite pool)",
+    )
+    g.add_argument(
+        "--single-rate", type=float, default=10.0, metavar="R", help="single-record requests per second (default 10)"
+    )
     g.add_argument("--concurrency", type=int, default=3, metavar="N", help="requests in flight at once (default 3)")
 
 
@@ -61,10 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"refkit {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("run", help="extract, parse, match, de-duplicate, export and audit",
-                       description="Run every stage on articles and write references.{bib,json,ris} and "
-                                   "audit.{json,md} to OUTDIR.",
-                       epilog="Example: refkit run data/articles -o out --mailto you@example.org")
+    p = sub.add_parser(
+        "run",
+        help="extract, parse, match, de-duplicate, export and audit",
+        description="Run every stage on articles and write references.{bib,json,ris} and audit.{json,md} to OUTDIR.",
+        epilog="Example: refkit run data/articles -o out --mailto you@example.org",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="article files (text, Markdown, HTML, JATS) or folders")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the outputs")
     p.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when findings reach this severity")
@@ -72,43 +90,58 @@ def build_parser() -> argparse.ArgumentParser:
     _parser_option(p)
     _registry_options(p)
 
-    p = sub.add_parser("extract", help="print the reference strings found in articles",
-                       description="Find the reference list in each article and print one reference per line.",
-                       epilog="Example: refkit extract data/articles --format jsonl")
+    p = sub.add_parser(
+        "extract",
+        help="print the reference strings found in articles",
+        description="Find the reference list in each article and print one reference per line.",
+        epilog="Example: refkit extract data/articles --format jsonl",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--format", choices=("text", "jsonl"), default="text")
 
-    p = sub.add_parser("parse", help="parse reference strings (one per line) into CSL-JSON fields",
-                       description="One reference string per input line in; one JSON object per line out, in "
-                                   "order, with CSL-JSON variables as the string states them, plus raw.",
-                       epilog="Example: echo 'Lai CH (2003) Ear. J Am Acad Dermatol 49: 122-124' | refkit parse -")
+    p = sub.add_parser(
+        "parse",
+        help="parse reference strings (one per line) into CSL-JSON fields",
+        description="One reference string per input line in; one JSON object per line out, in "
+        "order, with CSL-JSON variables as the string states them, plus raw.",
+        epilog="Example: echo 'Lai CH (2003) Ear. J Am Acad Dermatol 49: 122-124' | refkit parse -",
+    )
     p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
     p.add_argument("--format", choices=("jsonl",), default="jsonl")
     p.add_argument("--confidence", action="store_true", help="add the parser's per-field confidence")
     _parser_option(p)
 
-    p = sub.add_parser("match", help="match reference strings (one per line) to Crossref",
-                       description="One reference string per input line in; one JSON object per line out, in "
-                                   "order: raw, status, DOI, confidence, evidence.",
-                       epilog="Example: refkit match refs.txt --mailto you@example.org")
+    p = sub.add_parser(
+        "match",
+        help="match reference strings (one per line) to Crossref",
+        description="One reference string per input line in; one JSON object per line out, in "
+        "order: raw, status, DOI, confidence, evidence.",
+        epilog="Example: refkit match refs.txt --mailto you@example.org",
+    )
     p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
     p.add_argument("--format", choices=("jsonl",), default="jsonl")
     _parser_option(p)
     _registry_options(p)
 
-    p = sub.add_parser("dedupe", help="cluster reference strings (one per line) into works",
-                       description="One reference string per input line in; one JSON object per line out, in "
-                                   "order, with raw and cluster (shared by citations of one work).",
-                       epilog="Example: refkit dedupe refs.txt --offline")
+    p = sub.add_parser(
+        "dedupe",
+        help="cluster reference strings (one per line) into works",
+        description="One reference string per input line in; one JSON object per line out, in "
+        "order, with raw and cluster (shared by citations of one work).",
+        epilog="Example: refkit dedupe refs.txt --offline",
+    )
     p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
     p.add_argument("--format", choices=("jsonl",), default="jsonl")
     _parser_option(p)
     _registry_options(p)
 
-    p = sub.add_parser("audit", help="audit the citations of articles and print the findings",
-                       description="Run the pipeline and print the findings as a table; with -o, also write the "
-                                   "outputs of `refkit run`.",
-                       epilog="Example: refkit audit data/articles --fail-on error")
+    p = sub.add_parser(
+        "audit",
+        help="audit the citations of articles and print the findings",
+        description="Run the pipeline and print the findings as a table; with -o, also write the "
+        "outputs of `refkit run`.",
+        epilog="Example: refkit audit data/articles --fail-on error",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("-o", "--output", metavar="OUTDIR", default=None)
     p.add_argument("--fail-on", choices=("error", "warning"))
@@ -123,8 +156,14 @@ def _client(args: argparse.Namespace) -> Any:
 
     cache: Any = False if args.no_cache else (args.cache or None)
     return CrossrefClient(
-        base_url=args.crossref_url, mailto=args.mailto, cache=cache, offline=args.offline, timeout=args.timeout,
-        retries=args.retries, search_rate=args.search_rate, single_rate=args.single_rate,
+        base_url=args.crossref_url,
+        mailto=args.mailto,
+        cache=cache,
+        offline=args.offline,
+        timeout=args.timeout,
+        retries=args.retries,
+        search_rate=args.search_rate,
+        single_rate=args.single_rate,
         concurrency=args.concurrency,
     )
 
@@ -133,10 +172,7 @@ def _read_lines(name: str) -> list[str]:
     from refkit.extract import decode, read_text
 
     if name == "-":
-        data = sys.stdin.buffer.read()
-        if not data.strip():
-            return []
-        text, notes = decode(data, "<stdin>")
+        text, notes = decode(sys.stdin.buffer.read(), "<stdin>")
     else:
         text, notes = read_text(name)
     for note in notes:
@@ -193,10 +229,14 @@ def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
     if table:
         _print_findings(result.findings)
     f = s["findings"]
-    print(f"{s['inputs']} file(s), {s['references']} references: {s['parsed']} parsed, {s['matched']} matched, "
-          f"{s['ambiguous']} ambiguous, {s['unmatched']} unmatched, {s['unverified']} unverified")
-    print(f"{s['works']} works after de-duplication; findings: {f['error']} error, {f['warning']} warning, "
-          f"{f['info']} info")
+    print(
+        f"{s['inputs']} file(s), {s['references']} references: {s['parsed']} parsed, {s['matched']} matched, "
+        f"{s['ambiguous']} ambiguous, {s['unmatched']} unmatched, {s['unverified']} unverified"
+    )
+    print(
+        f"{s['works']} works after de-duplication; findings: {f['error']} error, {f['warning']} warning, "
+        f"{f['info']} info"
+    )
     if result.outputs:
         print("wrote " + ", ".join(str(p) for p in result.outputs))
     if not result.citations:
@@ -286,8 +326,17 @@ def cmd_match(args: argparse.Namespace) -> int:
     finally:
         client.close()
     _jsonl(
-        ({"raw": r.raw, "status": m.status, "DOI": m.doi, "confidence": m.confidence, "evidence": dict(m.evidence),
-          "reason": m.reason or None} for r, m in zip(refs, matches, strict=True)),
+        (
+            {
+                "raw": r.raw,
+                "status": m.status,
+                "DOI": m.doi,
+                "confidence": m.confidence,
+                "evidence": dict(m.evidence),
+                "reason": m.reason or None,
+            }
+            for r, m in zip(refs, matches, strict=True)
+        ),
         sys.stdout,
     )
     if client.unreachable or (any(m.status == "unverified" for m in matches) and not args.offline):

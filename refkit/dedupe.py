@@ -39,8 +39,9 @@ from refkit.registry.convert import date_parts
 __all__ = ["candidate_pairs", "cluster", "dedupe", "score"]
 
 _PART_RE = re.compile(r"\b(?:part|teil|partie|parte)\s+([ivxlc]+|\d+|[a-z])\b", re.IGNORECASE)
-_NOTICE_RE = re.compile(r"\b(?:erratum|corrigendum|correction|retraction|reply|response to|comment on|in reply)\b",
-                        re.IGNORECASE)
+_NOTICE_RE = re.compile(
+    r"\b(?:erratum|corrigendum|correction|retraction|reply|response to|comment on|in reply)\b", re.IGNORECASE
+)
 _TITLE_SIMILAR = 90.0
 
 
@@ -183,8 +184,19 @@ def _best_of(refs: Sequence[Reference]) -> Reference:
     """Per field, the value most citations state; ties go to the longest (most complete) value."""
     base = max(refs, key=lambda r: sum(1 for f in _COMPARED if _value(r, f)))
     changes: dict[str, object] = {}
-    for name in ("title", "container_title", "container_title_short", "volume", "issue", "page", "doi", "pmid",
-                 "url", "publisher", "publisher_place"):
+    for name in (
+        "title",
+        "container_title",
+        "container_title_short",
+        "volume",
+        "issue",
+        "page",
+        "doi",
+        "pmid",
+        "url",
+        "publisher",
+        "publisher_place",
+    ):
         values = [getattr(r, name) for r in refs if getattr(r, name)]
         if values:
             counts = Counter(values)
@@ -226,8 +238,12 @@ def dedupe(refs: Sequence[Reference], matches: Sequence[Match | None] | None = N
         citations = tuple(refs[i] for i in members)
         cluster_matches = tuple(matches[i] for i in members)
         best = next(
-            (m for m in sorted((m for m in cluster_matches if m and m.status == "matched"),
-                               key=lambda m: -m.confidence)),
+            (
+                m
+                for m in sorted(
+                    (m for m in cluster_matches if m and m.status == "matched"), key=lambda m: -m.confidence
+                )
+            ),
             None,
         )
         if best is not None and best.message is not None:
@@ -241,7 +257,12 @@ def dedupe(refs: Sequence[Reference], matches: Sequence[Match | None] | None = N
         else:
             canonical = _best_of(citations)
         clusters.append(
-            Cluster(id=f"w{n}", citations=citations, canonical=canonical, matches=cluster_matches,
-                    disagreements=_disagreements(citations))
+            Cluster(
+                id=f"w{n}",
+                citations=citations,
+                canonical=canonical,
+                matches=cluster_matches,
+                disagreements=_disagreements(citations),
+            )
         )
     return clusters

@@ -196,9 +196,9 @@ def _read_list(lines: list[str], start: int, file: str, *, numbered_only: bool) 
                 items[-1][2].append(line.strip())
             else:
                 break
-        elif items and blank_run == 0 and items[-1][1] is None and not _starts_new_reference(line, items[-1][2]):
-            items[-1][2].append(line.strip())
-        elif items and blank_run == 0 and items[-1][1] is not None and not _BULLET_RE.match(line):
+        elif (items and blank_run == 0 and items[-1][1] is None and not _starts_new_reference(line, items[-1][2])) or (
+            items and blank_run == 0 and items[-1][1] is not None and not _BULLET_RE.match(line)
+        ):
             items[-1][2].append(line.strip())
         else:
             items.append((index + 1, None, [_BULLET_RE.sub("", line).strip()]))
@@ -220,9 +220,32 @@ def _starts_new_reference(line: str, previous: list[str]) -> bool:
 
 
 class _TextFromHTML(HTMLParser):
-    _BLOCKS = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "ol", "ul",
-               "dd", "dt", "blockquote", "header", "footer", "table"}
-    _SKIP = {"script", "style", "noscript", "template", "head"}
+    _BLOCKS: frozenset[str] = frozenset(
+        {
+            "p",
+            "div",
+            "li",
+            "br",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "tr",
+            "section",
+            "article",
+            "ol",
+            "ul",
+            "dd",
+            "dt",
+            "blockquote",
+            "header",
+            "footer",
+            "table",
+        }
+    )
+    _SKIP: frozenset[str] = frozenset({"script", "style", "noscript", "template", "head"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

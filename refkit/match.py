@@ -128,7 +128,9 @@ def score_candidate(ref: Reference, record: Mapping[str, Any]) -> tuple[float, d
         )
         evidence["author"] = "agree" if agree else "disagree"
         z += _WEIGHTS["author"][0 if agree else 1]
-    years = {d[0] for d in (cand.issued, date_parts(record, "published-print"), date_parts(record, "published-online")) if d}
+    years = {
+        d[0] for d in (cand.issued, date_parts(record, "published-print"), date_parts(record, "published-online")) if d
+    }
     if ref.year and years:
         diff = min(abs(ref.year - y) for y in years)
         evidence["year"] = diff
@@ -158,8 +160,17 @@ def score_candidate(ref: Reference, record: Mapping[str, Any]) -> tuple[float, d
 def query_for(ref: Reference) -> str:
     """The string sent as ``query.bibliographic``: the reference as printed, less its number and identifiers."""
     text = ref.raw or " ".join(
-        filter(None, [ref.author[0].display() if ref.author else "", str(ref.year or ""), ref.title or "",
-                      ref.container_title or "", ref.volume or "", ref.page or ""])
+        filter(
+            None,
+            [
+                ref.author[0].display() if ref.author else "",
+                str(ref.year or ""),
+                ref.title or "",
+                ref.container_title or "",
+                ref.volume or "",
+                ref.page or "",
+            ],
+        )
     )
     text = re.sub(r"^\s*(?:\[\d+\]|\d+[.)])\s+", "", text)
     text = re.sub(r"(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b10\.\d{4,9}/\S+", " ", text, flags=re.IGNORECASE)
@@ -178,7 +189,11 @@ def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     status = "matched" if best_p >= ACCEPT else "ambiguous" if best_p >= REVIEW else "unmatched"
     reason = ""
-    if status == "matched" and runner_up >= ACCEPT and str(scored[1][2].get("DOI", "")).lower() != str(record["DOI"]).lower():
+    if (
+        status == "matched"
+        and runner_up >= ACCEPT
+        and str(scored[1][2].get("DOI", "")).lower() != str(record["DOI"]).lower()
+    ):
         ev_top, ev_next = evidence, scored[1][1]
         if ev_top == ev_next:
             status, reason = "ambiguous", f"two records fit equally well: {record['DOI']} and {scored[1][2]['DOI']}"
@@ -228,8 +243,9 @@ def match_many(
     for i, ref in enumerate(refs):
         if ref.doi:
             if batch_error is not None:
-                results[i] = Match(status="unverified", reason=str(batch_error), written_doi=ref.doi,
-                                   written_doi_status="unchecked")
+                results[i] = Match(
+                    status="unverified", reason=str(batch_error), written_doi=ref.doi, written_doi_status="unchecked"
+                )
                 if progress:
                     progress(1)
                 continue
@@ -274,18 +290,36 @@ def match_many(
 def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Match:
     assert ref.doi
     if record is None:
-        return Match(status="unmatched", reason=f"the DOI {ref.doi} is not registered with Crossref",
-                     written_doi=ref.doi, written_doi_status="unresolved")
+        return Match(
+            status="unmatched",
+            reason=f"the DOI {ref.doi} is not registered with Crossref",
+            written_doi=ref.doi,
+            written_doi_status="unresolved",
+        )
     p, evidence = score_candidate(ref, record)
     if ref.title is None and not ref.author:
         p, evidence = 0.95, {**evidence, "doi": "resolves; nothing else to compare"}
     if p >= ACCEPT or (p >= REVIEW and evidence.get("title") is not None and evidence["title"] >= 0.9):
-        return Match(status="matched", doi=str(record["DOI"]), confidence=round(max(p, ACCEPT), 4),
-                     record=to_reference(record), evidence=evidence, message=dict(record),
-                     written_doi=ref.doi, written_doi_status="ok")
-    return Match(status="unmatched", confidence=round(p, 4), record=to_reference(record), evidence=evidence,
-                 message=dict(record), reason=f"the DOI {ref.doi} belongs to another work",
-                 written_doi=ref.doi, written_doi_status="other-work")
+        return Match(
+            status="matched",
+            doi=str(record["DOI"]),
+            confidence=round(max(p, ACCEPT), 4),
+            record=to_reference(record),
+            evidence=evidence,
+            message=dict(record),
+            written_doi=ref.doi,
+            written_doi_status="ok",
+        )
+    return Match(
+        status="unmatched",
+        confidence=round(p, 4),
+        record=to_reference(record),
+        evidence=evidence,
+        message=dict(record),
+        reason=f"the DOI {ref.doi} belongs to another work",
+        written_doi=ref.doi,
+        written_doi_status="other-work",
+    )
 
 
 def _merge_written(written: Match, searched: Match) -> Match:

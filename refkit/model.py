@@ -341,9 +341,7 @@ class Finding:
             "severity": self.severity,
             "message": self.message,
             "cluster": self.cluster,
-            "citations": [
-                {"raw": c.raw, **(c.source.to_dict() if c.source else {})} for c in self.citations
-            ],
+            "citations": [{"raw": c.raw, **(c.source.to_dict() if c.source else {})} for c in self.citations],
             "evidence": dict(self.evidence),
             "suggestion": self.suggestion,
         }

@@ -89,8 +89,13 @@ def collect_inputs(paths: Sequence[str | Path]) -> tuple[list[Path], list[Proble
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
             if not found:
-                problems.append(Problem(str(path), f"{path}: folder holds no article files "
-                                                   f"({', '.join(ARTICLE_SUFFIXES)})", "no-references"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"{path}: folder holds no article files ({', '.join(ARTICLE_SUFFIXES)})",
+                        "no-references",
+                    )
+                )
             files.extend(found)
         elif path.exists():
             files.append(path)
@@ -208,11 +213,18 @@ def audit_document(result: RunResult) -> dict[str, Any]:
         "summary": result.summary(),
         "registry": result.registry_note,
         "inputs": [
-            {"file": f, "references": sum(1 for c in result.citations if c.source and c.source.file == f),
-             "problems": [p.message for p in result.problems if p.path == f]}
+            {
+                "file": f,
+                "references": sum(1 for c in result.citations if c.source and c.source.file == f),
+                "problems": [p.message for p in result.problems if p.path == f],
+            }
             for f in result.inputs
-        ] + [{"file": p.path, "references": 0, "problems": [p.message]}
-             for p in result.problems if p.path not in result.inputs],
+        ]
+        + [
+            {"file": p.path, "references": 0, "problems": [p.message]}
+            for p in result.problems
+            if p.path not in result.inputs
+        ],
         "works": [
             {
                 "id": c.id,
@@ -248,15 +260,22 @@ def audit_markdown(result: RunResult) -> str:
     if result.problems:
         lines += ["", "## Inputs with problems", ""]
         lines += [f"- {_md(p.message)}" for p in result.problems]
-    lines += ["", "## Findings", "", "| severity | code | work | citation | message | suggestion |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Findings",
+        "",
+        "| severity | code | work | citation | message | suggestion |",
+        "|---|---|---|---|---|---|",
+    ]
     for f in result.findings:
         where = "<br>".join(
             _md(f"{c.source.file}#{c.source.label or c.source.position}: {c.raw}" if c.source else c.raw)
             for c in f.citations
         )
-        lines.append(f"| {f.severity} | `{f.code}` | {f.cluster or ''} | {where} | {_md(f.message)} | "
-                     f"{_md(f.suggestion or '')} |")
+        lines.append(
+            f"| {f.severity} | `{f.code}` | {f.cluster or ''} | {where} | {_md(f.message)} | "
+            f"{_md(f.suggestion or '')} |"
+        )
     lines += ["", "## Works", ""]
     for c in result.clusters:
         status = c.match.status if c.match else "unverified"

@@ -23,12 +23,19 @@ def test_seeds_offline_13_citations_12_works(seed_articles):
     deza = [c for c in clusters if len(c.citations) == 2]
     assert len(deza) == 1
     work = deza[0]
-    assert all([c.source.file.endswith(n) for c, n in zip(work.citations, ("000_61b568b1287262a0.txt",
-                                                                         "001_d7fe02c7fd916c22.txt"), strict=True)])
+    assert all(
+        [
+            c.source.file.endswith(n)
+            for c, n in zip(work.citations, ("000_61b568b1287262a0.txt", "001_d7fe02c7fd916c22.txt"), strict=True)
+        ]
+    )
     assert [c.source.position for c in work.citations] == [2, 3]
     # best of each: DOI from the 2015 citation, volume and pages from the 2016 one
-    assert (work.canonical.doi, work.canonical.volume, work.canonical.page) == ("10.2340/00015555-2271", "96",
-                                                                                 "418-419")
+    assert (work.canonical.doi, work.canonical.volume, work.canonical.page) == (
+        "10.2340/00015555-2271",
+        "96",
+        "418-419",
+    )
     assert work.disagreements["issued"] == ("2016", "2015")
     assert work.disagreements["page"] == ("418-419", "")
 
@@ -65,7 +72,13 @@ def test_different_years_far_apart_or_authors_stay_apart():
 
 
 def test_blocking_is_sparse():
-    refs = [ref(title=f"Unrelated title number {i} about topic {i * 7}", author=(Person(f"Author{i}", "A"),),
-                issued=(1990 + i % 30,)) for i in range(500)]
+    refs = [
+        ref(
+            title=f"Unrelated title number {i} about topic {i * 7}",
+            author=(Person(f"Author{i}", "A"),),
+            issued=(1990 + i % 30,),
+        )
+        for i in range(500)
+    ]
     pairs = candidate_pairs(refs)
     assert len(pairs) < 2000  # far fewer than the 124,750 of all pairs

@@ -20,9 +20,11 @@ def test_seed_articles(seed_articles):
 
 
 def test_heading_and_wrapped_lines():
-    text = ("Body text mentions 2019.\n\nReferences\n\n1. Smith J, Doe A. A long title that wraps\n"
-            "   onto the next line. J Foo. 2019;3(2):10-20.\n2. Roe B (2018) Other. Bar 4: 5-6\n\n"
-            "Acknowledgements\nWe thank 2020 people.\n")
+    text = (
+        "Body text mentions 2019.\n\nReferences\n\n1. Smith J, Doe A. A long title that wraps\n"
+        "   onto the next line. J Foo. 2019;3(2):10-20.\n2. Roe B (2018) Other. Bar 4: 5-6\n\n"
+        "Acknowledgements\nWe thank 2020 people.\n"
+    )
     cits = extract_text(text, file="a.txt")
     assert [c.raw for c in cits] == [
         "Smith J, Doe A. A long title that wraps onto the next line. J Foo. 2019;3(2):10-20.",
@@ -32,27 +34,33 @@ def test_heading_and_wrapped_lines():
 
 
 def test_unnumbered_list_under_heading():
-    text = ("Literatur\nSmith J (2001) One title. J Foo 1: 1-2\nRoe B (2002) Two title. J Bar 2: 3-4\n"
-            "Last updated on: 29.10.2020\n")
+    text = (
+        "Literatur\nSmith J (2001) One title. J Foo 1: 1-2\nRoe B (2002) Two title. J Bar 2: 3-4\n"
+        "Last updated on: 29.10.2020\n"
+    )
     assert [c.raw[:7] for c in extract_text(text)] == ["Smith J", "Roe B ("]
 
 
 def test_markdown_and_html():
     md = "# Paper\n\n## References\n\n1. **Smith J** (2001) [One title](https://x.org/a). *J Foo* 1: 1-2\n"
     assert extract_text(md, kind="markdown")[0].raw == "Smith J (2001) One title https://x.org/a. J Foo 1: 1-2"
-    html = ("<html><body><p>Text</p><h2>References</h2><ol><li>Smith J (2001) One &amp; two. J Foo 1: 1-2</li>"
-            "<li>Roe B (2002) Three. J Bar 2: 3-4</li></ol><script>var x = 2001;</script></body></html>")
+    html = (
+        "<html><body><p>Text</p><h2>References</h2><ol><li>Smith J (2001) One &amp; two. J Foo 1: 1-2</li>"
+        "<li>Roe B (2002) Three. J Bar 2: 3-4</li></ol><script>var x = 2001;</script></body></html>"
+    )
     cits = extract_text(html, kind="html")
     assert [c.raw for c in cits] == ["Smith J (2001) One & two. J Foo 1: 1-2", "Roe B (2002) Three. J Bar 2: 3-4"]
     assert [c.source.label for c in cits] == ["1", "2"]
 
 
 def test_jats():
-    xml = ("<?xml version='1.0'?><article><back><ref-list><ref id='r1'><label>1</label><mixed-citation>"
-           "<person-group><name><surname>Deza</surname><given-names>G</given-names></name><name><surname>Pujol"
-           "</surname><given-names>RM</given-names></name></person-group> (<year>2016</year>) <article-title>Solitary"
-           "</article-title>. <source>Acta Derm Venereol</source> <volume>96</volume>:<fpage>418</fpage>-"
-           "<lpage>419</lpage></mixed-citation></ref></ref-list></back></article>")
+    xml = (
+        "<?xml version='1.0'?><article><back><ref-list><ref id='r1'><label>1</label><mixed-citation>"
+        "<person-group><name><surname>Deza</surname><given-names>G</given-names></name><name><surname>Pujol"
+        "</surname><given-names>RM</given-names></name></person-group> (<year>2016</year>) <article-title>Solitary"
+        "</article-title>. <source>Acta Derm Venereol</source> <volume>96</volume>:<fpage>418</fpage>-"
+        "<lpage>419</lpage></mixed-citation></ref></ref-list></back></article>"
+    )
     cits = extract_text(xml, kind="jats", file="a.xml")
     assert cits[0].raw == "Deza G, Pujol RM (2016) Solitary. Acta Derm Venereol 96:418-419"
     assert cits[0].source.label == "1"

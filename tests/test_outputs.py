@@ -21,8 +21,9 @@ SCHEMA = Path(__file__).resolve().parent / "data" / "csl-data.json"
 
 @pytest.fixture
 def outputs(crossref_server: CrossrefServer, seed_articles: Path, tmp_path: Path) -> Path:
-    client = CrossrefClient(base_url=crossref_server.url, mailto="test@example.org", cache=tmp_path / "c.sqlite",
-                            search_rate=50)
+    client = CrossrefClient(
+        base_url=crossref_server.url, mailto="test@example.org", cache=tmp_path / "c.sqlite", search_rate=50
+    )
     run([seed_articles], tmp_path / "out", registry=client)
     client.close()
     return tmp_path / "out"
@@ -40,8 +41,12 @@ def test_csl_json_validates_and_keeps_every_citation(outputs: Path, seed_article
     for raw in seed_raws(seed_articles):
         assert raw in notes
     deza = next(i for i in items if i.get("DOI") == "10.2340/00015555-2271")
-    assert (deza["volume"], deza["issue"], deza["page"], deza["issued"]["date-parts"][0][0]) == ("96", "3", "418-419",
-                                                                                                  2016)
+    assert (deza["volume"], deza["issue"], deza["page"], deza["issued"]["date-parts"][0][0]) == (
+        "96",
+        "3",
+        "418-419",
+        2016,
+    )
     assert all(isinstance(i.get(k, ""), str) for i in items for k in ("volume", "issue", "page"))
 
 
@@ -66,8 +71,9 @@ def test_ris_and_round_trip(outputs: Path) -> None:
     assert len(refs) == 12
     assert {r.doi for r in refs if r.doi} == {"10.2340/00015555-2271", "10.1111/jcpt.12340"}
     from_json = read(outputs / "references.json")
-    assert [(r.title, r.volume, r.page, r.year) for r in refs] == [(r.title, r.volume, r.page, r.year)
-                                                                   for r in from_json]
+    assert [(r.title, r.volume, r.page, r.year) for r in refs] == [
+        (r.title, r.volume, r.page, r.year) for r in from_json
+    ]
 
 
 def test_audit_json_lists_every_citation_and_the_expected_seed_findings(outputs: Path, seed_articles: Path) -> None:

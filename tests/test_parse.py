@@ -6,55 +6,166 @@ import pytest
 
 from refkit.model import Person
 from refkit.parse import get_parser, parse, parsers
-from refkit.parse.fields import normalize_doi, page_range, parse_authors, parse_issued, parse_locator, parse_person
+from refkit.parse.fields import (
+    normalize_doi,
+    page_range,
+    parse_authors,
+    parse_issued,
+    parse_locator,
+    parse_person,
+)
 
 # (string, first author, et al, year, title, journal, volume, page, DOI): checked by hand against the articles
 SEEDS = [
-    ("Cambiaghi S (2000) Fingertip calcinosis cutis. Cutis 66: 465-467",
-     ("Cambiaghi", "S"), False, 2000, "Fingertip calcinosis cutis", "Cutis", "66", "465-467", None),
-    ("Deza G et al (2016) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol 96:418-419",
-     ("Deza", "G"), True, 2016, "Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis", "Acta Derm Venereol",
-     "96", "418-419", None),
-    ("Lai CH et al (2003) Congenital calcinosis cutis of the ear. J Am Acad Dermatol 49: 122-124",
-     ("Lai", "CH"), True, 2003, "Congenital calcinosis cutis of the ear", "J Am Acad Dermatol", "49", "122-124", None),
-    ("Larralde M et al (2003) Calcinosis cutis following liver transplantation in a pediatric patient. "
-     "Pediatric Dermatol 20: 225-228",
-     ("Larralde", "M"), True, 2003, "Calcinosis cutis following liver transplantation in a pediatric patient",
-     "Pediatric Dermatol", "20", "225-228", None),
-    ("Marzano AV et al (1999) Dystrophic calcinosis cutis in subacute lupus. Dermatology 198: 90-92",
-     ("Marzano", "AV"), True, 1999, "Dystrophic calcinosis cutis in subacute lupus", "Dermatology", "198", "90-92", None),
-    ("Niederauer HH et al (1992) Calcinosis cutis in Coxsackie virus infection. Z Skinkr 67: 1101-1104",
-     ("Niederauer", "HH"), True, 1992, "Calcinosis cutis in Coxsackie virus infection", "Z Skinkr", "67", "1101-1104",
-     None),
-    ("Ogretmen Z et al (2002) Calcinosis cutis universalis. J Eur Acad Dermatol Venereol 16: 621-624",
-     ("Ogretmen", "Z"), True, 2002, "Calcinosis cutis universalis", "J Eur Acad Dermatol Venereol", "16", "621-624",
-     None),
-    ("Poormoghim H et al (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. J Clin Pharm Ther 41: "
-     "94-96",
-     ("Poormoghim", "H"), True, 2016, "Systemic sclerosis and calcinosis cutis: response to rituximab",
-     "J Clin Pharm Ther", "41", "94-96", None),
-    ("Salmhofer W et al (1995) Cutaneous calciphylaxis in chronic renal failure. Dermatologist 46: 726-731",
-     ("Salmhofer", "W"), True, 1995, "Cutaneous calciphylaxis in chronic renal failure", "Dermatologist", "46",
-     "726-731", None),
-    ("Zouboulis CC et al (1990) Calcinosis cutis: Cutaneous manifestations of generalized calcinosis in renal "
-     "hyperparathyroidism. dermatologist 41: 212-217",
-     ("Zouboulis", "CC"), True, 1990,
-     "Calcinosis cutis: Cutaneous manifestations of generalized calcinosis in renal hyperparathyroidism",
-     "dermatologist", "41", "212-217", None),
-    ("Bégon E et al (2014) Symptomatic dystrophic cutaneous calcification as a late complication of radiotherapy for "
-     "breast cancer. Int J Dermatol 53:e542-544",
-     ("Bégon", "E"), True, 2014,
-     "Symptomatic dystrophic cutaneous calcification as a late complication of radiotherapy for breast cancer",
-     "Int J Dermatol", "53", "e542-544", None),
-    ("Delgado-Márquez AM et al (2015) Effectiveness of extracorporeal shock wave lithotripsy to treat dystrophic "
-     "calcinosis cutis ulcers. Actas Dermosifiliogr 106:140-143",
-     ("Delgado-Márquez", "AM"), True, 2015,
-     "Effectiveness of extracorporeal shock wave lithotripsy to treat dystrophic calcinosis cutis ulcers",
-     "Actas Dermosifiliogr", "106", "140-143", None),
-    ("Deza G et al (2015) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol doi: "
-     "10.2340/00015555-2271",
-     ("Deza", "G"), True, 2015, "Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis", "Acta Derm Venereol",
-     None, None, "10.2340/00015555-2271"),
+    (
+        "Cambiaghi S (2000) Fingertip calcinosis cutis. Cutis 66: 465-467",
+        ("Cambiaghi", "S"),
+        False,
+        2000,
+        "Fingertip calcinosis cutis",
+        "Cutis",
+        "66",
+        "465-467",
+        None,
+    ),
+    (
+        "Deza G et al (2016) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol 96:418-419",  # noqa: E501
+        ("Deza", "G"),
+        True,
+        2016,
+        "Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis",
+        "Acta Derm Venereol",
+        "96",
+        "418-419",
+        None,
+    ),
+    (
+        "Lai CH et al (2003) Congenital calcinosis cutis of the ear. J Am Acad Dermatol 49: 122-124",
+        ("Lai", "CH"),
+        True,
+        2003,
+        "Congenital calcinosis cutis of the ear",
+        "J Am Acad Dermatol",
+        "49",
+        "122-124",
+        None,
+    ),
+    (
+        "Larralde M et al (2003) Calcinosis cutis following liver transplantation in a pediatric patient. "
+        "Pediatric Dermatol 20: 225-228",
+        ("Larralde", "M"),
+        True,
+        2003,
+        "Calcinosis cutis following liver transplantation in a pediatric patient",
+        "Pediatric Dermatol",
+        "20",
+        "225-228",
+        None,
+    ),
+    (
+        "Marzano AV et al (1999) Dystrophic calcinosis cutis in subacute lupus. Dermatology 198: 90-92",
+        ("Marzano", "AV"),
+        True,
+        1999,
+        "Dystrophic calcinosis cutis in subacute lupus",
+        "Dermatology",
+        "198",
+        "90-92",
+        None,
+    ),
+    (
+        "Niederauer HH et al (1992) Calcinosis cutis in Coxsackie virus infection. Z Skinkr 67: 1101-1104",
+        ("Niederauer", "HH"),
+        True,
+        1992,
+        "Calcinosis cutis in Coxsackie virus infection",
+        "Z Skinkr",
+        "67",
+        "1101-1104",
+        None,
+    ),
+    (
+        "Ogretmen Z et al (2002) Calcinosis cutis universalis. J Eur Acad Dermatol Venereol 16: 621-624",
+        ("Ogretmen", "Z"),
+        True,
+        2002,
+        "Calcinosis cutis universalis",
+        "J Eur Acad Dermatol Venereol",
+        "16",
+        "621-624",
+        None,
+    ),
+    (
+        "Poormoghim H et al (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. J Clin Pharm Ther 41: "  # noqa: E501
+        "94-96",
+        ("Poormoghim", "H"),
+        True,
+        2016,
+        "Systemic sclerosis and calcinosis cutis: response to rituximab",
+        "J Clin Pharm Ther",
+        "41",
+        "94-96",
+        None,
+    ),
+    (
+        "Salmhofer W et al (1995) Cutaneous calciphylaxis in chronic renal failure. Dermatologist 46: 726-731",
+        ("Salmhofer", "W"),
+        True,
+        1995,
+        "Cutaneous calciphylaxis in chronic renal failure",
+        "Dermatologist",
+        "46",
+        "726-731",
+        None,
+    ),
+    (
+        "Zouboulis CC et al (1990) Calcinosis cutis: Cutaneous manifestations of generalized calcinosis in renal "
+        "hyperparathyroidism. dermatologist 41: 212-217",
+        ("Zouboulis", "CC"),
+        True,
+        1990,
+        "Calcinosis cutis: Cutaneous manifestations of generalized calcinosis in renal hyperparathyroidism",
+        "dermatologist",
+        "41",
+        "212-217",
+        None,
+    ),
+    (
+        "Bégon E et al (2014) Symptomatic dystrophic cutaneous calcification as a late complication of radiotherapy for "  # noqa: E501
+        "breast cancer. Int J Dermatol 53:e542-544",
+        ("Bégon", "E"),
+        True,
+        2014,
+        "Symptomatic dystrophic cutaneous calcification as a late complication of radiotherapy for breast cancer",
+        "Int J Dermatol",
+        "53",
+        "e542-544",
+        None,
+    ),
+    (
+        "Delgado-Márquez AM et al (2015) Effectiveness of extracorporeal shock wave lithotripsy to treat dystrophic "
+        "calcinosis cutis ulcers. Actas Dermosifiliogr 106:140-143",
+        ("Delgado-Márquez", "AM"),
+        True,
+        2015,
+        "Effectiveness of extracorporeal shock wave lithotripsy to treat dystrophic calcinosis cutis ulcers",
+        "Actas Dermosifiliogr",
+        "106",
+        "140-143",
+        None,
+    ),
+    (
+        "Deza G et al (2015) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol doi: "
+        "10.2340/00015555-2271",
+        ("Deza", "G"),
+        True,
+        2015,
+        "Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis",
+        "Acta Derm Venereol",
+        None,
+        None,
+        "10.2340/00015555-2271",
+    ),
 ]
 
 
@@ -75,8 +186,10 @@ def test_seed_references_every_field(raw, author, et_al, year, title, journal, v
 
 
 def test_vancouver_nlm():
-    ref = parse("Deza G, Sánchez-Schmidt JM, Pujol RM. Solitary plaque-type morphea with dystrophic calcinosis cutis. "
-                "Acta Derm Venereol. 2016;96(3):418-9. doi: 10.2340/00015555-2271. PMID: 26551528.")
+    ref = parse(
+        "Deza G, Sánchez-Schmidt JM, Pujol RM. Solitary plaque-type morphea with dystrophic calcinosis cutis. "
+        "Acta Derm Venereol. 2016;96(3):418-9. doi: 10.2340/00015555-2271. PMID: 26551528."
+    )
     assert [p.family for p in ref.author] == ["Deza", "Sánchez-Schmidt", "Pujol"]
     assert [p.given for p in ref.author] == ["G", "JM", "RM"]
     assert (ref.year, ref.volume, ref.issue, ref.page) == (2016, "96", "3", "418-9")
@@ -86,8 +199,10 @@ def test_vancouver_nlm():
 
 
 def test_vancouver_with_month_and_numbered_label():
-    ref = parse("8. Poormoghim H, Andalib E, Jalali A. Systemic sclerosis and calcinosis cutis: response to rituximab. "
-                "J Clin Pharm Ther. 2016 Feb;41(1):94-6.")
+    ref = parse(
+        "8. Poormoghim H, Andalib E, Jalali A. Systemic sclerosis and calcinosis cutis: response to rituximab. "
+        "J Clin Pharm Ther. 2016 Feb;41(1):94-6."
+    )
     assert ref.citation_number == "8"
     assert ref.issued == (2016, 2)
     assert (ref.volume, ref.issue, ref.page) == ("41", "1", "94-6")
@@ -95,14 +210,18 @@ def test_vancouver_with_month_and_numbered_label():
 
 
 def test_ama():
-    ref = parse("Deza G, Sánchez-Schmidt JM, Pujol RM. Solitary plaque-type morphea with dystrophic calcinosis cutis. "
-                "Acta Derm Venereol. 2016;96(3):418-419. doi:10.2340/00015555-2271")
+    ref = parse(
+        "Deza G, Sánchez-Schmidt JM, Pujol RM. Solitary plaque-type morphea with dystrophic calcinosis cutis. "
+        "Acta Derm Venereol. 2016;96(3):418-419. doi:10.2340/00015555-2271"
+    )
     assert (ref.year, ref.volume, ref.issue, ref.page, ref.doi) == (2016, "96", "3", "418-419", "10.2340/00015555-2271")
 
 
 def test_apa():
-    ref = parse("Deza, G., Sánchez-Schmidt, J. M., & Pujol, R. M. (2016). Solitary plaque-type morphea with dystrophic "
-                "calcinosis cutis. Acta Dermato-Venereologica, 96(3), 418–419. https://doi.org/10.2340/00015555-2271")
+    ref = parse(
+        "Deza, G., Sánchez-Schmidt, J. M., & Pujol, R. M. (2016). Solitary plaque-type morphea with dystrophic "
+        "calcinosis cutis. Acta Dermato-Venereologica, 96(3), 418–419. https://doi.org/10.2340/00015555-2271"
+    )
     assert [p.family for p in ref.author] == ["Deza", "Sánchez-Schmidt", "Pujol"]
     assert ref.author[1].given == "J. M."
     assert ref.container_title == "Acta Dermato-Venereologica"

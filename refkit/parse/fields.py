@@ -66,8 +66,32 @@ _ORG_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PARTICLES = {
-    "van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "ter", "ten",
-    "zu", "zur", "af", "al", "el", "bin", "ibn", "st", "saint", "y",
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "dos",
+    "das",
+    "du",
+    "la",
+    "le",
+    "ter",
+    "ten",
+    "zu",
+    "zur",
+    "af",
+    "al",
+    "el",
+    "bin",
+    "ibn",
+    "st",
+    "saint",
+    "y",
 }
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
 _INITIALS_RE = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z]?\.?-?){1,4}$")
@@ -163,7 +187,8 @@ _LOCATOR_RE = re.compile(
     \s*
     (?:\(\s*(?P<issue>[^)]*?)\s*\))?                                       # (3) / (Suppl 30)
     \s*
-    (?:(?:[:,.]\s*|\s+)(?:pp?\.?\s*)?(?P<page>[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–—]+\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?))?  # :418-9
+    (?:(?:[:,.]\s*|\s+)(?:pp?\.?\s*)?(?P<page>[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–—]+\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?))?
+    # :418-9 above
     \s*[.;,]?\s*$""",
     re.VERBOSE,
 )

@@ -218,8 +218,10 @@ def guess_type(draft: Draft) -> None:
     if re.search(r"\bIn:?\s+[A-Z]", text) and re.search(r"\(eds?\.?\)|\beds?\.", text, re.IGNORECASE):
         draft.type = "chapter"
     elif not draft.fields.get("container_title") and not has_locator and draft.fields.get("title"):
-        draft.type = "book" if re.search(r"\b(?:press|verlag|publishers?|edn|edition|springer)\b", text, re.I) else (
-            "webpage" if draft.fields.get("url") else "document"
+        draft.type = (
+            "book"
+            if re.search(r"\b(?:press|verlag|publishers?|edn|edition|springer)\b", text, re.I)
+            else ("webpage" if draft.fields.get("url") else "document")
         )
     elif not draft.fields.get("title") and not draft.author:
         draft.type = "document"

@@ -65,10 +65,13 @@ def to_reference(record: Mapping[str, Any]) -> Reference:
     page = _first(record.get("page")) or _first(record.get("article-number"))
     return Reference(
         raw="",
-        type=_TYPES.get(str(record.get("type", "")), "article-journal" if record.get("container-title") else "document"),
+        type=_TYPES.get(
+            str(record.get("type", "")), "article-journal" if record.get("container-title") else "document"
+        ),
         author=tuple(Person.from_csl(a) for a in record.get("author") or () if isinstance(a, Mapping)),
         editor=tuple(Person.from_csl(a) for a in record.get("editor") or () if isinstance(a, Mapping)),
-        issued=date_parts(record, "issued") or date_parts(record, "published-print")
+        issued=date_parts(record, "issued")
+        or date_parts(record, "published-print")
         or date_parts(record, "published-online"),
         title=title,
         container_title=_first(record.get("container-title")),

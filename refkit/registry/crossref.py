@@ -36,9 +36,27 @@ __all__ = ["DEFAULT_BASE_URL", "SEARCH_FIELDS", "ClientStats", "CrossrefClient",
 DEFAULT_BASE_URL = "https://api.crossref.org"
 #: The fields asked for in searches: what matching and the audit read, and no more.
 SEARCH_FIELDS = (
-    "DOI", "title", "subtitle", "author", "editor", "issued", "published-print", "published-online", "container-title",
-    "short-container-title", "volume", "issue", "page", "article-number", "type", "publisher", "ISSN", "score",
-    "updated-by", "update-to", "relation",
+    "DOI",
+    "title",
+    "subtitle",
+    "author",
+    "editor",
+    "issued",
+    "published-print",
+    "published-online",
+    "container-title",
+    "short-container-title",
+    "volume",
+    "issue",
+    "page",
+    "article-number",
+    "type",
+    "publisher",
+    "ISSN",
+    "score",
+    "updated-by",
+    "update-to",
+    "relation",
 )
 _BATCH = 20
 
@@ -140,7 +158,7 @@ class CrossrefClient:
         self,
         base_url: str | None = None,
         mailto: str | None = None,
-        cache: ResponseCache | str | Path | None | bool = None,
+        cache: ResponseCache | str | Path | bool | None = None,
         *,
         offline: bool = False,
         timeout: float = 10.0,
@@ -208,9 +226,7 @@ class CrossrefClient:
         single = [d for d in missing if "," in d]
         batchable = [d for d in missing if "," not in d]
         for chunk in _chunks(batchable, _BATCH):
-            body = self._call(
-                "batch", lambda c=chunk: self._habanero.works(filter={"doi": list(c)}, limit=len(c))
-            )
+            body = self._call("batch", lambda c=chunk: self._habanero.works(filter={"doi": list(c)}, limit=len(c)))
             items = _items(body)
             found = {str(item.get("DOI", "")).lower(): item for item in items}
             for doi in chunk:
@@ -288,9 +304,13 @@ class CrossrefClient:
             last = failure
             if failure.status == 429:
                 self.stats.count("429")
-            if failure.status in (None, 408) and self._mark_down(str(failure)):
+            # a refused connection counts at once; a time-out only when a call has used all its tries, so that a
+            # few slow answers in flight together do not make the whole run give up
+            if failure.status is None and self._mark_down(str(failure)):
                 break
             if attempt == self.retries:
+                if failure.status == 408:
+                    self._mark_down(str(failure))
                 break
             self.stats.count("retry")
             wait = failure.retry_after
