@@ -15,56 +15,10 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from refkit.export import as_clusters, get_format
-from refkit.model import Person, Reference
-
-CROSSREF_TYPES = {
-    "journal-article": "article-journal",
-    "book-chapter": "chapter",
-    "proceedings-article": "paper-conference",
-    "posted-content": "article",
-    "peer-review": "review",
-    "monograph": "book",
-    "book": "book",
-    "edited-book": "book",
-    "dataset": "dataset",
-    "report": "report",
-    "dissertation": "thesis",
-    "standard": "standard",
-}
-
-
-def first(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return " ".join(str(value).split()) or None if value else None
-
-
-def to_reference(msg: dict[str, Any]) -> Reference:
-    people = []
-    for a in msg.get("author", []):
-        if a.get("family"):
-            people.append(Person(family=first(a["family"]), given=first(a.get("given"))))
-        elif a.get("name"):
-            people.append(Person(literal=first(a["name"])))
-    parts = ((msg.get("issued") or {}).get("date-parts") or [[]])[0] or []
-    return Reference(
-        raw=first(msg.get("title")) or "",
-        type=CROSSREF_TYPES.get(msg.get("type", ""), "document"),
-        author=tuple(people),
-        issued=tuple(int(p) for p in parts if p is not None),
-        title=first(msg.get("title")),
-        container_title=first(msg.get("container-title")),
-        container_title_short=first(msg.get("short-container-title")),
-        volume=first(msg.get("volume")),
-        issue=first(msg.get("issue")),
-        page=first(msg.get("page")),
-        doi=first(msg.get("DOI")),
-        url=first(msg.get("URL")),
-        publisher=first(msg.get("publisher")),
-    )
+from refkit.model import Reference
+from refkit.registry import to_reference
 
 
 def load(folder: Path) -> list[Reference]:

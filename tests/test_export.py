@@ -18,6 +18,7 @@ from refkit.errors import FormatError
 from refkit.export import as_clusters, citation_keys, dumps, get_format, loads, read
 from refkit.export.bibtex import decode_latex, escape_latex
 from refkit.model import Cluster, Person, Reference, Source
+from refkit.registry import to_reference
 
 DATA = Path(__file__).parent / "data"
 FORMATS = ["bibtex", "csljson", "ris"]
@@ -536,52 +537,10 @@ def test_round_trip_hand_made(fmt: str) -> None:
     assert [same_fields(a, b, fmt) for a, b in zip(back, again, strict=True)] == [{}] * len(back)
 
 
-_CROSSREF_TYPES = {
-    "journal-article": "article-journal",
-    "book-chapter": "chapter",
-    "proceedings-article": "paper-conference",
-    "posted-content": "article",
-    "peer-review": "review",
-    "monograph": "book",
-    "book": "book",
-    "edited-book": "book",
-    "dataset": "dataset",
-    "report": "report",
-    "dissertation": "thesis",
-    "standard": "standard",
-}
-
-
-def _first(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return " ".join(str(value).split()) or None if value else None
-
-
 def crossref_to_reference(msg: dict[str, Any]) -> Reference:
-    """A small Crossref work -> Reference converter for the round-trip test."""
-    people = []
-    for a in msg.get("author", []):
-        if a.get("family"):
-            people.append(Person(family=_first(a["family"]), given=_first(a.get("given"))))
-        elif a.get("name"):
-            people.append(Person(literal=_first(a["name"])))
-    parts = ((msg.get("issued") or {}).get("date-parts") or [[]])[0]
-    return Reference(
-        raw=_first(msg.get("title")) or "",
-        type=_CROSSREF_TYPES.get(msg.get("type", ""), "document"),
-        author=tuple(people),
-        issued=tuple(int(p) for p in parts if p is not None),
-        title=_first(msg.get("title")),
-        container_title=_first(msg.get("container-title")),
-        container_title_short=_first(msg.get("short-container-title")),
-        volume=_first(msg.get("volume")),
-        issue=_first(msg.get("issue")),
-        page=_first(msg.get("page")),
-        doi=_first(msg.get("DOI")),
-        url=_first(msg.get("URL")),
-        publisher=_first(msg.get("publisher")),
-    )
+    """The Reference a Crossref record describes, with its title as the raw text."""
+    ref = to_reference(msg)
+    return ref.replace(raw=ref.title or "")
 
 
 def crossref_references() -> list[Reference]:
