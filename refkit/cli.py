@@ -136,6 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
     _registry_options(p)
 
     p = sub.add_parser(
+        "export",
+        help="convert BibTeX, CSL-JSON or RIS files to another of these formats",
+        description="Read references from BibTeX, CSL-JSON or RIS files (e.g. a run's references.json) and write "
+        "them to OUTPUT, in the format its suffix names (.bib, .json, .ris) or --format.",
+        epilog="Example: refkit export out/references.json -o references.ris",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("-o", "--output", required=True, metavar="OUTPUT")
+    p.add_argument("--format", default=None, help="bibtex, csljson or ris (default: from the suffix of OUTPUT)")
+
+    p = sub.add_parser(
         "audit",
         help="audit the citations of articles and print the findings",
         description="Run the pipeline and print the findings as a table; with -o, also write the "
@@ -366,12 +377,31 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from refkit.export import as_clusters, export, read
+
+    references = []
+    failed = 0
+    for name in args.inputs:
+        try:
+            references.extend(read(name))
+        except (RefkitError, OSError) as exc:
+            _err(str(exc) if isinstance(exc, RefkitError) else f"{name}: {exc.strerror or exc}")
+            failed += 1
+    if not references:
+        return EXIT_NOTHING
+    path = export(as_clusters(references), args.output, format=args.format)
+    print(f"wrote {len(references)} references to {path}")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_run,
     "extract": cmd_extract,
     "parse": cmd_parse,
     "match": cmd_match,
     "dedupe": cmd_dedupe,
+    "export": cmd_export,
     "audit": lambda a: cmd_run(a, table=True),
 }
 

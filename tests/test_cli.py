@@ -19,8 +19,7 @@ from refkit.testing import CrossrefServer
 DEZA = "10.2340/00015555-2271"
 POORMOGHIM = "10.1111/jcpt.12340"
 LINES = [
-    "Deza G et al (2016) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. "
-    "Acta Derm Venereol 96:418-419",
+    "Deza G et al (2016) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol 96:418-419",
     "Cambiaghi S (2000) Fingertip calcinosis cutis. Cutis 66: 465-467",
     "Poormoghim H et al (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. "
     "J Clin Pharm Ther 41: 94-96",
@@ -267,9 +266,7 @@ def test_match_with_crossref_down_exits_5(
 # -- the installed command --
 
 
-def test_installed_command_runs_the_seeds(
-    crossref_server: CrossrefServer, seed_articles: Path, tmp_path: Path
-) -> None:
+def test_installed_command_runs_the_seeds(crossref_server: CrossrefServer, seed_articles: Path, tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("refkit")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "refkit.cli"]
     env = {**os.environ, "REFKIT_CACHE": str(tmp_path / "c.sqlite")}
@@ -299,3 +296,21 @@ def test_installed_command_runs_the_seeds(
     assert crossref_server.count() > 0
     doc = json.loads((tmp_path / "out" / "audit.json").read_text(encoding="utf-8"))
     assert doc["summary"]["works"] == 12
+
+
+def test_export_converts_between_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(
+        '[{"id": "a", "type": "article-journal", "title": "Calcinosis cutis universalis", "volume": "16", '
+        '"page": "621-624", "author": [{"family": "Ogretmen", "given": "Z"}], "issued": {"date-parts": [[2002]]}}]',
+        encoding="utf-8",
+    )
+    assert main(["export", str(source), "-o", str(tmp_path / "out.ris")]) == 0
+    ris = (tmp_path / "out.ris").read_text(encoding="utf-8")
+    assert "TI  - Calcinosis cutis universalis" in ris and "AU  - Ogretmen, Z" in ris and "SP  - 621" in ris
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{", encoding="utf-8")
+    assert main(["export", str(broken), "-o", str(tmp_path / "x.bib")]) == 4
+    assert main(["export", str(broken), str(source), "-o", str(tmp_path / "y.bib")]) == 3
+    err = capsys.readouterr().err
+    assert "broken.json" in err and "Traceback" not in err
