@@ -291,6 +291,9 @@ class Cluster:
         matches: the registry outcome for each citation (same order; None when not looked up).
         canonical: the work's record: the registry's when matched, else the best-of citation fields.
         disagreements: field name -> the distinct values the citations give, where they differ.
+        library_key: the id or citation key of the item in the user's existing library that is this work, if any.
+        related: DOIs or cluster ids of works related to this one but distinct (a preprint and its published
+            version, the other language edition, an erratum), each as ``"relation-type:target"``.
     """
 
     id: str
@@ -298,6 +301,8 @@ class Cluster:
     canonical: Reference
     matches: tuple[Match | None, ...] = ()
     disagreements: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
+    library_key: str | None = None
+    related: tuple[str, ...] = ()
 
     @property
     def match(self) -> Match | None:
