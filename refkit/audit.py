@@ -1,33 +1,70 @@
 """Works -> findings: what is wrong with, or unverifiable about, each citation.
 
-One function per finding code; :data:`CHECKS` lists them in order and :func:`audit` runs them all. Every finding
-names the citations concerned (raw text and source), the evidence (cited value, registry value, and where the
-registry value comes from) and, where refkit knows, a suggested fix. Codes and severities are documented in the
-README.
+One function per group of finding codes; :data:`CHECKS` lists them in order and :func:`audit` runs them all.
+Every finding names the citations concerned (raw text and source), the evidence (cited value, registry value, and
+where the registry value comes from) and, where refkit knows, a suggested fix. Codes and severities are
+documented in the README (:data:`CODES` lists them).
 
 "Not found in Crossref" is not "does not exist": about 40 % of real references correctly have no DOI, so
-``not-found`` is a warning only for recent journal articles and information otherwise.
+``not-found`` is a warning only for recent articles in journals the journal lists know (such journals deposit
+DOIs), and information otherwise. The journal lists are biomedical, so a journal they do not know is a warning
+only for biomedical references.
 
 Example:
     >>> from refkit.model import Cluster, Reference
     >>> ref = Reference(raw="Smith (2001) A title. J Foo 3:1-2", title="A title", issued=(2001,))
     >>> [f.code for f in audit([Cluster("w1", (ref,), ref, (None,))])]
     []
+    >>> malformed_doi("Deza G (2015) Solitary plaque. Acta Derm Venereol doi: 10.2340/")
+    ('doi: 10.2340/', 'nothing follows the prefix 10.2340/')
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from refkit.model import Citation, Cluster, Finding, Reference
+from rapidfuzz import fuzz
+
+from refkit.match import _fold, title_similarity
+from refkit.model import Citation, Cluster, Finding, Match, Reference, Severity
 from refkit.parse.fields import page_range
 from refkit.registry.convert import date_parts
 
-__all__ = ["CHECKS", "SEVERITY_ORDER", "audit", "summarize"]
+__all__ = ["CHECKS", "CODES", "SEVERITY_ORDER", "audit", "is_biomedical", "malformed_doi", "summarize"]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+#: Every finding code, in the order the README documents them.
+CODES: tuple[str, ...] = (
+    "doi-invalid",
+    "doi-unresolved",
+    "doi-other-work",
+    "doi-missing",
+    "not-found",
+    "unverified",
+    "year-mismatch",
+    "volume-mismatch",
+    "issue-mismatch",
+    "pages-mismatch",
+    "title-mismatch",
+    "author-mismatch",
+    "journal-mismatch",
+    "journal-nonstandard",
+    "journal-unknown",
+    "retracted",
+    "expression-of-concern",
+    "corrected",
+    "duplicate-inconsistent",
+    "duplicate-in-list",
+    "incomplete",
+)
+
+#: A journal article this many years old or newer is "recent": its journal most likely deposits DOIs.
+RECENT_YEARS = 15
 
 Check = Callable[[Cluster], Iterable[Finding]]
 
@@ -36,10 +73,179 @@ def _cit(ref: Reference) -> Citation:
     return Citation(raw=ref.raw, source=ref.source)
 
 
-def _where(ref: Reference) -> str:
-    if ref.source is None:
-        return "a citation"
-    return f"{ref.source.file} #{ref.source.label or ref.source.position}"
+def _matched(cluster: Cluster) -> Match | None:
+    match = cluster.match
+    return match if match is not None and match.status == "matched" and match.record is not None else None
+
+
+# ----------------------------------------------------------------------------------------------------
+# DOIs written in the citation
+
+# "doi:" / "DOI 10..." / "doi.org/": a label that announces a DOI. A bare "doi" word without a colon counts only
+# when a digit follows, so a title word is not taken for a label.
+_DOI_LABEL = re.compile(
+    r"(?:https?://)?(?:dx\.)?doi\.org/\s*|\bdoi\b\s*:\s*|\bdoi\b\s+(?=[1lIO]\S*\d)|\bdoi\b\s*$", re.IGNORECASE
+)
+# Where the text after a label stops being the DOI.
+_DOI_END = re.compile(r"\s+(?:PMID|PMCID|https?:|Epub|Available|Accessed|\[)", re.IGNORECASE)
+# Crossref's pattern for the DOIs it registers, with a registrant code of 4 to 9 digits (sub-codes allowed).
+_VALID_DOI = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+# Something shaped like a DOI without a label: "10.<digits>/".
+_BARE_DOI = re.compile(r"(?<![\w./])10\.\d+(?:\.\d+)*\s*/", re.IGNORECASE)
+_TRAILING = ".,;:'\"]}>"
+
+
+def _continues(token: str, rest: str) -> bool:
+    """Whether ``rest`` carries on the DOI ``token`` across a space ("10.2340/00015555- 2271")."""
+    nxt = rest.split(None, 1)[0] if rest.strip() else ""
+    if not nxt:
+        return False
+    if nxt[0] in "-/._)":
+        return True
+    if token.endswith(("-", "/", "_", "(")):
+        return bool(re.match(r"[\w(]", nxt))
+    # "10.1111/jcpt. 12340": a dot, then only a number to the end of the reference
+    return token.endswith(".") and bool(re.fullmatch(r"\d[\w\-.]*", rest.strip().rstrip(_TRAILING)))
+
+
+def _diagnose(token: str, rest: str) -> str | None:
+    """Why ``token`` (the text after a DOI label or a bare ``10.``) is not a DOI, or None when it is one."""
+    bare = token.rstrip(_TRAILING)
+    if not bare:
+        return "the DOI label is followed by no DOI"
+    if _continues(token, rest):
+        return "the DOI contains a space"
+    if _VALID_DOI.fullmatch(bare):
+        return None
+    prefix = re.match(r"10\.(\d+)(?:\.\d+)*/?", bare)
+    if prefix is None:
+        return f'a DOI starts with "10.", not "{bare[:8]}"'
+    if not 4 <= len(prefix.group(1)) <= 9:
+        return f"10.{prefix.group(1)} is not a possible DOI prefix (registrant codes have 4 to 9 digits)"
+    if "/" not in bare:
+        return f"the DOI has no suffix after the prefix 10.{prefix.group(1)}"
+    return f"nothing follows the prefix {bare}"
+
+
+def malformed_doi(raw: str) -> tuple[str, str] | None:
+    """The malformed DOI written in a reference string, and what is wrong with it; None when there is none.
+
+    The parser extracts only well-formed DOIs, so this reads the raw string: a ``doi:`` label followed by no DOI
+    or by a cut one ("doi: 10.2340/"), a DOI broken by a space, a prefix that cannot exist ("10.234/...").
+
+    Example:
+        >>> malformed_doi("Acta Derm Venereol 96:418. doi: 10.2340/00015555-2271") is None
+        True
+        >>> malformed_doi("J Foo 3:1. https://doi.org/10.23/abc")[1]
+        '10.23 is not a possible DOI prefix (registrant codes have 4 to 9 digits)'
+    """
+    covered: list[tuple[int, int]] = []
+    for label in _DOI_LABEL.finditer(raw):
+        tail = raw[label.end() :]
+        stop = _DOI_END.search(tail)
+        region = (tail[: stop.start()] if stop else tail).strip()
+        covered.append((label.start(), label.end() + len(region) + 1))
+        token, _, rest = region.partition(" ")
+        problem = _diagnose(token, rest)
+        if problem:
+            return raw[label.start() : label.end() + len(tail[: stop.start()] if stop else tail)].strip(), problem
+    for bare in _BARE_DOI.finditer(raw):
+        if any(a <= bare.start() < b for a, b in covered):
+            continue
+        region = raw[bare.start() :]
+        stop = _DOI_END.search(region)
+        region = (region[: stop.start()] if stop else region).strip()
+        token, _, rest = re.sub(r"\s*/", "/", region, count=1).partition(" ")
+        if re.search(r"\s/", raw[bare.start() : bare.end()]):
+            return region, "the DOI contains a space"
+        problem = _diagnose(token, rest)
+        if problem:
+            return region, problem
+    return None
+
+
+def check_written_doi(cluster: Cluster) -> Iterable[Finding]:
+    """``doi-invalid``, ``doi-unresolved`` and ``doi-other-work``: a DOI written in a citation that does not fit."""
+    best = _matched(cluster)
+    right = best.doi if best is not None else None
+    for ref, match in zip(cluster.citations, cluster.matches, strict=False):
+        written = match.written_doi if match is not None else None
+        malformed = malformed_doi(ref.raw)
+        status = match.written_doi_status if match is not None else None
+        # "10.1111/jc pt.12340": the parser kept "10.1111/jc", which does not resolve; the search found the DOI
+        # the two pieces make together.
+        if malformed is None and status == "unresolved" and written and right:
+            joined = re.search(re.escape(written) + r"\s+(\S+)", ref.raw, re.IGNORECASE)
+            if joined and (written + joined.group(1)).rstrip(_TRAILING).lower() == right.lower():
+                malformed = (f"{written} {joined.group(1)}", "the DOI contains a space")
+        if malformed is None and status == "invalid" and written:
+            malformed = (written, "not a well-formed DOI")
+        if malformed is not None:
+            text, problem = malformed
+            yield Finding(
+                "doi-invalid",
+                "error",
+                f"Malformed DOI: {problem}.",
+                (_cit(ref),),
+                {"cited": text, "registry": right, "problem": problem, "source": "DOI syntax (10.NNNN/suffix)"},
+                f"Use doi:{right}." if right else "Correct the DOI or remove it.",
+                cluster.id,
+            )
+            continue
+        if match is None or not written:
+            continue
+        fix = f"Use {right}." if right and right.lower() != written.lower() else "Remove or correct the DOI."
+        if status == "unresolved":
+            yield Finding(
+                "doi-unresolved",
+                "error",
+                f"The DOI {written} is not registered with Crossref.",
+                (_cit(ref),),
+                {"cited": written, "registry": right, "source": "Crossref (DOI look-up)"},
+                fix,
+                cluster.id,
+            )
+        elif status == "other-work":
+            other = match.record
+            yield Finding(
+                "doi-other-work",
+                "error",
+                f"The DOI {written} belongs to another work"
+                + (f': "{other.title}"' if other is not None and other.title else "")
+                + ".",
+                (_cit(ref),),
+                {
+                    "cited": written,
+                    "registry": right,
+                    "registry_title": other.title if other else None,
+                    "cited_title": ref.title,
+                    "source": "Crossref (DOI look-up)",
+                },
+                fix,
+                cluster.id,
+            )
+
+
+def check_missing_doi(cluster: Cluster) -> Iterable[Finding]:
+    """``doi-missing``: the work has a DOI but a citation does not give it."""
+    match = _matched(cluster)
+    if match is None or not match.doi:
+        return
+    missing = tuple(_cit(r) for r in cluster.citations if not r.doi and malformed_doi(r.raw) is None)
+    if missing:
+        yield Finding(
+            "doi-missing",
+            "info",
+            f"The DOI {match.doi} is not given.",
+            missing,
+            {"cited": None, "registry": match.doi, "source": "Crossref"},
+            f"Add doi:{match.doi}.",
+            cluster.id,
+        )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Not in the registry
 
 
 def check_registry(cluster: Cluster) -> Iterable[Finding]:
@@ -60,115 +266,132 @@ def check_registry(cluster: Cluster) -> Iterable[Finding]:
             cluster.id,
         )
         return
-    ambiguous = next((m for m in matches if m.status == "ambiguous"), None)
-    recent = bool(ref.year and ref.year >= _dt.date.today().year - 15)
-    journal = ref.type == "article-journal" and bool(ref.container_title)
-    severity = "warning" if recent and journal else "info"
-    evidence: dict[str, object] = {"checked": "Crossref (query.bibliographic, DOI look-up)"}
-    if ambiguous is not None and ambiguous.record is not None:
-        evidence["closest"] = {
-            "DOI": ambiguous.record.doi,
-            "title": ambiguous.record.title,
-            "confidence": ambiguous.confidence,
-        }
-        suggestion = f'Check whether this is {ambiguous.record.doi} ("{ambiguous.record.title}").'
-    else:
-        suggestion = "Check the reference against the journal or a library catalogue."
-    kind = (
-        "a recent journal article: it may not exist as cited"
-        if severity == "warning"
-        else ("older, book or non-indexed references are often not in Crossref")
+    checked = ["a bibliographic search of the reference text"]
+    if any(r.doi for r in cluster.citations):
+        checked.insert(0, "the DOI as written")
+    severity, kind = _not_found_severity(ref)
+    evidence: dict[str, Any] = {"checked": checked, "source": "Crossref", "kind": kind}
+    closest = max(
+        (m for m in matches if m.record is not None and m.status == "ambiguous"),
+        key=lambda m: m.confidence,
+        default=None,
     )
-    yield Finding("not-found", severity, f"Not found in Crossref ({kind}).", cits, evidence, suggestion, cluster.id)
+    if closest is not None and closest.record is not None:
+        evidence["closest"] = {
+            "DOI": closest.record.doi,
+            "title": closest.record.title,
+            "confidence": closest.confidence,
+            "fields": dict(closest.evidence),
+        }
+        suggestion = f'Check whether this is {closest.record.doi} ("{closest.record.title}"); it agrees only in part.'
+    elif severity == "warning":
+        suggestion = "Check that the work exists as cited (journal's site, PubMed); correct or replace it."
+    else:
+        suggestion = "Check it in the journal, a library catalogue or PubMed; nothing to fix if it is right."
+    yield Finding(
+        "not-found",
+        severity,
+        f"Not found in Crossref: no record matches (checked {'; '.join(checked)}). {kind[0].upper()}{kind[1:]}.",
+        cits,
+        evidence,
+        suggestion,
+        cluster.id,
+    )
 
 
-def check_written_doi(cluster: Cluster) -> Iterable[Finding]:
-    """``doi-unresolved`` and ``doi-other-work``: a DOI written in a citation that does not fit."""
-    for ref, match in zip(cluster.citations, cluster.matches, strict=False):
-        if match is None or not match.written_doi:
-            continue
-        right = cluster.match.doi if cluster.match and cluster.match.status == "matched" else None
-        fix = f"Use {right}." if right and right.lower() != match.written_doi.lower() else "Remove or correct the DOI."
-        if match.written_doi_status == "unresolved":
-            yield Finding(
-                "doi-unresolved",
-                "error",
-                f"The DOI {match.written_doi} is not registered.",
-                (_cit(ref),),
-                {"cited": match.written_doi, "registry": None, "source": "Crossref"},
-                fix,
-                cluster.id,
-            )
-        elif match.written_doi_status == "other-work":
-            other = match.record.title if match.record else None
-            yield Finding(
-                "doi-other-work",
-                "error",
-                f"The DOI {match.written_doi} belongs to another work.",
-                (_cit(ref),),
-                {"cited": match.written_doi, "registry_title": other, "source": "Crossref"},
-                fix,
-                cluster.id,
-            )
+def _not_found_severity(ref: Reference) -> tuple[Severity, str]:
+    recent = bool(ref.year and ref.year >= _dt.date.today().year - RECENT_YEARS)
+    if ref.type != "article-journal" or not ref.container_title:
+        return "info", "books, chapters, reports and web pages are often not in Crossref"
+    if not recent:
+        return "info", f"journal articles before {_dt.date.today().year - RECENT_YEARS} often have no DOI"
+    from refkit import journals
+
+    verdict = journals.check(ref.container_title, candidates=False)
+    if verdict.status == "unknown":
+        return "info", "the journal is in no journal list: it may not deposit DOIs"
+    return "warning", "a recent article in a listed journal should have a DOI: it may not exist as cited"
 
 
-def check_missing_doi(cluster: Cluster) -> Iterable[Finding]:
-    """``doi-missing``: the work has a DOI but a citation does not give it."""
-    match = cluster.match
-    if match is None or match.status != "matched" or not match.doi:
+# ----------------------------------------------------------------------------------------------------
+# Fields against the registry record
+
+
+def _iso(parts: Sequence[int]) -> str | None:
+    """CSL date-parts as an ISO 8601 date of the precision given: (2015, 11, 3) -> "2015-11-03"."""
+    return "-".join(f"{p:04d}" if i == 0 else f"{p:02d}" for i, p in enumerate(parts)) or None
+
+
+def _year_findings(ref: Reference, match: Match, cluster: Cluster) -> Iterable[Finding]:
+    record = match.record
+    assert record is not None
+    message = match.message or {}
+    online, printed = date_parts(message, "published-online"), date_parts(message, "published-print")
+    issued = date_parts(message, "issued") or record.issued
+    years = {d[0] for d in (issued, online, printed) if d}
+    if not ref.year or not years:
         return
-    missing = tuple(_cit(r) for r in cluster.citations if not r.doi)
-    if missing:
+    dates = {"issued": _iso(issued), "published-online": _iso(online), "published-print": _iso(printed)}
+    best = printed[0] if printed else record.year
+    if ref.year not in years:
         yield Finding(
-            "doi-missing",
+            "year-mismatch",
+            "warning",
+            f"Year {ref.year} differs from the registry's {best}.",
+            (_cit(ref),),
+            {"cited": ref.year, "registry": best, **dates, "source": "Crossref"},
+            f"Use {best}.",
+            cluster.id,
+        )
+    elif online and printed and online[0] != printed[0] and ref.year == online[0]:
+        yield Finding(
+            "year-mismatch",
             "info",
-            f"The DOI {match.doi} is not given.",
-            missing,
-            {"registry": match.doi, "source": "Crossref"},
-            f"Add doi:{match.doi}.",
+            f"Cites the online-first year {ref.year}: published online {dates['published-online']}, "
+            f"in print {dates['published-print']}.",
+            (_cit(ref),),
+            {"cited": ref.year, "registry": printed[0], **dates, "source": "Crossref"},
+            f"Cite the print year {printed[0]} (or keep {ref.year} if the style cites online-first dates).",
             cluster.id,
         )
 
 
+def _same_number(a: str, b: str) -> bool:
+    fold = lambda s: re.sub(r"[\s.]+", "", s.casefold()).lstrip("0")  # noqa: E731 - "03" is "3"
+    return fold(a) == fold(b)
+
+
+def _same_pages(cited: str, registered: str) -> bool:
+    a, b = page_range(cited), page_range(registered)
+    if a is None or b is None:
+        return True
+    first_a, first_b = a[0].lower().lstrip("0"), b[0].lower().lstrip("0")
+    if first_a != first_b:
+        return False
+    # a cited range must end where the registry's does; a first page alone is a valid citation
+    return not re.search(r"[-–—]", cited) or a[1].lower().lstrip("0") == b[1].lower().lstrip("0")
+
+
+def _same_first_author(cited: str, registered: str) -> bool:
+    if cited == registered:
+        return True
+    # particles and compound names: "van der Berg" ~ "Berg", "Delgado-Márquez" ~ "Delgado Márquez"
+    a, b = cited.replace(" ", ""), registered.replace(" ", "")
+    return a == b or cited.split()[-1:] == registered.split()[-1:]
+
+
 def check_fields(cluster: Cluster) -> Iterable[Finding]:
     """``year-``, ``volume-``, ``issue-``, ``pages-``, ``title-`` and ``author-mismatch`` against the registry."""
-    match = cluster.match
-    if match is None or match.status != "matched" or match.record is None:
+    match = _matched(cluster)
+    if match is None or match.record is None:
         return
     record = match.record
-    message = match.message or {}
-    online, printed = date_parts(message, "published-online"), date_parts(message, "published-print")
-    years = {d[0] for d in (record.issued, online, printed) if d}
     for ref in cluster.citations:
         cit = (_cit(ref),)
-        if ref.year and years and ref.year not in years:
-            yield Finding(
-                "year-mismatch",
-                "warning",
-                f"Year {ref.year} differs from the registry's {record.year}.",
-                cit,
-                {"cited": ref.year, "registry": record.year, "source": "Crossref"},
-                f"Use {printed[0] if printed else record.year}.",
-                cluster.id,
-            )
-        elif ref.year and online and printed and online[0] != printed[0] and ref.year == online[0]:
-            yield Finding(
-                "year-mismatch",
-                "info",
-                f"Cites the online-first year {ref.year}; published online {online[0]}, in print {printed[0]}.",
-                cit,
-                {
-                    "cited": ref.year,
-                    "published-online": "-".join(map(str, online)),
-                    "published-print": "-".join(map(str, printed)),
-                    "source": "Crossref",
-                },
-                f"Cite the print year {printed[0]}.",
-                cluster.id,
-            )
+        yield from _year_findings(ref, match, cluster)
         for name, code in (("volume", "volume-mismatch"), ("issue", "issue-mismatch")):
             cited, registered = getattr(ref, name), getattr(record, name)
-            if cited and registered and cited.strip().lower() != registered.strip().lower():
+            if cited and registered and not _same_number(cited, registered):
                 yield Finding(
                     code,
                     "warning",
@@ -178,15 +401,7 @@ def check_fields(cluster: Cluster) -> Iterable[Finding]:
                     f"Use {name} {registered}.",
                     cluster.id,
                 )
-        cited_pages, registry_pages = page_range(ref.page), page_range(record.page)
-        if (
-            cited_pages
-            and registry_pages
-            and (
-                cited_pages[0].lower() != registry_pages[0].lower()
-                or (ref.page and "-" in ref.page and cited_pages[1].lower() != registry_pages[1].lower())
-            )
-        ):
+        if ref.page and record.page and not _same_pages(ref.page, record.page):
             yield Finding(
                 "pages-mismatch",
                 "warning",
@@ -196,83 +411,184 @@ def check_fields(cluster: Cluster) -> Iterable[Finding]:
                 f"Use pages {record.page}.",
                 cluster.id,
             )
-        similarity = match.evidence.get("title") if ref is cluster.citations[0] else None
-        if ref.title and record.title:
-            from refkit.match import title_similarity
+        similarity = title_similarity(ref.title, record.title)
+        if similarity is not None and similarity < 0.85:
+            yield Finding(
+                "title-mismatch",
+                "warning",
+                "The title differs from the registry's.",
+                cit,
+                {
+                    "cited": ref.title,
+                    "registry": record.title,
+                    "similarity": round(similarity, 3),
+                    "source": "Crossref",
+                },
+                f'Use "{record.title}".',
+                cluster.id,
+            )
+        yield from _author_findings(ref, record, cluster)
 
-            similarity = title_similarity(ref.title, record.title)
-            if similarity is not None and similarity < 0.85:
-                yield Finding(
-                    "title-mismatch",
-                    "warning",
-                    "The title differs from the registry's.",
-                    cit,
-                    {
-                        "cited": ref.title,
-                        "registry": record.title,
-                        "similarity": round(similarity, 3),
-                        "source": "Crossref",
-                    },
-                    f'Use "{record.title}".',
-                    cluster.id,
-                )
-        if ref.author and record.author:
-            from refkit.match import _fold
 
-            cited_first = _fold(ref.author[0].family or ref.author[0].literal)
-            registry_first = _fold(record.author[0].family or record.author[0].literal)
-            if cited_first and registry_first and cited_first != registry_first:
-                yield Finding(
-                    "author-mismatch",
-                    "warning",
-                    f"First author {ref.author[0].display()} differs from the registry's {record.author[0].display()}.",
-                    cit,
-                    {"cited": ref.author[0].display(), "registry": record.author[0].display(), "source": "Crossref"},
-                    f"Use {record.author[0].display()}.",
-                    cluster.id,
-                )
-            elif not ref.et_al and len(ref.author) < len(record.author) and len(ref.author) > 1:
-                yield Finding(
-                    "author-mismatch",
-                    "info",
-                    f'Names {len(ref.author)} of {len(record.author)} authors without "et al".',
-                    cit,
-                    {"cited": len(ref.author), "registry": len(record.author), "source": "Crossref"},
-                    'Add the missing authors or "et al".',
-                    cluster.id,
-                )
+def _author_findings(ref: Reference, record: Reference, cluster: Cluster) -> Iterable[Finding]:
+    if not ref.author or not record.author:
+        return
+    cit = (_cit(ref),)
+    cited_first = _fold(ref.author[0].family or ref.author[0].literal)
+    registry_first = _fold(record.author[0].family or record.author[0].literal)
+    if cited_first and registry_first and not _same_first_author(cited_first, registry_first):
+        families = [_fold(p.family or p.literal) for p in record.author]
+        position = families.index(cited_first) + 1 if cited_first in families else None
+        detail = f" (the registry lists {ref.author[0].display()} as author {position})" if position else ""
+        yield Finding(
+            "author-mismatch",
+            "warning",
+            f"First author {ref.author[0].display()} differs from the registry's {record.author[0].display()}"
+            + detail
+            + ".",
+            cit,
+            {
+                "cited": ref.author[0].display(),
+                "registry": record.author[0].display(),
+                "field": "first author",
+                "source": "Crossref",
+            },
+            f"Use {record.author[0].display()} as the first author.",
+            cluster.id,
+        )
+        return
+    cited_n, registry_n = len(ref.author), len(record.author)
+    if cited_n < registry_n and not ref.et_al:
+        yield Finding(
+            "author-mismatch",
+            "info",
+            f'Names {cited_n} of {registry_n} authors without "et al".',
+            cit,
+            {"cited": cited_n, "registry": registry_n, "field": "author count", "source": "Crossref"},
+            'Add the missing authors or "et al".',
+            cluster.id,
+        )
+    elif cited_n > registry_n:
+        yield Finding(
+            "author-mismatch",
+            "warning",
+            f"Names {cited_n} authors; the registry lists {registry_n}.",
+            cit,
+            {
+                "cited": [p.display() for p in ref.author],
+                "registry": [p.display() for p in record.author],
+                "field": "author count",
+                "source": "Crossref",
+            },
+            "Check the author list: " + ", ".join(p.display() for p in record.author) + ".",
+            cluster.id,
+        )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Retractions, expressions of concern, corrections
+
+# Crossref update types (https://www.crossref.org/documentation/crossmark/participating-in-crossmark/) by code.
+_UPDATE_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("retraction", "withdrawal", "removal"), "retracted"),
+    (("concern",), "expression-of-concern"),
+    (("correction", "erratum", "corrigendum", "addendum", "clarification"), "corrected"),
+)
+# Severity when the cited work has the notice (updated-by) and when the cited work is the notice (update-to).
+_UPDATE_SEVERITY: Mapping[str, tuple[Severity, Severity]] = {
+    "retracted": ("error", "warning"),
+    "expression-of-concern": ("warning", "info"),
+    "corrected": ("info", "info"),
+}
+
+
+def _update_code(kind: str) -> str | None:
+    kind = kind.lower().replace("-", "_").replace(" ", "_")
+    for words, code in _UPDATE_KINDS:
+        if any(w in kind for w in words):
+            return code
+    return None
+
+
+def _notices(entries: object, own_doi: str) -> dict[str, list[dict[str, Any]]]:
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, Mapping):
+            continue
+        code = _update_code(str(entry.get("type", "")))
+        doi = str(entry.get("DOI") or "")
+        if code is None or doi.lower() == own_doi.lower():  # a record that "updates" itself is a new version
+            continue
+        notice = {
+            "DOI": doi or None,
+            "type": entry.get("type"),
+            "label": entry.get("label"),
+            "source": entry.get("source", "publisher"),
+            "date": _iso(date_parts(entry, "updated")),
+        }
+        if entry.get("record-id") is not None:
+            notice["record-id"] = entry.get("record-id")
+        known = by_code.setdefault(code, [])
+        same = next((n for n in known if n["DOI"] and doi and n["DOI"].lower() == doi.lower()), None)
+        if same is None:
+            known.append(notice)
+        elif notice["source"] not in str(same["source"]).split(", "):  # one notice, told by two sources
+            same["source"] = f"{same['source']}, {notice['source']}"
+    return by_code
 
 
 def check_updates(cluster: Cluster) -> Iterable[Finding]:
-    """``retracted``, ``expression-of-concern``, ``corrected`` from Crossref's ``updated-by`` notices."""
-    match = cluster.match
-    if match is None or match.status != "matched" or not match.message:
-        return
+    """``retracted``, ``expression-of-concern``, ``corrected`` from Crossref's update metadata.
+
+    ``updated-by`` lists notices about the cited work (from the publisher or from Retraction Watch); ``update-to``
+    means the cited work *is* such a notice (a citation of the notice rather than of the work it concerns).
+    """
     seen: set[str] = set()
-    for update in match.message.get("updated-by") or []:
-        kind = str(update.get("type", "")).lower()
-        code, severity = (
-            ("retracted", "error")
-            if "retraction" in kind or kind == "withdrawal"
-            else ("expression-of-concern", "warning")
-            if "concern" in kind
-            else ("corrected", "info")
-            if kind in ("correction", "erratum", "corrigendum", "addendum")
-            else (None, None)
-        )
-        if code is None or code in seen:
+    for ref, match in zip(cluster.citations, cluster.matches, strict=False):
+        if match is None or match.status != "matched" or not match.message or not match.doi:
             continue
-        seen.add(code)
-        notice = update.get("DOI")
-        yield Finding(
-            code,
-            severity,
-            f"The work has a {kind} notice ({notice}).",  # type: ignore[arg-type]
-            tuple(_cit(r) for r in cluster.citations),
-            {"notice": notice, "type": kind, "source": update.get("source", "publisher"), "registry": match.doi},
-            f"Read {notice} before citing this work.",
-            cluster.id,
-        )
+        if match.doi.lower() in seen:
+            continue
+        seen.add(match.doi.lower())
+        cits = tuple(
+            _cit(r)
+            for r, m in zip(cluster.citations, cluster.matches, strict=False)
+            if m is not None and m.doi and m.doi.lower() == match.doi.lower()
+        ) or (_cit(ref),)
+        message = match.message
+        for code, notices in _notices(message.get("updated-by"), match.doi).items():
+            label = str(notices[0].get("label") or notices[0].get("type") or code).lower().replace("_", " ")
+            shown = ", ".join(f"{n['DOI']} ({n['source']}{', ' + n['date'] if n['date'] else ''})" for n in notices)
+            yield Finding(
+                code,
+                _UPDATE_SEVERITY[code][0],
+                f"The cited work {match.doi} has a {label} notice: {shown}.",
+                cits,
+                {"registry": match.doi, "notices": notices, "relation": "updated-by", "source": "Crossref"},
+                (
+                    f"Read {notices[0]['DOI']}; cite the work only with its retraction noted, or remove it."
+                    if code == "retracted"
+                    else f"Read {notices[0]['DOI']} before citing this work."
+                ),
+                cluster.id,
+            )
+        for code, notices in _notices(message.get("update-to"), match.doi).items():
+            label = str(notices[0].get("label") or notices[0].get("type") or code).lower().replace("_", " ")
+            targets = ", ".join(str(n["DOI"]) for n in notices)
+            yield Finding(
+                code,
+                _UPDATE_SEVERITY[code][1],
+                f"The cited work {match.doi} is a {label} notice for {targets}.",
+                cits,
+                {"registry": match.doi, "notices": notices, "relation": "update-to", "source": "Crossref"},
+                f"Cite the notice only if it is meant; otherwise cite {targets}"
+                + (" (and note that it is retracted)." if code == "retracted" else " (with its correction)."),
+                cluster.id,
+            )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Duplicates and completeness
 
 
 def check_duplicates(cluster: Cluster) -> Iterable[Finding]:
@@ -291,23 +607,40 @@ def check_duplicates(cluster: Cluster) -> Iterable[Finding]:
             {
                 "disagreements": {k: list(v) for k, v in cluster.disagreements.items()},
                 "canonical": cluster.canonical.to_csl(),
+                "source": "Crossref" if _matched(cluster) else "the citations",
             },
-            "Cite it the same way everywhere (see the canonical record).",
+            "Cite it the same way everywhere: " + _short(cluster.canonical) + ".",
             cluster.id,
         )
     per_file = Counter(r.source.file for r in cluster.citations if r.source)
     for file, count in per_file.items():
         if count > 1:
             cits = tuple(_cit(r) for r in cluster.citations if r.source and r.source.file == file)
+            positions = [
+                r.source.label or str(r.source.position)
+                for r in cluster.citations
+                if r.source and r.source.file == file
+            ]
             yield Finding(
                 "duplicate-in-list",
                 "warning",
-                f"Cited {count} times in the same reference list.",
+                f"Cited {count} times in the same reference list (entries {', '.join(positions)}).",
                 cits,
-                {"file": file},
-                "Keep one entry.",
+                {"file": file, "positions": positions},
+                f"Keep entry {positions[0]} and point the others to it.",
                 cluster.id,
             )
+
+
+def _short(ref: Reference) -> str:
+    """A one-line Vancouver-like form of a record, for suggestions."""
+    authors = ref.author[0].display() + (" et al" if len(ref.author) > 1 else "") if ref.author else ""
+    where = " ".join(filter(None, [ref.container_title_short or ref.container_title, str(ref.year or "")]))
+    locator = "".join(
+        filter(None, [ref.volume, f"({ref.issue})" if ref.issue else None, f":{ref.page}" if ref.page else None])
+    )
+    parts = [authors, ref.title or "", f"{where};{locator}" if locator else where, f"doi:{ref.doi}" if ref.doi else ""]
+    return ". ".join(p for p in parts if p)
 
 
 def check_incomplete(cluster: Cluster) -> Iterable[Finding]:
@@ -317,94 +650,164 @@ def check_incomplete(cluster: Cluster) -> Iterable[Finding]:
             continue
         missing = [n for n, v in (("year", ref.year), ("volume", ref.volume), ("pages", ref.page)) if not v]
         if missing and not ref.doi:
+            record = _matched(cluster)
+            found = record.record if record is not None else None
+            values = {n: getattr(found, {"year": "year", "pages": "page"}.get(n, n)) for n in missing} if found else {}
+            fill = ", ".join(f"{n} {v}" for n, v in values.items() if v)
             yield Finding(
                 "incomplete",
                 "warning",
                 f"Journal article without {', '.join(missing)}.",
                 (_cit(ref),),
-                {"missing": missing},
-                "Add the missing details.",
+                {"missing": missing, "registry": values or None, "source": "Crossref" if values else None},
+                f"Add {fill}." if fill else "Add the missing details.",
                 cluster.id,
             )
 
 
+# ----------------------------------------------------------------------------------------------------
+# Journal names
+
+# Word stems of medicine and the life sciences: the vendored journal lists (NLM Catalog, JabRef's medical lists)
+# cover these fields well and others poorly, so an unknown journal is suspicious only here.
+_BIOMEDICAL = re.compile(
+    r"\b(?:medic|medizin|médic|clin|klin|derm|hautarzt|haut|cutis|venere|patient|surg|chirurg|cancer|oncol|tumou?r|"
+    r"cardi|heart|neur|psychiatr|pediatr|paediatr|child|infant|neonat|therap|pharm|drug|nurs|health|hospital|"
+    r"disease|syndrom|patho|immun|allerg|infect|virus|viral|bacter|microb|hepat|liver|renal|kidney|nephr|gastro|"
+    r"endocrin|diabet|obes|dent|oral|ortho|radiol|imaging|gyn|obstet|urol|ophthalm|otolaryng|epidemiol|vaccin|"
+    r"biochem|biomed|biol|physiol|anat|genet|cell|molec|protein|blood|haemat|hemat|lung|pulmon|respir|rheum|"
+    r"sclero|calcino|calcif|lupus|arthr|bone|skin|wound|vet|tox|nutri|anesth|anaesth|emerg|intensive|trauma|"
+    r"transplant|geriatr|rehab|public health|lancet|bmj|jama|nejm|acta derm)\w*",
+    re.IGNORECASE,
+)
+
+
+def is_biomedical(ref: Reference) -> bool:
+    """Whether a reference's journal or title belongs to medicine or the life sciences (by word stems).
+
+    Example:
+        >>> is_biomedical(Reference(container_title="Pediatric Dermatol"))
+        True
+        >>> is_biomedical(Reference(container_title="Theoretical Computer Science", title="Graph minors"))
+        False
+    """
+    return bool(_BIOMEDICAL.search(" ".join(filter(None, (ref.container_title, ref.title)))))
+
+
+def _fits_registry(name: str, record: Reference) -> bool | None:
+    """Whether a cited journal name is the registry record's journal (None when the record names none)."""
+    from refkit import journals
+
+    targets = [t for t in (record.container_title, record.container_title_short) if t]
+    if not targets:
+        return None
+    verdicts = [journals.same_journal(name, t) for t in targets]
+    if any(v is True for v in verdicts):
+        return True
+    cited = _fold(name)
+    for target in targets:
+        folded = _fold(target)
+        if cited.replace(" ", "") == folded.replace(" ", "") or fuzz.ratio(cited, folded) >= 90:
+            return True
+        # an abbreviation the lists do not know: each cited word starts a title word, in order
+        words = iter(folded.split())
+        if cited and all(any(w.startswith(part) for w in words) for part in cited.split()):
+            return True
+    return False
+
+
 def check_journal(cluster: Cluster) -> Iterable[Finding]:
-    """``journal-mismatch``, ``journal-unknown``, ``journal-nonstandard`` (with refkit's journal lists)."""
-    try:
-        from refkit import journals
-    except ImportError:  # journal knowledge not installed
-        return
-    record = cluster.match.record if cluster.match and cluster.match.status == "matched" else None
+    """``journal-mismatch``, ``journal-unknown``, ``journal-nonstandard`` (refkit's journal lists and the registry)."""
+    from refkit import journals
+
+    best = _matched(cluster)
+    record = best.record if best is not None else None
     for ref in cluster.citations:
         name = ref.container_title
         if not name or ref.type != "article-journal":
             continue
         cit = (_cit(ref),)
-        translated = journals.detect_translation(name)
-        if translated is not None:
-            standard = translated.medline or translated.title
+        verdict = journals.check(name)
+        if verdict.status == "translation" and verdict.journal is not None:
+            standard = verdict.suggestion or verdict.journal.title
             yield Finding(
                 "journal-mismatch",
                 "error",
-                f'"{name}" is not a journal title: it looks like a translation of "{standard}".',
+                f'"{name}" is not a journal title: it looks like a machine translation of "{standard}" '
+                f"({verdict.journal.title}).",
                 cit,
-                {"cited": name, "registry": standard, "source": "journal lists (back-translation)"},
+                {
+                    "cited": name,
+                    "registry": standard,
+                    "title": verdict.journal.title,
+                    "source": "journal lists (back-translation)",
+                },
                 f"Use {standard}.",
                 cluster.id,
             )
             continue
-        if record is not None and record.container_title:
-            verdict = journals.same_journal(name, record.container_title)
-            if verdict is False and not (
-                record.container_title_short and journals.same_journal(name, record.container_title_short)
-            ):
-                yield Finding(
-                    "journal-mismatch",
-                    "warning",
-                    f'Journal "{name}" differs from the registry\'s "{record.container_title}".',
-                    cit,
-                    {"cited": name, "registry": record.container_title, "source": "Crossref"},
-                    f"Use {journals.standard_abbreviation(record.container_title) or record.container_title}.",
-                    cluster.id,
-                )
+        if record is not None and _fits_registry(name, record) is False:
+            registered = record.container_title or record.container_title_short or ""
+            standard = journals.standard_abbreviation(registered) or record.container_title_short or registered
+            yield Finding(
+                "journal-mismatch",
+                "warning",
+                f'Journal "{name}" differs from the registry\'s "{registered}".',
+                cit,
+                {"cited": name, "registry": registered, "source": "Crossref"},
+                f"Use {standard}.",
+                cluster.id,
+            )
+            continue
+        if verdict.status == "nonstandard" and verdict.suggestion and verdict.suggestion != name:
+            # the publisher's own form in the registry record is accepted as written
+            if record is not None and _fold(name) in {
+                _fold(t) for t in (record.container_title, record.container_title_short) if t
+            }:
                 continue
-        known = journals.lookup(name)
-        if known is None:
-            suggestions = journals.suggest(name)
-            if suggestions and suggestions[0][1] >= 0.9:
-                best = suggestions[0][0]
-                standard = best.medline or best.title
-                yield Finding(
-                    "journal-nonstandard",
-                    "info",
-                    f'"{name}" is not a standard journal abbreviation; the NLM form is "{standard}".',
-                    cit,
-                    {"cited": name, "standard": standard, "source": "NLM Catalog / journal lists"},
-                    f"Use {standard}.",
-                    cluster.id,
-                )
-            elif record is None:
-                yield Finding(
-                    "journal-unknown",
-                    "warning",
-                    f'Journal "{name}" is in no journal list.',
-                    cit,
-                    {"cited": name, "source": "NLM Catalog, JabRef and Crossref journal lists"},
-                    "Check the journal's name.",
-                    cluster.id,
-                )
-        elif not journals.is_standard(name):
-            standard = journals.standard_abbreviation(name)
-            if standard and standard != name:
-                yield Finding(
-                    "journal-nonstandard",
-                    "info",
-                    f'"{name}" is not the standard abbreviation "{standard}".',
-                    cit,
-                    {"cited": name, "standard": standard, "source": "NLM Catalog"},
-                    f"Use {standard}.",
-                    cluster.id,
-                )
+            yield Finding(
+                "journal-nonstandard",
+                "info",
+                f'"{name}" is not a standard journal abbreviation; the NLM (MEDLINE) or ISO 4 form is '
+                f'"{verdict.suggestion}".',
+                cit,
+                {
+                    "cited": name,
+                    "standard": verdict.suggestion,
+                    "title": verdict.journal.title if verdict.journal else None,
+                    "source": "NLM Catalog / ISO 4 (journal lists)",
+                },
+                f"Use {verdict.suggestion}.",
+                cluster.id,
+            )
+        elif verdict.status == "unknown" and record is None:
+            biomedical = is_biomedical(ref)
+            guess = verdict.candidates[0] if verdict.candidates else None
+            evidence: dict[str, Any] = {
+                "cited": name,
+                "registry": None,
+                "source": "NLM Catalog, JabRef and Crossref journal lists",
+                "biomedical": biomedical,
+            }
+            if guess is not None and guess[1] >= 0.85:
+                evidence["closest"] = {
+                    "title": guess[0].title,
+                    "abbreviation": guess[0].abbreviation,
+                    "score": guess[1],
+                }
+            yield Finding(
+                "journal-unknown",
+                "warning" if biomedical else "info",
+                f'Journal "{name}" is in no journal list'
+                + ("" if biomedical else " (the lists cover medicine and the life sciences best)")
+                + ".",
+                cit,
+                evidence,
+                f'Check the journal\'s name (closest listed: "{guess[0].abbreviation}").'
+                if "closest" in evidence and guess is not None
+                else "Check the journal's name.",
+                cluster.id,
+            )
 
 
 CHECKS: tuple[Check, ...] = (
@@ -420,13 +823,30 @@ CHECKS: tuple[Check, ...] = (
 
 
 def audit(clusters: Sequence[Cluster], checks: Sequence[Check] = CHECKS) -> list[Finding]:
-    """Run every check on every work; findings come sorted by severity, then by work."""
+    """Run every check on every work; findings come sorted by severity, then by work, then by code.
+
+    Example:
+        >>> from refkit.model import Cluster, Reference
+        >>> ref = Reference(raw="X. Dermatologist 46:1-2", title="X", container_title="Dermatologist",
+        ...                 issued=(1995,), volume="46", page="1-2")
+        >>> [(f.code, f.severity) for f in audit([Cluster("w1", (ref,), ref, ())])]
+        [('journal-mismatch', 'error')]
+    """
     findings = [f for c in clusters for check in checks for f in check(c)]
     order = {c.id: n for n, c in enumerate(clusters)}
-    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], order.get(f.cluster or "", 0)))
+    codes = {code: n for n, code in enumerate(CODES)}
+    return sorted(
+        findings,
+        key=lambda f: (SEVERITY_ORDER[f.severity], order.get(f.cluster or "", 0), codes.get(f.code, len(codes))),
+    )
 
 
 def summarize(findings: Iterable[Finding]) -> dict[str, int]:
-    """Count findings by severity."""
+    """Count findings by severity.
+
+    Example:
+        >>> summarize([Finding("not-found", "info", "...")])
+        {'error': 0, 'warning': 0, 'info': 1}
+    """
     counts = Counter(f.severity for f in findings)
     return {s: counts.get(s, 0) for s in SEVERITY_ORDER}
