@@ -2,16 +2,44 @@
 
 Three composable steps, composed by :func:`dedupe`:
 
-1. :func:`candidate_pairs` blocks citations by DOI, by first-author surname and year, and by the start of the
-   title, so only plausible pairs are compared and the cost grows about linearly.
-2. :func:`score` decides a pair: the same DOI (written or matched) is the same work; two different DOIs never
-   are; otherwise the first author's surname, a near-identical title, years within one (online-first vs print)
-   and a compatible journal must all agree. Part I / Part II, errata and "reply" notes stay apart.
-3. :func:`cluster` joins accepted pairs (union-find), never joining two different DOIs.
+1. :func:`candidate_pairs` (blocking) puts each citation in a few small blocks: its DOI, its PMID, first-author
+   surname with the year (a block spans two consecutive years, so online-first and print years meet), the first
+   and the last three significant title words, and the surname with the first title word (for a wrong or missing
+   year). Only citations sharing a block are compared. A block too large to be specific ("World Health
+   Organization 2020") is sorted by title and only neighbours within a small window are compared, so the cost
+   grows about linearly with the number of citations.
+2. :func:`score` decides a pair from keys normalised once per citation (folded title, surname, year, volume,
+   first page, journal): 1.0 for the same work, 0.0 for different works, in between for "probably" (accepted at
+   >= 0.5). Identifiers decide first: the same DOI (written or matched) or PMID is the same work; two different
+   DOIs, or two different PMIDs, never are. Otherwise the first author's surname, a near-identical title, years
+   within one, and any volume, first page and journal both give must agree. A citation with no title is joined
+   only when surname, year, volume, first page and journal all agree.
+3. :func:`cluster` joins accepted pairs (union-find, strongest first), never putting two DOIs or two PMIDs in one
+   cluster, so a citation without identifiers joins at most one of two works that differ only by DOI.
 
-Each cluster keeps every citation with its source and raw text, a canonical record (the registry's when matched,
-else the best-of fields: the value most citations state, ties to the most complete), and the fields where the
-citations disagree.
+Related but distinct works (decided here; they are never merged, and each cluster lists the other in
+:attr:`~refkit.model.Cluster.related` as ``"relation:target"``, the target being the other work's DOI, or its
+cluster id when it has none):
+
+* Online-first and print versions of one DOI are **the same work**: one cluster, and the year (e.g. 2015 vs
+  2016) is reported as a disagreement.
+* A journal's two language editions (e.g. Actas Dermosifiliogr, Spanish and English, one DOI each, same
+  volume and pages) are **two works**: ``other-edition`` both ways. The same relation is drawn for two citations
+  with the same first author, year, volume and first page whose titles differ (a translated title).
+* Part I / Part II (any "Part N" that differs) are **two works**: ``other-part``.
+* An erratum, correction, retraction, reply or comment and the article it concerns are **two works**:
+  ``is-correction-of`` / ``has-correction``, ``is-retraction-of`` / ``has-retraction``, ``is-comment-on`` /
+  ``has-comment``; and Crossref's ``update-to`` of a matched notice gives ``is-<type>-of`` / ``has-<type>``.
+* A preprint and its published version are **two works** linked through the matched Crossref record's
+  ``relation`` (``is-preprint-of``, ``has-preprint``, ``is-version-of``, ``is-translation-of``, ...): the relation is
+  reported as Crossref names it, on both clusters when both are cited (the other side gets the inverse name).
+
+Each cluster keeps every citation with its source and raw text (provenance), a canonical record, and the
+fields where the citations disagree (year, title, journal form, volume, issue, pages, DOI, author list). The
+canonical record is the registry's record when a citation was matched (with the print year when the record has
+a volume, and a PMID taken from the citations); otherwise it is built field by field from the citations: the
+value most citations state, ties going to the longest (most complete) value; the longest author list; the most
+stated year, ties going to the most precise and then the latest date (the print year of an online-first work).
 
 Example:
     >>> from refkit.model import Reference, Person
@@ -25,8 +53,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -39,10 +69,67 @@ from refkit.registry.convert import date_parts
 __all__ = ["candidate_pairs", "cluster", "dedupe", "score"]
 
 _PART_RE = re.compile(r"\b(?:part|teil|partie|parte)\s+([ivxlc]+|\d+|[a-z])\b", re.IGNORECASE)
+# The kind of notice a title announces; compared as a kind so "Correction of hallux valgus" vs itself is equal.
 _NOTICE_RE = re.compile(
-    r"\b(?:erratum|corrigendum|correction|retraction|reply|response to|comment on|in reply)\b", re.IGNORECASE
+    r"\b(erratum|corrigendum|correction|retraction|retracted|reply|response to|comment on|in reply|"
+    r"expression of concern)\b",
+    re.IGNORECASE,
 )
+_NOTICE_KIND = {
+    "erratum": "correction",
+    "corrigendum": "correction",
+    "correction": "correction",
+    "retraction": "retraction",
+    "retracted": "retraction",
+    "reply": "comment",
+    "response to": "comment",
+    "comment on": "comment",
+    "in reply": "comment",
+    "expression of concern": "concern",
+}
+_NOTICE_WORDS = re.compile(r"\b(?:" + "|".join(_NOTICE_KIND) + r"|to|of|on|for|notice)\b")
 _TITLE_SIMILAR = 90.0
+#: Blocks larger than this are compared only between title-sorted neighbours.
+_BLOCK_MAX = 100
+_WINDOW = 3
+_MIN_WORD = 4
+
+#: Crossref ``relation`` types reported in ``Cluster.related`` (work-to-work relations between versions, not
+#: citations, reviews or supplements), with the name the other side gets.
+RELATIONS: Mapping[str, str] = {
+    "is-preprint-of": "has-preprint",
+    "has-preprint": "is-preprint-of",
+    "is-version-of": "has-version",
+    "has-version": "is-version-of",
+    "is-translation-of": "has-translation",
+    "has-translation": "is-translation-of",
+    "is-variant-form-of": "is-original-form-of",
+    "is-original-form-of": "is-variant-form-of",
+    "is-identical-to": "is-identical-to",
+    "is-manifestation-of": "has-manifestation",
+    "has-manifestation": "is-manifestation-of",
+    "is-replaced-by": "replaces",
+    "replaces": "is-replaced-by",
+}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Keys computed once per citation
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    doi: str | None
+    pmid: str | None
+    surname: str
+    year: int | None
+    title: str
+    words: tuple[str, ...]
+    parts: tuple[str, ...]
+    notice: str | None
+    volume: str
+    first_page: str
+    journal: str
 
 
 def _doi(ref: Reference, match: Match | None) -> str | None:
@@ -60,70 +147,187 @@ def _surname(ref: Reference) -> str:
     return (_fold(first.family or first.literal).split() or [""])[-1]
 
 
-def _title_key(ref: Reference) -> str:
-    words = [w for w in _fold(ref.title).split() if len(w) > 3]
-    return " ".join(words[:3])
+def _keys(ref: Reference, match: Match | None = None) -> _Keys:
+    title = _fold(ref.title)
+    raw_title = ref.title or ""
+    notice = _NOTICE_RE.search(raw_title)
+    pages = page_range(ref.page)
+    pmid = (ref.pmid or "").strip().lstrip("0") or None
+    return _Keys(
+        doi=_doi(ref, match),
+        pmid=pmid,
+        surname=_surname(ref),
+        year=ref.year,
+        title=title,
+        words=tuple(w for w in title.split() if len(w) >= _MIN_WORD),
+        parts=tuple(p.lower() for p in _PART_RE.findall(raw_title)),
+        notice=_NOTICE_KIND[notice.group(1).lower()] if notice else None,
+        volume=_fold(ref.volume),
+        first_page=pages[0].lstrip("0").lower() if pages else "",
+        journal=ref.container_title or ref.container_title_short or "",
+    )
+
+
+def _all_keys(refs: Sequence[Reference], matches: Sequence[Match | None] | None) -> list[_Keys]:
+    if matches is None:
+        return [_keys(r) for r in refs]
+    if len(matches) != len(refs):
+        raise ValueError("matches must be as long as refs")
+    return [_keys(r, m) for r, m in zip(refs, matches, strict=True)]
+
+
+# ----------------------------------------------------------------------------------------------------
+# 1. Blocking
 
 
 def candidate_pairs(refs: Sequence[Reference], matches: Sequence[Match | None] | None = None) -> set[tuple[int, int]]:
-    """Index pairs worth comparing: sharing a DOI, a surname and year (±1), or a title start."""
-    matches = matches or [None] * len(refs)
-    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, ref in enumerate(refs):
-        doi = _doi(ref, matches[i])
-        if doi:
-            blocks[("doi", doi)].append(i)
-        surname = _surname(ref)
-        if surname and ref.year:
-            for year in (ref.year - 1, ref.year, ref.year + 1):
-                blocks[("ay", f"{surname}|{year}")].append(i)
-        key = _title_key(ref)
-        if key:
-            blocks[("t", key)].append(i)
+    """Index pairs ``(i, j)``, ``i < j``, worth comparing: those sharing a block (see the module docstring).
+
+    Example:
+        >>> from refkit.model import Person
+        >>> a = Reference(author=(Person("Deza", "G"),), issued=(2015,), title="Solitary morphea")
+        >>> b = Reference(author=(Person("Deza", "G"),), issued=(2016,), title="Solitary morphea")
+        >>> c = Reference(author=(Person("Smith", "J"),), issued=(1990,), title="Another subject entirely")
+        >>> sorted(candidate_pairs([a, b, c]))
+        [(0, 1)]
+    """
+    return _pairs(_all_keys(refs, matches))
+
+
+def _block_keys(k: _Keys) -> Iterable[tuple[str, ...]]:
+    if k.doi:
+        yield ("d", k.doi)
+    if k.pmid:
+        yield ("p", k.pmid)
+    if k.surname and k.year:
+        # two keys per year: any two years at most one apart share one of them
+        yield ("a", k.surname, str(k.year // 2))
+        yield ("a", k.surname, str((k.year + 1) // 2))
+    if k.words:
+        yield ("t", *k.words[:3])
+        yield ("e", *k.words[-3:])
+        if k.surname:
+            yield ("s", k.surname, k.words[0])
+
+
+def _pairs(keys: Sequence[_Keys]) -> set[tuple[int, int]]:
+    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        for key in set(_block_keys(k)):
+            blocks[key].append(i)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
-        unique = sorted(set(members))
-        if len(unique) > 200:  # a block this big is not specific (e.g. "World Health Organization 2020")
+        if len(members) < 2:
             continue
-        for x, i in enumerate(unique):
-            for j in unique[x + 1 :]:
+        if len(members) > _BLOCK_MAX:
+            # not specific: compare only neighbours in title order (sorted neighbourhood), linear in the block
+            members = sorted(members, key=lambda i: (keys[i].title, i))
+            for x, i in enumerate(members):
+                for j in members[x + 1 : x + 1 + _WINDOW]:
+                    pairs.add((i, j) if i < j else (j, i))
+            continue
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
                 pairs.add((i, j))
     return pairs
 
 
+# ----------------------------------------------------------------------------------------------------
+# 2. Pair scoring
+
+
 def score(a: Reference, b: Reference, match_a: Match | None = None, match_b: Match | None = None) -> float:
-    """1.0 for the same work, 0.0 for different works, in between for "probably" (accepted at >= 0.5)."""
-    doi_a, doi_b = _doi(a, match_a), _doi(b, match_b)
-    if doi_a and doi_b:
-        return 1.0 if doi_a == doi_b else 0.0
-    parts_a, parts_b = _PART_RE.findall(a.title or ""), _PART_RE.findall(b.title or "")
-    if [p.lower() for p in parts_a] != [p.lower() for p in parts_b]:
-        return 0.0
-    if bool(_NOTICE_RE.search(a.title or "")) != bool(_NOTICE_RE.search(b.title or "")):
-        return 0.0
-    if _surname(a) and _surname(b) and _surname(a) != _surname(b) and fuzz.ratio(_surname(a), _surname(b)) < 85:
-        return 0.0
+    """1.0 for the same work, 0.0 for different works, in between for "probably" (accepted at >= 0.5).
+
+    Example:
+        >>> from refkit.model import Person
+        >>> a = Reference(author=(Person("Deza", "G"),), issued=(2016,), title="Solitary morphea", page="418-9")
+        >>> score(a, a.replace(issued=(2015,), page=None))
+        1.0
+        >>> score(a, a.replace(title="Solitary morphea: Part II"))
+        0.0
+    """
+    return _judge(_keys(a, match_a), _keys(b, match_b))[0]
+
+
+def _surnames_agree(a: str, b: str) -> bool:
+    return a == b or fuzz.ratio(a, b, score_cutoff=85) > 0
+
+
+def _title_similarity(a: str, b: str) -> float:
+    sim = fuzz.ratio(a, b)
+    if sim < _TITLE_SIMILAR:
+        # a subtitle dropped on one side: the shorter title is the start of the longer
+        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+        if len(short) >= 25 and long_.startswith(short):
+            sim = max(sim, 92.0)
+    return sim
+
+
+def _same_locator(a: _Keys, b: _Keys) -> bool:
+    return bool(
+        a.surname
+        and a.year
+        and a.volume
+        and a.first_page
+        and _surnames_agree(a.surname, b.surname)
+        and a.year == b.year
+        and a.volume == b.volume
+        and a.first_page == b.first_page
+    )
+
+
+def _notice_relation(a: _Keys, b: _Keys) -> str | None:
+    """``is-<kind>-of`` seen from ``a`` when ``a`` is a notice about ``b`` (its title, less the notice words)."""
+    if not a.notice or b.notice or not b.title:
+        return None
+    rest = _NOTICE_WORDS.sub(" ", a.title).split()
+    if rest and fuzz.ratio(" ".join(rest), b.title) >= _TITLE_SIMILAR:
+        return f"is-{a.notice}-of" if a.notice != "comment" else "is-comment-on"
+    return None
+
+
+def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
+    """The pair's score and, for distinct but related works, the relation of ``a`` to ``b``."""
+    if a.doi and b.doi:
+        if a.doi == b.doi:
+            return 1.0, None
+        return 0.0, "other-edition" if _same_locator(a, b) and a.parts == b.parts else None
+    if a.pmid and b.pmid:
+        return (1.0, None) if a.pmid == b.pmid else (0.0, None)
+    if a.surname and b.surname and not _surnames_agree(a.surname, b.surname):
+        return 0.0, None
     if a.year and b.year and abs(a.year - b.year) > 1:
-        return 0.0
-    ta, tb = _fold(a.title), _fold(b.title)
-    if not ta or not tb:
-        return 0.0
-    similarity = fuzz.ratio(ta, tb)
+        return 0.0, None
+    if not a.title or not b.title:
+        # no title to compare: the full locator must agree (physics-style "Phys Rev B 12, 345 (2005)")
+        if _same_locator(a, b) and a.journal and b.journal and _journals_compatible(a.journal, b.journal):
+            return 0.9, None
+        return 0.0, None
+    if a.parts != b.parts:
+        same_rest = fuzz.ratio(_PART_RE.sub("", a.title), _PART_RE.sub("", b.title)) >= _TITLE_SIMILAR
+        return 0.0, "other-part" if same_rest and a.parts and b.parts else None
+    if a.notice != b.notice:
+        reverse = _notice_relation(b, a)
+        return 0.0, _notice_relation(a, b) or (_inverse(reverse) if reverse else None)
+    similarity = _title_similarity(a.title, b.title)
     if similarity < _TITLE_SIMILAR:
-        return 0.0
-    if a.volume and b.volume and _fold(a.volume) != _fold(b.volume) and a.year == b.year:
-        return 0.0
-    pa, pb = page_range(a.page), page_range(b.page)
-    if pa and pb and pa[0].lower() != pb[0].lower():
-        return 0.0
-    if a.container_title and b.container_title and not _journals_compatible(a.container_title, b.container_title):
-        return 0.0
-    return similarity / 100
+        return 0.0, "other-edition" if _same_locator(a, b) else None
+    if len(a.title) < 30 and not (a.surname and b.surname and a.year and b.year):
+        return 0.0, None  # a short title ("Editorial", "Introduction") alone says little
+    if a.volume and b.volume and a.volume != b.volume and a.year == b.year:
+        return 0.0, None
+    if a.first_page and b.first_page and a.first_page != b.first_page:
+        return 0.0, None
+    if a.journal and b.journal and not _journals_compatible(a.journal, b.journal):
+        return 0.0, None
+    return similarity / 100, None
 
 
+@lru_cache(maxsize=65536)
 def _journals_compatible(a: str, b: str) -> bool:
     fa, fb = _fold(a), _fold(b)
-    if fa == fb:
+    if fa == fb or fa.replace(" ", "") == fb.replace(" ", ""):
         return True
     try:
         from refkit import journals
@@ -133,18 +337,35 @@ def _journals_compatible(a: str, b: str) -> bool:
             return verdict
     except (ImportError, AttributeError):
         pass
+    # unknown journal: an abbreviation is compatible when each of its words starts a word of the other, in order
     short, long_ = sorted((fa.split(), fb.split()), key=len)
     words = iter(long_)
     return all(any(w.startswith(s) for w in words) for s in short)
 
 
+# ----------------------------------------------------------------------------------------------------
+# 3. Clustering
+
+
 def cluster(
     refs: Sequence[Reference], pairs: Iterable[tuple[int, int, float]], matches: Sequence[Match | None] | None = None
 ) -> list[list[int]]:
-    """Groups of indices (in order of first citation) from accepted pairs, never joining two DOIs."""
-    matches = matches or [None] * len(refs)
-    parent = list(range(len(refs)))
-    dois: dict[int, set[str]] = {i: ({d} if (d := _doi(r, matches[i])) else set()) for i, r in enumerate(refs)}
+    """Groups of indices (in order of first citation) from accepted pairs, never joining two DOIs or PMIDs.
+
+    Example:
+        >>> a, b, c = Reference(doi="10.1/a"), Reference(doi="10.1/b"), Reference()
+        >>> cluster([a, b, c], [(0, 2, 0.9), (1, 2, 0.8)])
+        [[0, 2], [1]]
+    """
+    return _cluster(_all_keys(refs, matches), pairs)
+
+
+def _cluster(keys: Sequence[_Keys], pairs: Iterable[tuple[int, int, float]]) -> list[list[int]]:
+    parent = list(range(len(keys)))
+    ids: dict[int, tuple[set[str], set[str]]] = {}
+    for i, k in enumerate(keys):
+        if k.doi or k.pmid:
+            ids[i] = ({k.doi} if k.doi else set(), {k.pmid} if k.pmid else set())
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -152,22 +373,29 @@ def cluster(
             i = parent[i]
         return i
 
-    for i, j, s in sorted(pairs, key=lambda t: -t[2]):
+    for i, j, s in sorted(pairs, key=lambda t: (-t[2], t[0], t[1])):
         if s < 0.5:
             continue
         ri, rj = find(i), find(j)
         if ri == rj:
             continue
-        if dois[ri] and dois[rj] and dois[ri] != dois[rj]:
+        di, pi = ids.get(ri, (set(), set()))
+        dj, pj = ids.get(rj, (set(), set()))
+        if (di and dj and di != dj) or (pi and pj and pi != pj):
             continue
         root, other = min(ri, rj), max(ri, rj)
         parent[other] = root
-        dois[root] |= dois[other]
+        if other in ids or root in ids:
+            ids[root] = (di | dj, pi | pj)
+            ids.pop(other, None)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(refs)):
+    for i in range(len(keys)):
         groups[find(i)].append(i)
     return sorted(groups.values(), key=lambda g: g[0])
 
+
+# ----------------------------------------------------------------------------------------------------
+# Canonical record and disagreements
 
 _COMPARED = ("issued", "title", "container_title", "volume", "issue", "page", "doi", "author")
 
@@ -209,6 +437,23 @@ def _best_of(refs: Sequence[Reference]) -> Reference:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+def _surnames(ref: Reference) -> tuple[str, ...]:
+    return tuple(_fold(p.family or p.literal) for p in ref.author)
+
+
+def _authors_disagree(refs: Sequence[Reference]) -> bool:
+    """Author lists disagree when a surname differs where both lists have one, or when two complete lists (no
+    "et al") differ in length. A list cut short with "et al" agrees with any longer list it starts."""
+    lists = [(_surnames(r), r.et_al) for r in refs if r.author]
+    for x, (a, a_cut) in enumerate(lists):
+        for b, b_cut in lists[x + 1 :]:
+            if any(s != t for s, t in zip(a, b, strict=False)):
+                return True
+            if len(a) != len(b) and not (a_cut or b_cut):
+                return True
+    return False
+
+
 def _disagreements(refs: Sequence[Reference]) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     if len(refs) < 2:
@@ -216,53 +461,150 @@ def _disagreements(refs: Sequence[Reference]) -> dict[str, tuple[str, ...]]:
     for name in _COMPARED:
         values = [_value(r, name) for r in refs]
         if name == "author":
-            values = [_fold(refs[i].author[0].family) if refs[i].author else "" for i in range(len(refs))]
-            shown = {_fold(r.author[0].family) if r.author else "": _value(r, name) for r in refs}
-            if len({v for v in values if v}) > 1:
-                out[name] = tuple(dict.fromkeys(shown[v] for v in values))
+            if _authors_disagree(refs):
+                out[name] = tuple(dict.fromkeys(values))
             continue
-        normalised = {_fold(v) if name not in ("page",) else v.replace("\u2013", "-") for v in values}
+        normalised = {_fold(v) if name != "page" else v.replace("\u2013", "-") for v in values}
         if len(normalised) > 1:
             out[name] = tuple(dict.fromkeys(values))
     return out
 
 
+def _canonical(citations: Sequence[Reference], cluster_matches: Sequence[Match | None]) -> Reference:
+    matched = sorted((m for m in cluster_matches if m and m.status == "matched"), key=lambda m: -m.confidence)
+    best = matched[0] if matched else None
+    if best is None or best.message is None:
+        return _best_of(citations)
+    canonical = replace(to_reference(best.message), raw=citations[0].raw, source=citations[0].source)
+    # a bibliography cites the issue a work appeared in: prefer the print date to Crossref's `issued`
+    printed = date_parts(best.message, "published-print")
+    if printed and canonical.volume:
+        canonical = replace(canonical, issued=printed)
+    return replace(canonical, pmid=canonical.pmid or _best_of(citations).pmid)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Related works
+
+
+def _message_relations(message: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """(relation, DOI) pairs a Crossref record states: its ``relation`` entries and the notices it is."""
+    if not message:
+        return []
+    out: list[tuple[str, str]] = []
+    relation = message.get("relation")
+    if isinstance(relation, Mapping):
+        for name, targets in relation.items():
+            if name not in RELATIONS or not isinstance(targets, list):
+                continue
+            for target in targets:
+                if (
+                    isinstance(target, Mapping)
+                    and str(target.get("id-type", "doi")).lower() == "doi"
+                    and target.get("id")
+                ):
+                    out.append((name, str(target["id"]).lower()))
+    for update in message.get("update-to") or ():
+        if isinstance(update, Mapping) and update.get("DOI") and update.get("type"):
+            kind = re.sub(r"[^a-z]+", "-", str(update["type"]).lower()).strip("-")
+            out.append((f"is-{kind}-of", str(update["DOI"]).lower()))
+    return out
+
+
+def _inverse(relation: str) -> str:
+    if relation in RELATIONS:
+        return RELATIONS[relation]
+    if relation == "is-comment-on":
+        return "has-comment"
+    if relation == "has-comment":
+        return "is-comment-on"
+    if relation.startswith("is-") and relation.endswith("-of"):
+        return "has-" + relation[3:-3]
+    if relation.startswith("has-"):
+        return "is-" + relation[4:] + "-of"
+    return relation  # other-edition, other-part: symmetric
+
+
+def _related(
+    groups: Sequence[Sequence[int]],
+    keys: Sequence[_Keys],
+    hints: Iterable[tuple[int, int, str]],
+    matches: Sequence[Match | None],
+    dois: Sequence[str | None],
+) -> list[tuple[str, ...]]:
+    where = {i: n for n, members in enumerate(groups) for i in members}
+    by_doi = {d: n for n, d in enumerate(dois) if d}
+    found: list[dict[str, None]] = [{} for _ in groups]
+
+    def target(n: int) -> str:
+        return dois[n] or f"w{n + 1}"
+
+    def link(x: int, relation: str, y: int) -> None:
+        if x != y:
+            found[x][f"{relation}:{target(y)}"] = None
+            found[y][f"{_inverse(relation)}:{target(x)}"] = None
+
+    for i, j, relation in hints:
+        link(where[i], relation, where[j])
+    for n, members in enumerate(groups):
+        seen: set[tuple[str, str]] = set()
+        for i in members:
+            m = matches[i]
+            for relation, doi in _message_relations(m.message if m is not None and m.status == "matched" else None):
+                if (relation, doi) in seen:
+                    continue
+                seen.add((relation, doi))
+                other = by_doi.get(doi)
+                if other is not None:
+                    link(n, relation, other)
+                else:
+                    found[n][f"{relation}:{doi}"] = None
+    return [tuple(sorted(f)) for f in found]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Composition
+
+
 def dedupe(refs: Sequence[Reference], matches: Sequence[Match | None] | None = None) -> list[Cluster]:
-    """Cluster citations of the same work; returns clusters ``w1``, ``w2``... in order of first citation."""
-    matches = list(matches) if matches is not None else [None] * len(refs)
-    if len(matches) != len(refs):
-        raise ValueError("matches must be as long as refs")
-    scored = [(i, j, score(refs[i], refs[j], matches[i], matches[j])) for i, j in candidate_pairs(refs, matches)]
-    clusters = []
-    for n, members in enumerate(cluster(refs, scored, matches), 1):
-        citations = tuple(refs[i] for i in members)
-        cluster_matches = tuple(matches[i] for i in members)
-        best = next(
-            (
-                m
-                for m in sorted(
-                    (m for m in cluster_matches if m and m.status == "matched"), key=lambda m: -m.confidence
-                )
-            ),
-            None,
+    """Cluster citations of the same work; returns clusters ``w1``, ``w2``... in order of first citation.
+
+    Args:
+        refs: parsed citations, each with its raw text and source.
+        matches: the registry outcome for each citation (same order), or None when nothing was looked up.
+
+    Raises:
+        ValueError: ``matches`` is not as long as ``refs``.
+
+    Example:
+        >>> from refkit.model import Person
+        >>> a = Reference(raw="Deza 2016", author=(Person("Deza", "G"),), issued=(2016,), title="Solitary morphea")
+        >>> [c.disagreements["issued"] for c in dedupe([a, a.replace(raw="Deza 2015", issued=(2015,))])]
+        [('2016', '2015')]
+    """
+    match_list: list[Match | None] = list(matches) if matches is not None else [None] * len(refs)
+    keys = _all_keys(refs, match_list)
+    hints: list[tuple[int, int, str]] = []
+    scored: list[tuple[int, int, float]] = []
+    for i, j in _pairs(keys):
+        value, relation = _judge(keys[i], keys[j])
+        scored.append((i, j, value))
+        if relation is not None:
+            hints.append((i, j, relation))
+    groups = _cluster(keys, scored)
+    canonicals: list[Reference] = []
+    for members in groups:
+        canonicals.append(_canonical([refs[i] for i in members], [match_list[i] for i in members]))
+    dois = [(c.doi or "").lower() or None for c in canonicals]
+    related = _related(groups, keys, hints, match_list, dois)
+    return [
+        Cluster(
+            id=f"w{n}",
+            citations=tuple(refs[i] for i in members),
+            canonical=canonical,
+            matches=tuple(match_list[i] for i in members),
+            disagreements=_disagreements([refs[i] for i in members]),
+            related=rel,
         )
-        if best is not None and best.message is not None:
-            canonical = replace(to_reference(best.message), raw=citations[0].raw, source=citations[0].source)
-            # a bibliography cites the issue a work appeared in: prefer the print date to Crossref's `issued`
-            printed = date_parts(best.message, "published-print")
-            if printed and canonical.volume:
-                canonical = replace(canonical, issued=printed)
-            fallback = _best_of(citations)
-            canonical = replace(canonical, pmid=canonical.pmid or fallback.pmid)
-        else:
-            canonical = _best_of(citations)
-        clusters.append(
-            Cluster(
-                id=f"w{n}",
-                citations=citations,
-                canonical=canonical,
-                matches=cluster_matches,
-                disagreements=_disagreements(citations),
-            )
-        )
-    return clusters
+        for n, (members, canonical, rel) in enumerate(zip(groups, canonicals, related, strict=True), 1)
+    ]
