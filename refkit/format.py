@@ -494,6 +494,9 @@ def _format_csl(refs: list[Reference], name: str, output: str) -> list[str]:
     return entries
 
 
+_PYBTEX_OTHERS = re.compile(r" and(?: |&nbsp;)others\b")
+
+
 def _format_pybtex(refs: list[Reference], name: str, output: str) -> list[str]:
     from pybtex.plugin import find_plugin
     from pybtex.style.template import FieldIsMissing
@@ -516,6 +519,8 @@ def _format_pybtex(refs: list[Reference], name: str, output: str) -> list[str]:
             misc.key = entry.key
             formatted = style.format_entry(label, misc)
         text = " ".join(formatted.text.render(backend).split())
+        # BibTeX's plain.bst prints "others" as "et al." ("A et al.", "A, B, et al."); pybtex's "and others".
+        text = _PYBTEX_OTHERS.sub(" et al", text)
         mark = f"[{formatted.label}]"
         if output == "markdown":
             mark = _md_escape(mark)

@@ -280,7 +280,7 @@ def test_cut_short_author_lists_print_et_al() -> None:
     assert format_bibliography([two], "apa", output="html") == [
         "Smith, J., Jones, K. L., et al. (2001). A title. <i>J Test</i>, <i>12</i>, 1."
     ]
-    assert format_bibliography([two], "plain") == ["[1] J Smith, KL Jones, and others. A title. J Test, 12:1, 2001."]
+    assert format_bibliography([two], "plain") == ["[1] J Smith, KL Jones, et al. A title. J Test, 12:1, 2001."]
 
 
 def test_markup_is_escaped() -> None:
