@@ -413,6 +413,15 @@ def _sort_key(ref: Reference) -> tuple[str, str, int, str]:
     return (ascii_fold(family) or "\uffff", ascii_fold(given), ref.year or 0, ascii_fold(ref.title or ref.raw))
 
 
+def _printable(ref: Reference) -> Reference:
+    """A reference the parser could make nothing of is printed as its raw text (as a title), not as nothing."""
+    if ref.title or ref.author or ref.editor or ref.container_title or not ref.raw.strip():
+        return ref
+    if ref.raw.lstrip().startswith(("{", "@", "TY  -")):  # an entry of a structured file, not a reference string
+        return ref
+    return ref.replace(title=" ".join(ref.raw.split()))
+
+
 def _check(output: str, order: str) -> None:
     if output not in OUTPUTS:
         raise ValueError(f"unknown output {output!r}; choose from {', '.join(OUTPUTS)}")
@@ -446,13 +455,13 @@ def format_bibliography(
         ...                   volume="49", page="122-124", et_al=True),
         ...         Reference(author=(Person("Bégon", "E"),), issued=(2014,), title="Skin", container_title="K")]
         >>> format_bibliography(refs, "nature", order="cited")
-        ['1. Lai, C. et al. Ear. J 49, 122–124 (2003).', '2. Bégon, E. Skin. K (2014).']
+        ['1. Lai, C. H. et al. Ear. J 49, 122–124 (2003).', '2. Bégon, E. Skin. K (2014).']
         >>> format_bibliography(refs, "apa", output="html")[0]
         'Bégon, E. (2014). Skin. <i>K</i>.'
     """
     _check(output, order)
     name = resolve_style(style)
-    refs = list(references)
+    refs = [_printable(ref) for ref in references]
     if order == "sorted":
         refs = sorted(refs, key=_sort_key)
     if not refs:

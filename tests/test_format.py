@@ -298,6 +298,9 @@ def test_references_missing_what_the_type_requires_still_print() -> None:
     assert format_bibliography([bare], "plain") == ["[1] J Smith. Notes on things."]
     assert format_bibliography([bare], "vancouver") == ["1. Smith J. Notes on things."]
     assert format_bibliography([], "apa") == []
+    unparsed = Reference(raw="Personal communication,  2019")
+    assert format_bibliography([unparsed], "vancouver") == ["1. Personal communication, 2019."]
+    assert format_bibliography([unparsed], "unsrt") == ["[1] Personal communication, 2019."]
 
 
 def test_bad_arguments() -> None:

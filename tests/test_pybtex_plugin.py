@@ -132,3 +132,14 @@ def test_to_bibliography_data_takes_keys() -> None:
     assert str(data.entries["k2"].persons["author"][0]) == "{World Health Organization}"
     with pytest.raises(ValueError, match="1 keys for 2 references"):
         to_bibliography_data(refs, ["k1"])
+
+
+def test_written_back_as_bibtex_for_tools_that_read_only_bib_files(reference_list: Path, tmp_path: Path) -> None:
+    """sphinxcontrib-bibtex reads .bib files with pybtex's BibTeX parser; a conf.py can convert first."""
+    data = parse_file(str(reference_list), bib_format="refkit")
+    bib = tmp_path / "refs.bib"
+    data.to_file(str(bib), bib_format="bibtex")
+    again = parse_file(str(bib), bib_format="bibtex")
+    assert list(again.entries) == list(data.entries)
+    assert [str(p) for p in again.entries["lai2003congenital"].persons["author"]] == ["Lai, CH", "others"]
+    assert again.entries["lai2003congenital"].fields["pages"] == "122--124"
