@@ -310,7 +310,62 @@ def _not_found_severity(ref: Reference) -> tuple[Severity, str]:
     verdict = journals.check(ref.container_title, candidates=False)
     if verdict.status == "unknown":
         return "info", "the journal is in no journal list: it may not deposit DOIs"
+    if _non_english(ref.title):
+        return "info", "articles in national-language journals often have no DOI"
     return "warning", "a recent article in a listed journal should have a DOI: it may not exist as cited"
+
+
+_ENGLISH = frozenset(
+    ["the", "of", "and", "for", "with", "on", "to", "by", "from", "as", "at", "are", "or", "its", "after", "this"]
+)  # none is also Dutch, German, French, Spanish or Italian
+_OTHER = frozenset(
+    [
+        "de",
+        "van",
+        "het",
+        "een",
+        "en",
+        "op",
+        "der",
+        "die",
+        "das",
+        "und",
+        "mit",
+        "bei",
+        "zur",
+        "für",
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "et",
+        "pour",
+        "dans",
+        "sur",
+        "el",
+        "los",
+        "las",
+        "del",
+        "y",
+        "con",
+        "para",
+        "di",
+        "il",
+        "della",
+        "nel",
+        "e",
+        "och",
+        "av",
+        "på",
+    ]
+)
+
+
+def _non_english(title: str | None) -> bool:
+    """Whether a title reads as another language: its function words are foreign and none is English."""
+    words = re.findall(r"[^\W\d_]+", (title or "").lower())
+    return len(words) >= 4 and not _ENGLISH.intersection(words) and bool(_OTHER.intersection(words))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -645,6 +700,8 @@ def _short(ref: Reference) -> str:
 
 def check_incomplete(cluster: Cluster) -> Iterable[Finding]:
     """``incomplete``: a journal article without volume, pages or year (and no DOI to find it by)."""
+    from refkit import journals
+
     for ref in cluster.citations:
         if ref.type != "article-journal" or not ref.container_title:
             continue
@@ -654,9 +711,11 @@ def check_incomplete(cluster: Cluster) -> Iterable[Finding]:
             found = record.record if record is not None else None
             values = {n: getattr(found, {"year": "year", "pages": "page"}.get(n, n)) for n in missing} if found else {}
             fill = ", ".join(f"{n} {v}" for n, v in values.items() if v)
+            # a journal the lists know is an article someone will look for by volume and pages
+            listed = journals.check(ref.container_title, candidates=False).status != "unknown"
             yield Finding(
                 "incomplete",
-                "warning",
+                "warning" if listed else "info",
                 f"Journal article without {', '.join(missing)}.",
                 (_cit(ref),),
                 {"missing": missing, "registry": values or None, "source": "Crossref" if values else None},
@@ -694,7 +753,7 @@ def is_biomedical(ref: Reference) -> bool:
     return bool(_BIOMEDICAL.search(" ".join(filter(None, (ref.container_title, ref.title)))))
 
 
-def _fits_registry(name: str, record: Reference) -> bool | None:
+def _fits_registry(name: str, record: Reference, raw_text: str = "", title: str | None = None) -> bool | None:
     """Whether a cited journal name is the registry record's journal (None when the record names none)."""
     from refkit import journals
 
@@ -705,6 +764,12 @@ def _fits_registry(name: str, record: Reference) -> bool | None:
     if any(v is True for v in verdicts):
         return True
     cited = _fold(name)
+    # the registry's journal is printed in the reference (outside its title and identifiers): any difference is
+    # in how the string was read
+    rest = re.sub(r"\S*10\.\d{4,9}/\S+|https?://\S+", " ", raw_text)
+    rest = f" {_fold(rest).replace(_fold(title), ' ')} "
+    if raw_text and any(_fold(t) and f" {_fold(t)} " in rest for t in targets):
+        return True
     for target in targets:
         folded = _fold(target)
         if cited.replace(" ", "") == folded.replace(" ", "") or fuzz.ratio(cited, folded) >= 90:
@@ -724,7 +789,8 @@ def check_journal(cluster: Cluster) -> Iterable[Finding]:
     record = best.record if best is not None else None
     for ref in cluster.citations:
         name = ref.container_title
-        if not name or ref.type != "article-journal":
+        # a "journal" without a letter is a misread locator ("2015;92(2):fiv167"), not a name to judge
+        if not name or ref.type != "article-journal" or not re.search(r"[^\W\d_]", name):
             continue
         cit = (_cit(ref),)
         verdict = journals.check(name)
@@ -746,7 +812,7 @@ def check_journal(cluster: Cluster) -> Iterable[Finding]:
                 cluster.id,
             )
             continue
-        if record is not None and _fits_registry(name, record) is False:
+        if record is not None and _fits_registry(name, record, ref.raw, ref.title) is False:
             registered = record.container_title or record.container_title_short or ""
             standard = journals.standard_abbreviation(registered) or record.container_title_short or registered
             yield Finding(
