@@ -201,6 +201,17 @@ def examples_from_pieces(pieces: list[tuple[str, str | None]]) -> tuple[list[str
     return words, labels, text
 
 
+_LEADING_CUES = {
+    "container-title": frozenset({"in", "dans", "en"}),
+    "editor": frozenset({"in", "dans", "en"}),
+    "page": frozenset({"p", "pp", "pages", "page", "s", "pág", "págs", "str"}),
+    "volume": frozenset({"vol", "vols", "volume", "v", "bd", "band", "tome", "t", "jg", "volº"}),
+    "issue": frozenset({"no", "nos", "nr", "n", "issue", "num", "nomor", "heft", "h", "iss", "°", "º"}),
+}
+_EDITOR_TRAIL = frozenset({"eds", "ed", "editor", "editors", "hrsg", "hg", "dir", "dirs", "coord", "éd", "éds"})
+_TRAILING_CUES = {"editor": _EDITOR_TRAIL, "author": _EDITOR_TRAIL, "page": frozenset({"p", "pp", "s"})}
+
+
 def _clean_labels(words: list[str], labels: list[str]) -> None:
     n = len(words)
     for i, w in enumerate(words):
@@ -225,6 +236,21 @@ def _clean_labels(words: list[str], labels: list[str]) -> None:
                         labels[k] = "other"
             else:
                 a, b = i, j
+                # Cue words are separators, whichever corpus put them inside the field: "In:" before a
+                # container or editors, "pp." before pages, "Vol." / "No." before volume and issue, "(eds.)"
+                # after editors.
+                lead = _LEADING_CUES.get(lab)
+                if lead:
+                    while a < b and (words[a].lower() in lead or not words[a].isalnum()) and (
+                        b - a > 1 and any(w.isalnum() and w.lower() not in lead for w in words[a + 1 : b])
+                    ):
+                        labels[a] = "other"
+                        a += 1
+                trail = _TRAILING_CUES.get(lab)
+                if trail:
+                    while b > a + 1 and (words[b - 1].lower() in trail or not words[b - 1].isalnum()):
+                        labels[b - 1] = "other"
+                        b -= 1
                 while a < b and not words[a].isalnum() and words[a] not in "([\"\u201c":
                     labels[a] = "other"
                     a += 1
@@ -309,6 +335,10 @@ def _split_anystyle_volume(words: list[str], labels: list[str]) -> None:
                 labels[m] = "other"
             elif depth > 0 and seen_number:
                 labels[m] = "issue"
+            elif seen_number and w.lower() in _LEADING_CUES["issue"]:
+                # "Vol. 69, No. 11": what follows the issue cue is the issue.
+                depth = 1_000
+                labels[m] = "other"
             elif any(c.isdigit() for c in w):
                 seen_number = True
         i = j
@@ -346,7 +376,10 @@ def _grobid_label(el: etree._Element, has_a: bool, inherited: str | None) -> str
     if tag in ("author", "editor"):
         return tag
     if tag == "orgName":
-        return inherited or "author"
+        # Inside an author it is part of the name; alone it is the institution (of a thesis, a report).
+        if inherited:
+            return inherited
+        return "author" if kind == "collaboration" else "publisher"
     if tag == "title":
         level = (attrs.get("level") or attrs.get("leve") or attrs.get("type") or "").lower()
         if level == "a":

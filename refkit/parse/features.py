@@ -229,17 +229,28 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
     classes = [c for _, c in base]
     lows = [t.lower() if len(t) <= 20 else t[:20].lower() for t in tokens]
     out: list[list[str]] = []
-    dots = commas = years = 0
-    seen_paren_year = False
+    dots = commas = years = sdots = quotes = 0
+    seen_paren_year = seen_in = seen_eds = False
     for i in range(n):
         feats, cls = base[i]
         row = ["b", *feats, f"pos={(10 * i) // n}", f"idx={i if i < 6 else (6 if i < 10 else 10)}"]
         # Counts of separators seen so far say which field of a period-separated style we are in.
         row.append(f"dots={min(dots, 6)}")
+        row.append(f"sdots={min(sdots, 5)}")
         row.append(f"commas={min(commas, 8)}")
         row.append(f"years={min(years, 2)}")
+        if quotes % 2:
+            row.append("inquote")
+        elif quotes:
+            row.append("afterquote")
         if seen_paren_year:
             row.append("after(year)")
+        if seen_in:
+            row.append("after(in)")
+        if seen_eds:
+            row.append("after(eds)")
+        if i > 0:
+            row.append(f"bi={lows[i - 1]}|{lows[i]}")
         if i > 0:
             row.append("-1c=" + classes[i - 1])
             row.append("-1w=" + lows[i - 1])
@@ -265,6 +276,15 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
             row.append("etal")
         if cls == "dot":
             dots += 1
+            # A dot after a word (not an initial) usually ends a field.
+            if i > 0 and classes[i - 1] in ("low", "num", "year", "mix") or (i > 0 and len(tokens[i - 1]) > 3):
+                sdots += 1
+        elif cls == "quote":
+            quotes += 1
+        elif low == "in" and (i == 0 or classes[i - 1] in ("dot", "comma", "rpar")) or low == "dans":
+            seen_in = True
+        elif low in ("eds", "ed", "editor", "editors", "hrsg") and seen_in:
+            seen_eds = True
         elif cls == "comma":
             commas += 1
         elif cls == "year":

@@ -1,0 +1,362 @@
+"""A trained CRF tagger for reference strings (python-crfsuite), and tagged tokens -> :class:`Reference`.
+
+The tagger labels every token with one of the labels of :data:`refkit.parse.corpus.LABELS` (CSL-like:
+``author``, ``issued``, ``title``, ``container-title``, ``volume``, ``page``, ``DOI`` ..., ``other`` for
+separators). A run of tokens with one label is a field; its text is the exact substring of the input, which
+the shared helpers of :mod:`refkit.parse.fields` turn into CSL values (names, dates, locators, DOIs), so a
+name or a page range is read one way across refkit.
+
+``confidence`` maps each field found (Reference attribute names) to the tagger's marginal probability averaged
+over the field's tokens, and ``"reference"`` to how sure the parser is that the string is a reference at all.
+A string with neither a title, nor authors, nor a container (a sentence, digits, noise) comes back as type
+``document`` with no fields and a low ``"reference"`` confidence, the same convention as the rule parser.
+
+Only the first :data:`MAX_TOKENS` tokens are tagged, so a very long input costs bounded time.
+
+The shipped model is trained by :mod:`refkit.parse.train` on AnyStyle, GROBID and PLOS data (see
+``refkit/data/parser/SOURCE.md``).
+
+Example:
+    >>> ref = CRFParser.load().parse(
+    ...     "Deza G, Sánchez-Schmidt JM, Pujol RM. Solitary Plaque-type Morphea with Dystrophic Calcinosis "
+    ...     "Cutis. Acta Derm Venereol. 2016;96(3):418-9.")
+    >>> ref.container_title, ref.volume, ref.issue, ref.page, ref.issued
+    ('Acta Derm Venereol', '96', '3', '418-9', (2016,))
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from refkit.model import Person, Reference
+from refkit.parse.features import Token, sequence_features, tokenize
+from refkit.parse.fields import (
+    clean_field,
+    find_doi,
+    find_pmid,
+    find_url,
+    normalize_doi,
+    parse_authors,
+    parse_issued,
+    parse_locator,
+)
+
+__all__ = ["MAX_TOKENS", "CRFParser", "default_model_path"]
+
+#: Tokens tagged per string; the rest of a longer input is ignored (a reference rarely has more than 150).
+MAX_TOKENS = 512
+
+_ET_AL_RE = re.compile(r"^\W*(?:et\s*al|and\s+others|u\.\s*a\.|et\s+coll)\b", re.I)
+_PAGE_PREFIX_RE = re.compile(r"^(?:pp?\.?|pages?|S\.)\s*", re.I)
+_VOLUME_PREFIX_RE = re.compile(r"^(?:vol(?:ume)?\.?|v\.|bd\.?|tome|t\.)\s*", re.I)
+_ISSUE_PREFIX_RE = re.compile(r"^(?:no\.?|nr\.?|n\.|issue|num\.?|heft|h\.)\s*", re.I)
+_DASH_RE = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2212]+\s*")
+_CUE_IN_RE = re.compile(r"(?:^|[\s.,])(?:in|dans|in:)\s*:?\s*$", re.I)
+_REPORT_RE = re.compile(r"\b(?:report|technical|working paper|white paper|bulletin|guidelines?)\b", re.I)
+_THESIS_RE = re.compile(r"\b(?:thesis|dissertation|th[eè]se|doctoral)\b", re.I)
+
+# Field label -> Reference attribute for the plain string fields.
+_TEXT_FIELDS = {
+    "title": "title",
+    "container-title": "container_title",
+    "publisher": "publisher",
+    "publisher-place": "publisher_place",
+    "edition": "edition",
+}
+
+
+def default_model_path() -> Path:
+    """Where the shipped model lives (``refkit/data/parser/model.crfsuite``)."""
+    return Path(str(resources.files("refkit") / "data" / "parser" / "model.crfsuite"))
+
+
+class CRFParser:
+    """Parse reference strings with a trained CRF.
+
+    Use :meth:`load` to get the shipped model (opened once, on first use). Instances are safe to share
+    between threads (tagging is serialised: the underlying tagger keeps state).
+
+    Example:
+        >>> parser = CRFParser.load()
+        >>> [(tok, lab) for tok, lab, _ in parser.tag("Nature 440: 358-362")][:2]
+        [('Nature', 'container-title'), ('440', 'volume')]
+    """
+
+    name = "crf"
+
+    def __init__(self, model_path: str | Path, *, max_tokens: int = MAX_TOKENS) -> None:
+        path = Path(model_path)
+        if not path.is_file():
+            raise FileNotFoundError(f"CRF model not found: {path}")
+        if max_tokens < 1:
+            raise ValueError("max_tokens must be positive")
+        self.model_path = path
+        self.max_tokens = max_tokens
+        self._tagger: Any = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> CRFParser:
+        """The parser for the model at ``path`` (default: the shipped model), created once per path.
+
+        Raises:
+            FileNotFoundError: the model file is missing.
+        """
+        return _load(str(Path(path) if path is not None else default_model_path()))
+
+    def _open(self) -> Any:
+        if self._tagger is None:
+            import pycrfsuite
+
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(self.model_path))
+            self._tagger = tagger
+        return self._tagger
+
+    def _tag_tokens(self, tokens: Sequence[Token]) -> list[tuple[str, float]]:
+        if not tokens:
+            return []
+        feats = sequence_features([t.text for t in tokens])
+        with self._lock:
+            tagger = self._open()
+            tagger.set(feats)
+            labels = tagger.tag()
+            return [(lab, tagger.marginal(lab, i)) for i, lab in enumerate(labels)]
+
+    def tag(self, raw: str) -> list[tuple[str, str, float]]:
+        """Token, label and the label's marginal probability for each token of ``raw`` (first
+        :attr:`max_tokens` only).
+
+        Example:
+            >>> CRFParser.load().tag("")
+            []
+        """
+        if not isinstance(raw, str):
+            raise TypeError(f"expected a str, got {type(raw).__name__}")
+        tokens = tokenize(raw)[: self.max_tokens]
+        return [(t.text, lab, p) for t, (lab, p) in zip(tokens, self._tag_tokens(tokens), strict=True)]
+
+    def parse(self, raw: str) -> Reference:
+        """Parse one reference string; ``raw`` is kept on the result.
+
+        Example:
+            >>> ref = CRFParser.load().parse("Lai CH et al (2003) Congenital calcinosis cutis of the ear. "
+            ...                              "J Am Acad Dermatol 49: 122-124")
+            >>> ref.author, ref.et_al, ref.page
+            ((Person(family='Lai', given='CH', literal=None, suffix=None),), True, '122-124')
+        """
+        if not isinstance(raw, str):
+            raise TypeError(f"expected a str, got {type(raw).__name__}")
+        tokens = tokenize(raw)[: self.max_tokens]
+        tagged = self._tag_tokens(tokens)
+        return build_reference(raw, tokens, tagged)
+
+    def parse_many(self, raws: Iterable[str]) -> list[Reference]:
+        """Parse strings in order (one :class:`Reference` per input, never dropped)."""
+        return [self.parse(r) for r in raws]
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> CRFParser:
+    return CRFParser(path)
+
+
+def _spans(raw: str, tokens: Sequence[Token], tagged: Sequence[tuple[str, float]]) -> list[tuple[str, int, int, float]]:
+    """Runs of one label as ``(label, start, end, mean marginal)`` (character offsets into ``raw``)."""
+    out: list[tuple[str, int, int, float]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        lab = tagged[i][0]
+        j = i
+        total = 0.0
+        while j < n and tagged[j][0] == lab:
+            total += tagged[j][1]
+            j += 1
+        if lab != "other":
+            out.append((lab, tokens[i].start, tokens[j - 1].end, total / (j - i)))
+        i = j
+    return out
+
+
+def _mean(values: Sequence[float]) -> float:
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def build_reference(raw: str, tokens: Sequence[Token], tagged: Sequence[tuple[str, float]]) -> Reference:
+    """Turn tagged tokens into a :class:`Reference` with the shared field helpers.
+
+    Args:
+        raw: the input string.
+        tokens: its tokens (offsets into ``raw``).
+        tagged: ``(label, marginal)`` per token.
+    """
+    spans = _spans(raw, tokens, tagged)
+    by_label: dict[str, list[tuple[str, int, int, float]]] = {}
+    for span in spans:
+        by_label.setdefault(span[0], []).append(span)
+    values: dict[str, Any] = {}
+    conf: dict[str, float] = {}
+
+    def first(label: str) -> tuple[str, float] | None:
+        found = by_label.get(label)
+        if not found:
+            return None
+        _, s, e, p = found[0]
+        return raw[s:e], p
+
+    for label, attr in (("author", "author"), ("editor", "editor")):
+        found = by_label.get(label)
+        if not found:
+            continue
+        people: list[Person] = []
+        et_al = False
+        for _, s, e, _ in found:
+            names, cut = parse_authors(raw[s:e])
+            people.extend(names)
+            et_al = et_al or cut or bool(_ET_AL_RE.match(raw[e : e + 12]))
+        if people:
+            values[attr] = tuple(people)
+            conf[attr] = _mean([p for *_, p in found])
+        if et_al and label == "author":
+            values["et_al"] = True
+    if "author" not in values and re.search(r"\bet\s*al\b", raw[:200], re.I) and "editor" in values:
+        values["et_al"] = False
+
+    hit = first("issued")
+    if hit:
+        issued = parse_issued(hit[0])
+        if issued:
+            values["issued"] = issued
+            conf["issued"] = round(hit[1], 4)
+
+    for label, attr in _TEXT_FIELDS.items():
+        hit = first(label)
+        if hit:
+            text = clean_field(hit[0])
+            if text:
+                values[attr] = text
+                conf[attr] = round(hit[1], 4)
+
+    hit = first("volume")
+    if hit:
+        text = _VOLUME_PREFIX_RE.sub("", clean_field(hit[0])).strip()
+        if text:
+            values["volume"] = text
+            conf["volume"] = round(hit[1], 4)
+    hit = first("issue")
+    if hit:
+        text = _ISSUE_PREFIX_RE.sub("", clean_field(hit[0])).strip()
+        if text:
+            values["issue"] = text
+            conf["issue"] = round(hit[1], 4)
+    hit = first("page")
+    if hit:
+        text = _DASH_RE.sub("-", _PAGE_PREFIX_RE.sub("", clean_field(hit[0])).strip())
+        if text:
+            values["page"] = text
+            conf["page"] = round(hit[1], 4)
+    # A locator tagged as one volume field ("96(3):418-9") is split the shared way.
+    if "volume" in values and "page" not in values and re.search(r"\D", values["volume"]):
+        loc = parse_locator(values["volume"])
+        if loc.get("volume") and loc.get("page"):
+            values["volume"] = loc["volume"]
+            values.setdefault("issue", loc.get("issue"))
+            values["page"] = loc["page"]
+            conf["page"] = conf["volume"]
+            if values.get("issue") is None:
+                values.pop("issue")
+
+    hit = first("DOI")
+    doi = normalize_doi(hit[0]) if hit else None
+    if doi and hit:
+        conf["doi"] = round(hit[1], 4)
+    elif (doi := find_doi(raw)) is not None:
+        # The pattern is unambiguous: a DOI the tagger missed is still a DOI.
+        conf["doi"] = 0.99
+    if doi:
+        values["doi"] = doi
+    hit = first("PMID")
+    pmid = re.sub(r"\D", "", hit[0]) if hit else ""
+    if pmid and hit:
+        conf["pmid"] = round(hit[1], 4)
+    elif (found_pmid := find_pmid(raw)) is not None:
+        pmid = found_pmid
+        conf["pmid"] = 0.99
+    if pmid:
+        values["pmid"] = pmid
+    hit = first("URL")
+    url = hit[0].strip().rstrip(".,;") if hit else None
+    if url and hit and not re.search(r"doi\.org/", url, re.I):
+        conf["url"] = round(hit[1], 4)
+    else:
+        url = find_url(raw)
+        if url:
+            conf["url"] = 0.99
+    if url:
+        values["url"] = url
+    hit = first("citation-number")
+    if hit:
+        number = hit[0].strip(" []().:")
+        if number:
+            values["citation_number"] = number
+            conf["citation_number"] = round(hit[1], 4)
+    notes = [clean_field(raw[s:e]) for _, s, e, _ in by_label.get("note", ())]
+    notes = [n for n in notes if n]
+    if notes:
+        values["note"] = "; ".join(notes)
+        conf["note"] = _mean([p for *_, p in by_label["note"]])
+
+    token_mean = _mean([p for _, p in tagged])
+    structure = sum(
+        1
+        for key in ("author", "issued", "container_title", "volume", "page", "publisher", "doi", "url", "pmid")
+        if key in values
+    )
+    # A sentence comes out as one long "title"; digits or noise as scattered numbers: neither is a reference.
+    if (
+        not (values.get("title") or values.get("author") or values.get("container_title"))
+        or structure == 0
+        or _looks_like_noise(tokens)
+    ):
+        return Reference(raw=raw, type="document", confidence={"reference": round(min(0.2, token_mean / 5), 4)})
+    conf["reference"] = round(token_mean * min(1.0, (structure + 1) / 4), 4)
+    values["type"] = _guess_type(raw, values, by_label)
+    return Reference(raw=raw, confidence=conf, **values)
+
+
+def _looks_like_noise(tokens: Sequence[Token]) -> bool:
+    """Too few word tokens to be a reference (a line of digits, symbols, random characters)."""
+    if not tokens:
+        return True
+    words = sum(1 for t in tokens if len(t.text) > 1 and t.text[0].isalpha())
+    return words < 2 or words / len(tokens) < 0.2
+
+
+def _guess_type(raw: str, values: dict[str, Any], by_label: dict[str, list[tuple[str, int, int, float]]]) -> str:
+    """Journal article, chapter, book, report, thesis or web page, from which fields the string has."""
+    container = values.get("container_title")
+    if container:
+        start = by_label["container-title"][0][1]
+        before = raw[max(0, start - 6) : start]
+        if values.get("editor") or _CUE_IN_RE.search(before) or (values.get("publisher") and not values.get("volume")):
+            return "chapter"
+        if _REPORT_RE.search(container) and not values.get("volume"):
+            return "report"
+        return "article-journal"
+    if _THESIS_RE.search(raw):
+        return "thesis"
+    if _REPORT_RE.search(raw) and not values.get("volume"):
+        return "report"
+    if values.get("publisher") or values.get("publisher_place") or values.get("edition"):
+        return "book"
+    if values.get("url") and not values.get("volume"):
+        return "webpage"
+    if values.get("volume") or values.get("page"):
+        return "article-journal"
+    return "document"

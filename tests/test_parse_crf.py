@@ -1,0 +1,182 @@
+"""Tests of the CRF reference parser: exact fields on known strings, non-references, speed, corpus conversion."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from refkit.model import Person, Reference
+from refkit.parse.corpus import LABELS, examples_from_pieces, field_strings
+from refkit.parse.crf import MAX_TOKENS, CRFParser, default_model_path
+from refkit.parse.features import sequence_features, tokenize
+
+pytestmark = pytest.mark.skipif(not default_model_path().is_file(), reason="CRF model not shipped")
+
+DEZA_VANCOUVER = (
+    "Deza G, Sánchez-Schmidt JM, Pujol RM. Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. "
+    "Acta Derm Venereol. 2016;96(3):418-9."
+)
+DEZA_SPRINGER = (
+    "Deza G et al (2016) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol "
+    "96:418-419"
+)
+DEZA_DOI = (
+    "Deza G et al (2015) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol "
+    "doi: 10.2340/00015555-2271"
+)
+APA = (
+    "Smith, J. A., & Jones, B. (2019). Learning to parse references. Journal of Documentation, 75(2), "
+    "123–145. https://doi.org/10.1108/JD-01-2019-0001"
+)
+TITLE = "Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis"
+
+
+@pytest.fixture(scope="module")
+def parser() -> CRFParser:
+    return CRFParser.load()
+
+
+def test_load_is_cached() -> None:
+    assert CRFParser.load() is CRFParser.load()
+    assert CRFParser.load().name == "crf"
+
+
+def test_vancouver(parser: CRFParser) -> None:
+    ref = parser.parse(DEZA_VANCOUVER)
+    assert ref.raw == DEZA_VANCOUVER
+    assert ref.type == "article-journal"
+    assert ref.author == (
+        Person(family="Deza", given="G"),
+        Person(family="Sánchez-Schmidt", given="JM"),
+        Person(family="Pujol", given="RM"),
+    )
+    assert ref.et_al is False
+    assert ref.title == TITLE
+    assert ref.container_title == "Acta Derm Venereol"
+    assert ref.issued == (2016,)
+    assert (ref.volume, ref.issue, ref.page) == ("96", "3", "418-9")
+    assert ref.doi is None
+
+
+def test_springer_author_year(parser: CRFParser) -> None:
+    ref = parser.parse(DEZA_SPRINGER)
+    assert ref.author == (Person(family="Deza", given="G"),)
+    assert ref.et_al is True
+    assert ref.issued == (2016,)
+    assert ref.title == TITLE
+    assert ref.container_title == "Acta Derm Venereol"
+    assert (ref.volume, ref.page) == ("96", "418-419")
+
+
+def test_doi_instead_of_locator(parser: CRFParser) -> None:
+    ref = parser.parse(DEZA_DOI)
+    assert ref.doi == "10.2340/00015555-2271"
+    assert ref.issued == (2015,)
+    assert ref.container_title == "Acta Derm Venereol"
+    assert ref.volume is None and ref.page is None
+
+
+def test_apa(parser: CRFParser) -> None:
+    ref = parser.parse(APA)
+    assert [p.family for p in ref.author] == ["Smith", "Jones"]
+    assert ref.issued == (2019,)
+    assert ref.title == "Learning to parse references"
+    assert ref.container_title == "Journal of Documentation"
+    assert (ref.volume, ref.issue, ref.page) == ("75", "2", "123-145")
+    assert ref.doi == "10.1108/JD-01-2019-0001"
+
+
+def test_confidence_is_per_field_marginal(parser: CRFParser) -> None:
+    ref = parser.parse(DEZA_VANCOUVER)
+    for key in ("author", "title", "container_title", "issued", "volume", "page", "reference"):
+        assert 0.5 < ref.confidence[key] <= 1.0, key
+    assert set(ref.confidence) - {"reference"} <= {
+        "author", "title", "container_title", "issued", "volume", "issue", "page", "doi",
+    }
+
+
+def test_tag_tokens_labels_marginals(parser: CRFParser) -> None:
+    tagged = parser.tag("Cambiaghi S (2000) Fingertip calcinosis cutis. Cutis 66: 465-467")
+    assert [t for t, _, _ in tagged][:4] == ["Cambiaghi", "S", "(", "2000"]
+    labels = {t: lab for t, lab, _ in tagged}
+    assert labels["Cambiaghi"] == "author"
+    assert labels["2000"] == "issued"
+    assert labels["Fingertip"] == "title"
+    assert labels["66"] == "volume"
+    assert labels["465"] == "page"
+    assert all(lab in LABELS and 0.0 <= p <= 1.0 for _, lab, p in tagged)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "The patient was treated with topical steroids and improved over the following six months.",
+        "1234 5678 9012 3456 7890 1234 5678",
+        "#$%&*! " * 700,
+        "x" * 5000,
+    ],
+)
+def test_non_references(parser: CRFParser, text: str) -> None:
+    ref = parser.parse(text)
+    assert isinstance(ref, Reference)
+    assert ref.raw == text
+    assert ref.type == "document"
+    assert ref.title is None and ref.author == () and ref.container_title is None
+    assert ref.confidence["reference"] <= 0.2
+
+
+def test_very_long_input_is_capped(parser: CRFParser) -> None:
+    text = DEZA_VANCOUVER + " " + "lorem ipsum dolor " * 2000
+    assert len(parser.tag(text)) == MAX_TOKENS
+    ref = parser.parse(text)
+    assert ref.raw == text
+    assert ref.container_title == "Acta Derm Venereol"
+
+
+def test_parse_many_keeps_order_and_count(parser: CRFParser) -> None:
+    refs = parser.parse_many([DEZA_VANCOUVER, "", DEZA_DOI])
+    assert [r.raw for r in refs] == [DEZA_VANCOUVER, "", DEZA_DOI]
+    assert refs[1].type == "document"
+
+
+def test_wrong_type_is_api_misuse(parser: CRFParser) -> None:
+    with pytest.raises(TypeError):
+        parser.parse(None)  # type: ignore[arg-type]
+
+
+def test_speed_sanity(parser: CRFParser) -> None:
+    strings = [DEZA_VANCOUVER, DEZA_SPRINGER, DEZA_DOI, APA] * 50
+    t0 = time.perf_counter()
+    refs = parser.parse_many(strings)
+    assert time.perf_counter() - t0 < 1.0
+    assert len(refs) == 200
+
+
+def test_tokenize_keeps_identifiers_whole() -> None:
+    tokens = tokenize("see https://example.org/a.b, doi:10.1016/0006-2952(91)90001-A.")
+    assert [t.text for t in tokens] == [
+        "see", "https://example.org/a.b", ",", "doi", ":", "10.1016/0006-2952(91)90001-A", ".",
+    ]
+    assert all(tokens[i].start < tokens[i + 1].start for i in range(len(tokens) - 1))
+
+
+def test_features_have_window() -> None:
+    feats = sequence_features(["Acta", "Derm", "96"])
+    assert "w=derm" in feats[1] and "-1w=acta" in feats[1] and "+1c=num" in feats[1]
+    assert "jw" in feats[0]
+
+
+def test_corpus_label_cleanup() -> None:
+    words, labels, text = examples_from_pieces(
+        [("Deza G", "author"), (", ", None), ("Pujol RM", "author"), (". ", None), ("Title.", "title"),
+         (" doi: ", None), ("10.2340/00015555-2271", "DOI"), (" ", None), ("418", "page"), ("–", None),
+         ("9", "page")]
+    )
+    assert text == "Deza G, Pujol RM. Title. doi: 10.2340/00015555-2271 418–9"
+    fields = field_strings(text, words, labels)
+    assert fields == {
+        "author": ["Deza G, Pujol RM"], "title": ["Title"], "DOI": ["10.2340/00015555-2271"], "page": ["418–9"],
+    }
