@@ -130,6 +130,8 @@ class _Keys:
     volume: str
     first_page: str
     journal: str
+    raw: str
+    head: frozenset[str]
 
 
 def _doi(ref: Reference, match: Match | None) -> str | None:
@@ -147,24 +149,38 @@ def _surname(ref: Reference) -> str:
     return (_fold(first.family or first.literal).split() or [""])[-1]
 
 
+_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_RAW_PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b", re.IGNORECASE)
+
+
 def _keys(ref: Reference, match: Match | None = None) -> _Keys:
     title = _fold(ref.title)
     raw_title = ref.title or ""
-    notice = _NOTICE_RE.search(raw_title)
+    # The raw string backs up the parsed fields: a parser that puts "Part II" or "Erratum" in the wrong field,
+    # misses the year or swallows the authors into the title must not hide them from the comparison.
+    raw = _fold(ref.raw)[:400]
+    notice = _NOTICE_RE.search(raw_title) or _NOTICE_RE.match(ref.raw or "")
+    parts = {p.lower() for p in _PART_RE.findall(raw_title)} | {p.lower() for p in _RAW_PART_RE.findall(ref.raw or "")}
     pages = page_range(ref.page)
     pmid = (ref.pmid or "").strip().lstrip("0") or None
+    year = ref.year
+    if year is None:
+        found = _YEAR_RE.search(ref.raw or "")
+        year = int(found.group(1)) if found else None
     return _Keys(
         doi=_doi(ref, match),
         pmid=pmid,
         surname=_surname(ref),
-        year=ref.year,
+        year=year,
         title=title,
         words=tuple(w for w in title.split() if len(w) >= _MIN_WORD),
-        parts=tuple(p.lower() for p in _PART_RE.findall(raw_title)),
+        parts=tuple(sorted(parts)),
         notice=_NOTICE_KIND[notice.group(1).lower()] if notice else None,
         volume=_fold(ref.volume),
         first_page=pages[0].lstrip("0").lower() if pages else "",
         journal=ref.container_title or ref.container_title_short or "",
+        raw=raw,
+        head=frozenset(w for w in raw.split()[:12] if len(w) >= 3),
     )
 
 
@@ -254,13 +270,28 @@ def _surnames_agree(a: str, b: str) -> bool:
     return a == b or fuzz.ratio(a, b, score_cutoff=85) > 0
 
 
-def _title_similarity(a: str, b: str) -> float:
-    sim = fuzz.ratio(a, b)
-    if sim < _TITLE_SIMILAR:
-        # a subtitle dropped on one side: the shorter title is the start of the longer
-        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-        if len(short) >= 25 and long_.startswith(short):
-            sim = max(sim, 92.0)
+def _first_authors_agree(a: _Keys, b: _Keys) -> bool:
+    """Parsed surnames agree, or one citation's surname stands among the first words of the other's raw text
+    (a parser that read "N. Metropolis" as family name "N")."""
+    if not a.surname or not b.surname or _surnames_agree(a.surname, b.surname):
+        return True
+    return (len(a.surname) >= 3 and a.surname in b.head) or (len(b.surname) >= 3 and b.surname in a.head)
+
+
+def _title_similarity(a: _Keys, b: _Keys) -> float:
+    sim = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
+    if sim >= _TITLE_SIMILAR:
+        return sim
+    short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
+    if not short.title:
+        short, long_ = long_, short
+    if len(short.title) < 25:
+        return sim
+    if long_.title.startswith(short.title):
+        return 92.0  # a subtitle dropped on one side
+    # the title found whole in the other citation's raw text: its parser put authors or the year in the title
+    if fuzz.partial_ratio(short.title, long_.raw, score_cutoff=95) > 0:
+        return 91.0
     return sim
 
 
@@ -295,14 +326,9 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
         return 0.0, "other-edition" if _same_locator(a, b) and a.parts == b.parts else None
     if a.pmid and b.pmid:
         return (1.0, None) if a.pmid == b.pmid else (0.0, None)
-    if a.surname and b.surname and not _surnames_agree(a.surname, b.surname):
+    if not _first_authors_agree(a, b):
         return 0.0, None
     if a.year and b.year and abs(a.year - b.year) > 1:
-        return 0.0, None
-    if not a.title or not b.title:
-        # no title to compare: the full locator must agree (physics-style "Phys Rev B 12, 345 (2005)")
-        if _same_locator(a, b) and a.journal and b.journal and _journals_compatible(a.journal, b.journal):
-            return 0.9, None
         return 0.0, None
     if a.parts != b.parts:
         same_rest = fuzz.ratio(_PART_RE.sub("", a.title), _PART_RE.sub("", b.title)) >= _TITLE_SIMILAR
@@ -310,10 +336,15 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
     if a.notice != b.notice:
         reverse = _notice_relation(b, a)
         return 0.0, _notice_relation(a, b) or (_inverse(reverse) if reverse else None)
-    similarity = _title_similarity(a.title, b.title)
+    similarity = _title_similarity(a, b)
     if similarity < _TITLE_SIMILAR:
+        if not a.title or not b.title:
+            # no title to compare: the full locator must agree (physics-style "Phys Rev B 12, 345 (2005)")
+            if _same_locator(a, b) and a.journal and b.journal and _journals_compatible(a.journal, b.journal):
+                return 0.9, None
+            return 0.0, None
         return 0.0, "other-edition" if _same_locator(a, b) else None
-    if len(a.title) < 30 and not (a.surname and b.surname and a.year and b.year):
+    if min(len(a.title), len(b.title)) < 30 and not (a.surname and b.surname and a.year and b.year):
         return 0.0, None  # a short title ("Editorial", "Introduction") alone says little
     if a.volume and b.volume and a.volume != b.volume and a.year == b.year:
         return 0.0, None
@@ -337,8 +368,12 @@ def _journals_compatible(a: str, b: str) -> bool:
             return verdict
     except (ImportError, AttributeError):
         pass
-    # unknown journal: an abbreviation is compatible when each of its words starts a word of the other, in order
-    short, long_ = sorted((fa.split(), fb.split()), key=len)
+    # unknown journal: an abbreviation is compatible when each of its words starts a word of the other, in order;
+    # numbers are a parser's spill-over of volume and pages into the journal, not part of its name
+    wa, wb = [w for w in fa.split() if not w.isdigit()], [w for w in fb.split() if not w.isdigit()]
+    if not wa or not wb:
+        return True
+    short, long_ = sorted((wa, wb), key=len)
     words = iter(long_)
     return all(any(w.startswith(s) for w in words) for s in short)
 
