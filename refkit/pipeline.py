@@ -185,6 +185,6 @@ def run(
             result.outputs.append(target)
         from refkit.report import write_audit
 
-        result.outputs.extend(write_audit(result, out))
+        result.outputs.extend(write_audit(result, out, with_html=True))
         result.timings["write"] = time.perf_counter() - clock
     return result

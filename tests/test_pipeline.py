@@ -19,7 +19,7 @@ from refkit.testing import CrossrefServer
 
 DEZA = "10.2340/00015555-2271"
 POORMOGHIM = "10.1111/jcpt.12340"
-OUTPUTS = ("references.bib", "references.json", "references.ris", "audit.json", "audit.md")
+OUTPUTS = ("references.bib", "references.json", "references.ris", "audit.json", "audit.md", "audit.html")
 
 
 def _seed_raws(seed_articles: Path) -> list[str]:
