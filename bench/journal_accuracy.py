@@ -141,9 +141,7 @@ def report_speed(names: list[str]) -> None:
 
     print("\n(c) speed and memory")
     # Load in a fresh interpreter: this one has loaded the data already.
-    probe = subprocess.run(
-        [sys.executable, "-c", _LOAD_PROBE], capture_output=True, text=True, check=True, cwd=_ROOT
-    )
+    probe = subprocess.run([sys.executable, "-c", _LOAD_PROBE], capture_output=True, text=True, check=True, cwd=_ROOT)
     print("  " + probe.stdout.strip())
     sample = [n for n in names if n]
     random.Random(1).shuffle(sample)
