@@ -123,9 +123,11 @@ def main() -> int:
         print(f"needs {args.data}/parse/plos/*.xml and {args.data}/crossref/**/*.json (or --items)", file=sys.stderr)
         return 1
     print(
-        f"{len(items)} citations, {len({i.work for i in items})} works; sources {dict(Counter(i.source for i in items))}"
+        f"{len(items)} citations, {len({i.work for i in items})} works; "
+        f"sources {dict(Counter(i.source for i in items))}"
     )
-    header = f"{'part':9s} {'cites':>6s} {'pairs':>6s} {'P':>6s} {'R':>6s} {'F1':>6s} {'B3-P':>6s} {'B3-R':>6s} {'B3-F1':>6s} {'exact':>6s} {'parse s':>7s} {'dedupe s':>8s}"
+    names = ("cites", "pairs", "P", "R", "F1", "B3-P", "B3-R", "B3-F1", "exact", "parse s", "dedupe s")
+    header = f"{'part':9s} " + " ".join(f"{n:>6s}" for n in names)
     rows = []
     for part in ("dev", "held-out"):
         if args.part not in (part, "both"):

@@ -118,7 +118,10 @@ def _csl_of_jats(cit: etree._Element) -> dict[str, Any]:
     item: dict[str, Any] = {"type": "article-journal"}
     group = cit.find(".//person-group")
     authors = []
-    for name in (group if group is not None else cit).iter("name"):
+    for name in (group if group is not None else cit).iter("name", "collab"):
+        if etree.QName(name).localname == "collab":
+            authors.append({"literal": " ".join("".join(name.itertext()).split())})
+            continue
         family, given = name.findtext("surname"), name.findtext("given-names")
         if family:
             authors.append({"family": family.strip(), **({"given": given.strip()} if given else {})})
@@ -163,7 +166,8 @@ def _work_ids(item: dict[str, Any]) -> list[str]:
     if item.get("PMID"):
         ids.append("pmid:" + item["PMID"])
     title = _norm(item.get("title"))
-    first = _norm((item.get("author") or [{}])[0].get("family"))
+    first_author = (item.get("author") or [{}])[0]
+    first = _norm(first_author.get("family") or first_author.get("literal"))
     # no year in the key: the same work is cited with its online and its print year
     if len(title) >= 20 and first:
         ids.append(f"t:{title}|{first}")
@@ -339,7 +343,9 @@ class Defects:
         self.journals = journals
         self.translations = _translations()
 
-    def apply(self, item: dict[str, Any], *, keep_doi: float = 0.25, shift: int = -1) -> dict[str, Any]:
+    def apply(
+        self, item: dict[str, Any], *, keep_doi: float = 0.25, shift: int = -1, title: bool = True
+    ) -> dict[str, Any]:
         """A copy with defects; a wrong year is ``shift`` off (the online-first year is before the print one)."""
         rng, out = self.rng, dict(item)
         out.pop("PMID", None)
@@ -364,8 +370,8 @@ class Defects:
                 out["container-title"] = " ".join(self.translations.get(w.lower(), w) for w in words)
         authors = out.get("author") or []
         if len(authors) > 3 and rng.random() < 0.3:
-            out["author"] = authors[: rng.choice((1, 3))] + [{"literal": "et al"}]
-        title = out.get("title") or ""
+            out["author"] = [*authors[: rng.choice((1, 3))], {"literal": "et al"}]
+        title = out.get("title") or "" if title else ""  # a sibling keeps "Part II" / "Erratum:" in its title
         if ":" in title and rng.random() < 0.3:
             out["title"] = title.split(":")[0]
         elif len(title) > 20 and rng.random() < 0.1:
@@ -395,12 +401,12 @@ def variants(
                 sibling = {**item, "title": f"{title}. Part {part}", "page": pages}
                 sibling.pop("DOI", None)
                 for _ in range(2):
-                    raw = renderer.render(defects.apply(sibling, keep_doi=0), rng.choice(STYLES))
+                    raw = renderer.render(defects.apply(sibling, keep_doi=0, title=False), rng.choice(STYLES))
                     yield Item(_clean(raw), f"{work}#part{part}", "part", split_of(work), f"{work}#part{part}")
         else:
             erratum = {**item, "title": f"{rng.choice(('Erratum', 'Correction'))}: {title}", "page": "999"}
             erratum.pop("DOI", None)
-            raw = renderer.render(defects.apply(erratum, keep_doi=0), rng.choice(STYLES))
+            raw = renderer.render(defects.apply(erratum, keep_doi=0, title=False), rng.choice(STYLES))
             yield Item(_clean(raw), f"{work}#erratum", "erratum", split_of(work), f"{work}#erratum")
 
 
@@ -408,8 +414,51 @@ def _clean(raw: str) -> str:
     return re.sub(r"\bet al\b,?\s*", "et al. ", raw).replace("et al. .", "et al.")
 
 
+class _Aliases:
+    """Union-find over work ids: ids found together (a DOI and a title + first author) name one work."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def root(self, x: str) -> str:
+        while self.parent.setdefault(x, x) != x:
+            x = self.parent[x]
+        return x
+
+    def join(self, ids: list[str]) -> None:
+        for other in ids[1:]:
+            a, b = self.root(ids[0]), self.root(other)
+            if a != b:
+                self.parent[max(a, b)] = min(a, b)  # "doi:" < "pmid:" < "t:": a DOI names the work
+
+    def relabel(self, item: Item) -> Item:
+        base, sep, sibling = item.work.partition("#")
+        if base.startswith("ref:"):
+            return item
+        work = self.root(base) + sep + sibling
+        return Item(item.raw, work, item.source, split_of(self.root(base)), item.origin)
+
+
+def _deposited_ids(items: list[Item], records: dict[str, dict[str, Any]]) -> Iterator[list[str]]:
+    for _citing, record in records.items():
+        for ref in record.get("reference") or ():
+            doi = str(ref.get("DOI") or "").lower()
+            title = ref.get("article-title") or ref.get("volume-title")
+            author = str(ref.get("author") or "").split()
+            if doi and title and author:
+                yield ["doi:" + doi, *_work_ids({"title": title, "author": [{"family": author[-1]}]})[-1:]]
+        fields = record_csl(record)
+        yield _work_ids(fields)
+
+
 def build(data: Path = DATA, *, seed: int = 7, variant_share: float = 0.35) -> list[Item]:
-    """The whole labelled set, in a stable order."""
+    """The whole labelled set, in a stable order; ids that name one work are joined across sources."""
+    aliases = _Aliases()
+    items = _build(data, seed, variant_share, aliases)
+    return [aliases.relabel(i) for i in items]
+
+
+def _build(data: Path, seed: int, variant_share: float, aliases: _Aliases) -> list[Item]:
     rng = random.Random(seed)
     renderer = Renderer()
     defects = Defects(rng)
@@ -417,10 +466,13 @@ def build(data: Path = DATA, *, seed: int = 7, variant_share: float = 0.35) -> l
     bases: dict[str, dict[str, Any]] = {}
     for item, fields in plos(data / "parse" / "plos", renderer):
         items.append(item)
+        aliases.join([item.work, *_work_ids(fields)])
         if not item.work.startswith("ref:") and fields.get("title") and fields.get("author"):
             bases.setdefault(item.work, fields)
     records = crossref_records(data / "crossref")
     items.extend(deposited(records))
+    for ids in _deposited_ids(items, records):
+        aliases.join(ids)
     for doi, record in sorted(records.items()):
         fields = record_csl(record)
         if fields.get("title") and fields.get("author") and fields.get("issued"):

@@ -150,6 +150,11 @@ def _surname(ref: Reference) -> str:
 
 
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_RAW_NOTICE_RE = re.compile(
+    r"\b(erratum|corrigendum|correction|retraction|retracted)(?:\s+(?:to|notice|of|for))?\s*:", re.IGNORECASE
+)
+# "... Sylow 2-subgroups. II. J. Algebra": a numbered paper of a series, the number after the title
+_SERIES_RE = re.compile(r"[a-z0-9)]\.?\s+(I{1,3}|IV|VI{0,3}|IX|X)\.\s")
 _RAW_PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b", re.IGNORECASE)
 
 
@@ -159,8 +164,9 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
     # The raw string backs up the parsed fields: a parser that puts "Part II" or "Erratum" in the wrong field,
     # misses the year or swallows the authors into the title must not hide them from the comparison.
     raw = _fold(ref.raw)[:400]
-    notice = _NOTICE_RE.search(raw_title) or _NOTICE_RE.match(ref.raw or "")
+    notice = _NOTICE_RE.search(raw_title) or _RAW_NOTICE_RE.search(ref.raw or "")
     parts = {p.lower() for p in _PART_RE.findall(raw_title)} | {p.lower() for p in _RAW_PART_RE.findall(ref.raw or "")}
+    parts |= {p.lower() for p in _SERIES_RE.findall(ref.raw or "")}
     pages = page_range(ref.page)
     pmid = (ref.pmid or "").strip().lstrip("0") or None
     year = ref.year
@@ -285,12 +291,15 @@ def _title_similarity(a: _Keys, b: _Keys) -> float:
     short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
     if not short.title:
         short, long_ = long_, short
-    if len(short.title) < 25:
+    if len(short.title) < 15:
         return sim
-    if long_.title.startswith(short.title):
+    if len(short.title) >= 25 and long_.title.startswith(short.title):
         return 92.0  # a subtitle dropped on one side
-    # the title found whole in the other citation's raw text: its parser put authors or the year in the title
-    if fuzz.partial_ratio(short.title, long_.raw, score_cutoff=95) > 0:
+    # the title found whole in the other citation's raw text: its parser put authors or the year in the title;
+    # a short title counts only when the first author is found there too
+    if (len(short.title) >= 25 or (len(short.words) >= 2 and short.surname in long_.head)) and fuzz.partial_ratio(
+        short.title, long_.raw, score_cutoff=95
+    ) > 0:
         return 91.0
     return sim
 
@@ -348,7 +357,9 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
         return 0.0, None  # a short title ("Editorial", "Introduction") alone says little
     if a.volume and b.volume and a.volume != b.volume and a.year == b.year:
         return 0.0, None
-    if a.first_page and b.first_page and a.first_page != b.first_page:
+    if a.first_page and b.first_page and a.first_page != b.first_page and (similarity < 97 or len(a.title) < 40):
+        # an identical title by the same author in the same year with other pages is a page written wrongly
+        # (or an article number for a page range) far more often than another work
         return 0.0, None
     if a.journal and b.journal and not _journals_compatible(a.journal, b.journal):
         return 0.0, None
@@ -360,22 +371,22 @@ def _journals_compatible(a: str, b: str) -> bool:
     fa, fb = _fold(a), _fold(b)
     if fa == fb or fa.replace(" ", "") == fb.replace(" ", ""):
         return True
-    try:
-        from refkit import journals
-
-        verdict = journals.same_journal(a, b)
-        if verdict is not None:
-            return verdict
-    except (ImportError, AttributeError):
-        pass
-    # unknown journal: an abbreviation is compatible when each of its words starts a word of the other, in order;
-    # numbers are a parser's spill-over of volume and pages into the journal, not part of its name
+    # an abbreviation is compatible when each of its words starts a word of the other, in order ("Proc Natl Acad
+    # Sci" and "Proc Natl Acad Sci U S A"); numbers are a parser's spill-over of volume and pages, not the name
     wa, wb = [w for w in fa.split() if not w.isdigit()], [w for w in fb.split() if not w.isdigit()]
     if not wa or not wb:
         return True
     short, long_ = sorted((wa, wb), key=len)
     words = iter(long_)
-    return all(any(w.startswith(s) for w in words) for s in short)
+    if all(any(w.startswith(s) for w in words) for s in short):
+        return True
+    try:
+        from refkit import journals
+
+        verdict = journals.same_journal(a, b)
+    except (ImportError, AttributeError):
+        verdict = None
+    return verdict is not False
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -122,7 +122,10 @@ def test_short_generic_title_alone_does_not_merge() -> None:
 
 def test_conflicting_page_volume_or_journal_separate() -> None:
     base = ref(volume="106", page="140-143", container_title="Actas Dermosifiliogr")
-    assert score(base, base.replace(page="150-153")) == 0.0
+    # an identical long title, same author and year: other pages are a page written wrongly, reported
+    assert score(base, base.replace(page="150-153")) == 1.0
+    near = base.replace(title=TITLE.replace("to treat dystrophic", "for"), page="150-153")
+    assert score(base, near.replace(page="140")) >= 0.9 and score(base, near) == 0.0
     assert score(base, base.replace(volume="107")) == 0.0
     assert score(base, base.replace(container_title="J Am Acad Dermatol")) == 0.0
     # an abbreviation of the same journal is no conflict
