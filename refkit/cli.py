@@ -64,6 +64,24 @@ def _registry_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--concurrency", type=int, default=3, metavar="N", help="requests in flight at once (default 3)")
 
 
+def _library_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--library",
+        metavar="FILE",
+        default=None,
+        help="your existing library (Zotero export: CSL-JSON, BibTeX or RIS): works already in it are linked "
+        "to their item, reported, and not exported again",
+    )
+
+
+def _load_library(args: argparse.Namespace) -> Any:
+    if not getattr(args, "library", None):
+        return None
+    from refkit import library
+
+    return library.load(args.library)
+
+
 def _parser_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--parser", default=None, help="reference parser: rules (default) or crf")
 
@@ -88,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when findings reach this severity")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _parser_option(p)
+    _library_option(p)
     _registry_options(p)
 
     p = sub.add_parser(
@@ -133,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
     p.add_argument("--format", choices=("jsonl",), default="jsonl")
     _parser_option(p)
+    _library_option(p)
     _registry_options(p)
 
     p = sub.add_parser(
@@ -185,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on", choices=("error", "warning"))
     p.add_argument("--no-progress", action="store_true")
     _parser_option(p)
+    _library_option(p)
     _registry_options(p)
     return top
 
@@ -254,7 +275,15 @@ def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
     client = _client(args)
     on_total, step, close = _progress(args)
     try:
-        result = run(args.paths, args.output, registry=client, parser=args.parser, progress=step, on_total=on_total)
+        result = run(
+            args.paths,
+            args.output,
+            registry=client,
+            parser=args.parser,
+            progress=step,
+            on_total=on_total,
+            library=_load_library(args),
+        )
     finally:
         if close:
             close()
@@ -396,11 +425,24 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
         finally:
             client.close()
     clusters = dedupe(refs, matches)
+    library = _load_library(args)
+    if library is not None:
+        from refkit.library import link
+
+        clusters = link(clusters, library)
+    keys = {c.id: c.library_key for c in clusters}
     ids: dict[int, str] = {}
     for c in clusters:
         for ref in c.citations:
             ids[ref.source.position if ref.source else 0] = c.id
-    _jsonl(({"raw": r.raw, "cluster": ids[r.source.position if r.source else 0]} for r in refs), sys.stdout)
+    rows = []
+    for r in refs:
+        cluster_id = ids[r.source.position if r.source else 0]
+        row = {"raw": r.raw, "cluster": cluster_id}
+        if library is not None:
+            row["library_key"] = keys[cluster_id]
+        rows.append(row)
+    _jsonl(rows, sys.stdout)
     return EXIT_OK
 
 

@@ -111,6 +111,7 @@ def run(
     formats: Sequence[str] = ("bibtex", "csljson", "ris"),
     progress: Callable[[int], Any] | None = None,
     on_total: Callable[[int], Any] | None = None,
+    library: Sequence[Reference] | None = None,
 ) -> RunResult:
     """Run every stage on ``paths`` and write the outputs to ``outdir`` (when given).
 
@@ -122,6 +123,8 @@ def run(
         parser: the parser's name or object (default: ``rules``).
         progress: called with the number of references looked up so far, as they complete.
         on_total: called once with the number of references to look up.
+        library: the user's existing library (e.g. from :func:`refkit.library.load`): works already in it are linked
+            to their item (``Cluster.library_key``), reported, and left out of the exports.
     """
     result = RunResult()
     clock = time.perf_counter()
@@ -164,9 +167,15 @@ def run(
 
     clock = time.perf_counter()
     result.clusters = dedupe(result.references, result.matches)
+    if library is not None:
+        from refkit import library as _library
+
+        result.clusters = _library.link(result.clusters, library)
     result.timings["dedupe"] = time.perf_counter() - clock
     clock = time.perf_counter()
     result.findings = audit(result.clusters)
+    if library is not None:
+        result.findings = audit_with_library(result.findings, result.clusters)
     result.timings["audit"] = time.perf_counter() - clock
 
     if outdir is not None:
@@ -181,10 +190,18 @@ def run(
         for name in formats:
             plugin = get_format(name)
             target = out / f"references{plugin.suffixes[0]}"
-            export(result.clusters, target, format=name)
+            new = result.clusters if library is None else [c for c in result.clusters if c.library_key is None]
+            export(new, target, format=name)
             result.outputs.append(target)
         from refkit.report import write_audit
 
         result.outputs.extend(write_audit(result, out, with_html=True))
         result.timings["write"] = time.perf_counter() - clock
     return result
+
+
+def audit_with_library(findings: list[Finding], clusters: Sequence[Cluster]) -> list[Finding]:
+    """The findings plus one ``in-library`` note per work already in the user's library."""
+    from refkit import library as _library
+
+    return findings + list(_library.findings(clusters))

@@ -314,3 +314,27 @@ def test_export_converts_between_formats(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["export", str(broken), str(source), "-o", str(tmp_path / "y.bib")]) == 3
     err = capsys.readouterr().err
     assert "broken.json" in err and "Traceback" not in err
+
+
+def test_run_with_library_links_known_works_and_exports_only_new_ones(
+    seed_articles: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = tmp_path / "library.json"
+    library.write_text(
+        '[{"id": "zotero-1", "type": "article-journal", "title": "Calcinosis cutis universalis", '
+        '"author": [{"family": "Ogretmen", "given": "Z"}], "issued": {"date-parts": [[2002]]}, '
+        '"container-title": "J Eur Acad Dermatol Venereol", "volume": "16", "page": "621-624"}]',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code = main(["run", str(seed_articles), "-o", str(out), "--offline", "--no-cache", "--library", str(library)])
+    assert code == 0
+    items = json.loads((out / "references.json").read_text(encoding="utf-8"))
+    assert len(items) == 11 and not any(i.get("title") == "Calcinosis cutis universalis" for i in items)
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    linked = [f for f in audit["findings"] if f["code"] == "in-library"]
+    assert len(linked) == 1 and "Ogretmen" in linked[0]["citations"][0]["raw"]
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{", encoding="utf-8")
+    assert main(["run", str(seed_articles), "-o", str(out), "--offline", "--no-cache", "--library", str(broken)]) == 4
+    assert "broken.json" in capsys.readouterr().err
