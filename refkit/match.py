@@ -1,11 +1,20 @@
-"""Reference -> registry record, validated field by field.
+"""Reference -> registry record, validated field by field, with a calibrated confidence.
 
 A DOI written in the reference is looked up and checked against the reference (it can point to another work).
 Otherwise the reference string is searched with ``query.bibliographic`` and each candidate is scored on what the
 reference states: title similarity, first author, year (within one: online-first and print years differ), volume,
-first page, journal. Crossref's own ``score`` is never used to accept: it is unnormalised and grows with the length
-of the query. A candidate is accepted only when the agreement is strong and nothing contradicts it; a wrong DOI
-is worse than none, so doubtful candidates come back ``ambiguous`` and weak ones ``unmatched``.
+issue, first page, journal (any of its abbreviations, through :mod:`refkit.journals`). Crossref's own ``score`` is
+never used to accept: it is unnormalised and grows with the length of the query.
+
+The score is a logistic model over those field agreements (:data:`FEATURES`, :data:`WEIGHTS`). Its weights were
+fitted on the training part of an evaluation set built from real Crossref records and real reference strings
+(``python bench/match_accuracy.py --fit`` refits them with a fixed seed and prints the constants), so the
+confidence of a match estimates the probability that it is right. A wrong DOI is worse than none: a candidate is
+accepted only at :data:`ACCEPT` or above; doubtful candidates come back ``ambiguous`` and weak ones ``unmatched``.
+
+Searches are frugal: citations are grouped by work first (:func:`refkit.dedupe.dedupe`, offline), each work is
+searched once with its most complete citation, and every citation of the work is scored against that one
+candidate list. Written DOIs are fetched in batches.
 
 Example:
     >>> from refkit.model import Reference, Person
@@ -23,6 +32,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -33,23 +43,70 @@ from refkit.parse.fields import page_range
 from refkit.registry import Registry, to_reference
 from refkit.registry.convert import date_parts
 
-__all__ = ["ACCEPT", "REVIEW", "match", "match_many", "query_for", "score_candidate"]
+__all__ = [
+    "ACCEPT",
+    "FEATURES",
+    "REVIEW",
+    "WEIGHTS",
+    "features",
+    "match",
+    "match_many",
+    "query_for",
+    "score_candidate",
+    "title_similarity",
+]
 
 #: Confidence at or above which a candidate is accepted.
 ACCEPT = 0.90
 #: Confidence at or above which a rejected candidate is reported as ``ambiguous`` rather than ``unmatched``.
 REVIEW = 0.50
 
-# Weights of the logistic model over field agreements (log-odds per field). Hand-set on the shared real records:
-# the title carries most weight, a contradiction costs more than an agreement earns.
-_BIAS = -1.0
-_WEIGHTS = {
-    "title": 12.0,  # times (similarity - 0.75)
-    "author": (2.0, -2.5),
-    "year": (1.5, 0.5, -3.0),  # same year, one year apart, further apart
-    "volume": (1.5, -2.0),
-    "page": (2.0, -2.5),
-    "journal": (1.0, -1.0),
+#: The model's inputs, in the order of :data:`WEIGHTS`. ``title`` is the similarity (0..1), ``title_gap`` how far it
+#: falls short of 0.9 (a hinge: small typos cost little, a different title a lot), ``title_exact`` whether it is
+#: (nearly) the same title; the others are 0/1 indicators,
+#: all 0 when either side does not state the field.
+FEATURES = (
+    "bias",
+    "title",
+    "title_gap",
+    "title_exact",
+    "title_missing",
+    "author_agree",
+    "author_disagree",
+    "year_same",
+    "year_near",
+    "year_far",
+    "volume_agree",
+    "volume_disagree",
+    "issue_agree",
+    "issue_disagree",
+    "page_agree",
+    "page_disagree",
+    "journal_agree",
+    "journal_disagree",
+)
+
+# Fitted by `python bench/match_accuracy.py --fit` (logistic regression, L2, Newton steps, seed 13) on the training
+# half of the evaluation set; refit and paste when the features change.
+WEIGHTS: Mapping[str, float] = {
+    "bias": -6.253,
+    "title": 4.812,
+    "title_gap": -5.169,
+    "title_exact": 0.689,
+    "title_missing": 1.021,
+    "author_agree": 1.863,
+    "author_disagree": -2.106,
+    "year_same": 1.931,
+    "year_near": 0.512,
+    "year_far": -2.83,
+    "volume_agree": 0.0,
+    "volume_disagree": -1.551,
+    "issue_agree": 1.971,
+    "issue_disagree": -1.986,
+    "page_agree": 2.199,
+    "page_disagree": -3.238,
+    "journal_agree": 1.109,
+    "journal_disagree": -1.451,
 }
 
 
@@ -63,7 +120,12 @@ def _fold(text: str | None) -> str:
 
 
 def title_similarity(cited: str | None, registered: str | None) -> float | None:
-    """0..1 similarity of two titles; a cited title cut short with "..." is compared with the record's start."""
+    """0..1 similarity of two titles; a cited title cut short with "..." is compared with the record's start.
+
+    Example:
+        >>> title_similarity("Calcinosis cutis...", "Calcinosis cutis in children")
+        0.95
+    """
     if not cited or not registered:
         return None
     a, b = _fold(cited), _fold(registered)
@@ -86,14 +148,10 @@ def _journal_agrees(ref: Reference, record: Mapping[str, Any]) -> bool | None:
     names = [n for key in ("container-title", "short-container-title") for n in (record.get(key) or [])]
     if not cited or not names:
         return None
-    try:
-        from refkit import journals
+    from refkit import journals
 
-        verdicts = [journals.same_journal(cited, n) for n in names]
-        if any(v is True for v in verdicts):
-            return True
-    except (ImportError, AttributeError):
-        pass
+    if any(journals.same_journal(cited, n) is True for n in names):
+        return True
     folded = _fold(cited).replace(" ", "")
     for name in names:
         target = _fold(name)
@@ -106,59 +164,162 @@ def _journal_agrees(ref: Reference, record: Mapping[str, Any]) -> bool | None:
     return False
 
 
-def score_candidate(ref: Reference, record: Mapping[str, Any]) -> tuple[float, dict[str, Any]]:
-    """The probability that ``record`` is the work ``ref`` cites, and the per-field evidence."""
+def _author_agrees(ref: Reference, cand: Reference) -> bool | None:
+    if not ref.author or not cand.author:
+        return None
+    cited = _fold(ref.author[0].family or ref.author[0].literal)
+    families = [_fold(p.family or p.literal) for p in cand.author]
+    if not cited:
+        return None
+    return (
+        cited == families[0]
+        or fuzz.ratio(cited, families[0]) >= 85
+        or cited in families[:3]
+        or any(cited.split()[-1:] == f.split()[-1:] for f in families[:1] if f)
+    )
+
+
+def _same_number(a: str | None, b: str | None) -> bool | None:
+    if not a or not b:
+        return None
+    return _fold(a).lstrip("0") == _fold(b).lstrip("0")
+
+
+_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+
+
+def _either(parsed: bool | None, found: bool | None, stated: bool) -> bool | None:
+    """Agreement from the parsed field or the string: agree if either agrees, disagree only on a stated field."""
+    if parsed or found:
+        return True
+    if parsed is False or (found is False and stated):
+        return False
+    return None
+
+
+def _put(x: dict[str, float], evidence: dict[str, Any], name: str, agrees: bool | None) -> None:
+    if agrees is not None:
+        evidence[name] = "agree" if agrees else "disagree"
+        x[f"{name}_{'agree' if agrees else 'disagree'}"] = 1.0
+
+
+def _author_in(cand: Reference, words: set[str]) -> bool | None:
+    if not cand.author or not words:
+        return None
+    parts = _fold(cand.author[0].family or cand.author[0].literal).split()
+    return bool(parts) and all(p in words for p in parts)
+
+
+def _journal_in(record: Mapping[str, Any], raw: str) -> bool | None:
+    names = [n for key in ("container-title", "short-container-title") for n in (record.get(key) or [])]
+    if not names or not raw:
+        return None
+    text = f" {_fold(raw)} "
+    return any(len(f) >= 4 and f" {f} " in text for f in (_fold(n) for n in names))
+
+
+def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
+    """The model's inputs (see :data:`FEATURES`) and the per-field evidence for one reference and one record.
+
+    Example:
+        >>> from refkit.model import Reference
+        >>> x, evidence = features(Reference(volume="96"), {"DOI": "10.1/x", "volume": "97"})
+        >>> x["volume_disagree"], evidence["volume"]
+        (1.0, 'disagree')
+    """
     cand = to_reference(record)
+    x = dict.fromkeys(FEATURES, 0.0)
+    x["bias"] = 1.0
     evidence: dict[str, Any] = {}
-    z = _BIAS
     sim = title_similarity(ref.title, cand.title)
-    if sim is not None:
-        evidence["title"] = round(sim, 3)
-        z += _WEIGHTS["title"] * (sim - 0.75)
+    # The parser may have missed or cut the title, or glued names or a journal to it: the record's title found in the
+    # parsed title (when it is most of it: "Encoding" inside "Text Encoding" is another work) or, when no parsed
+    # title resembles it, anywhere in the string (unless it is part of its own book's title) counts too.
+    record_title = _fold(cand.title)
+    if record_title and (sim is None or sim < 0.95):
+        texts = []
+        if ref.title and len(record_title) >= 0.6 * len(_fold(ref.title)):
+            texts.append(_fold(ref.title))
+        if (sim is None or sim < 0.6) and record_title not in _fold(cand.container_title):
+            texts.append(_fold(ref.raw))
+        for text in texts:
+            if len(text) < len(record_title):
+                continue
+            if len(record_title) >= 8 and f" {record_title} " in f" {text} ":
+                sim = 1.0
+            elif len(record_title) >= 20:
+                found = fuzz.partial_ratio(record_title, text) / 100
+                sim = found if sim is None else max(sim, found)
+    evidence["title"] = round(sim, 3) if sim is not None else None
+    if sim is None:
+        x["title_missing"] = 1.0
     else:
-        evidence["title"] = None
-    if ref.author and cand.author:
-        cited = _fold(ref.author[0].family or ref.author[0].literal)
-        families = [_fold(p.family or p.literal) for p in cand.author]
-        agree = bool(cited) and (
-            cited == families[0]
-            or fuzz.ratio(cited, families[0]) >= 85
-            or cited in families[:3]
-            or any(cited.split()[-1:] == f.split()[-1:] for f in families[:1] if f)
-        )
-        evidence["author"] = "agree" if agree else "disagree"
-        z += _WEIGHTS["author"][0 if agree else 1]
+        x["title"] = sim
+        x["title_gap"] = max(0.0, 0.9 - sim)
+        x["title_exact"] = 1.0 if sim >= 0.97 else 0.0
+    # Each field is compared as parsed and, when the parser may have missed or mangled it, as found in the string:
+    # the record's value standing in the citation agrees; a parsed value that differs, with the record's value
+    # nowhere in the string, disagrees.
+    words = set(_fold(ref.raw).split())
+    author = _either(_author_agrees(ref, cand), _author_in(cand, words), bool(ref.author))
+    _put(x, evidence, "author", author)
     years = {
         d[0] for d in (cand.issued, date_parts(record, "published-print"), date_parts(record, "published-online")) if d
     }
-    if ref.year and years:
-        diff = min(abs(ref.year - y) for y in years)
+    cited_years = [ref.year] if ref.year else [int(w) for w in words if _YEAR.fullmatch(w)]
+    if cited_years and years:
+        diff = min(abs(c - y) for c in cited_years for y in years)
         evidence["year"] = diff
-        z += _WEIGHTS["year"][min(diff, 2)]
-    if ref.volume and cand.volume:
-        agree = _fold(ref.volume) == _fold(cand.volume)
-        evidence["volume"] = "agree" if agree else "disagree"
-        z += _WEIGHTS["volume"][0 if agree else 1]
+        x[("year_same", "year_near", "year_far")[min(diff, 2)]] = 1.0
+    for name, cited, registered in (("volume", ref.volume, cand.volume), ("issue", ref.issue, cand.issue)):
+        found = (_fold(registered).lstrip("0") or None) in words if registered and words else None
+        _put(x, evidence, name, _either(_same_number(cited, registered), found, bool(cited)))
     cited_pages, record_pages = page_range(ref.page), page_range(cand.page)
+    parsed: bool | None = None
     if cited_pages and record_pages:
-        agree = cited_pages[0].lstrip("0").lower() == record_pages[0].lstrip("0").lower()
-        evidence["page"] = "agree" if agree else "disagree"
-        z += _WEIGHTS["page"][0 if agree else 1]
-    journal = _journal_agrees(ref, record)
-    if journal is not None:
-        evidence["journal"] = "agree" if journal else "disagree"
-        z += _WEIGHTS["journal"][0 if journal else 1]
-    probability = 1 / (1 + math.exp(-z))
-    # without a title the record cannot be confirmed from the locator alone unless nearly everything agrees
-    if sim is None and sum(1 for k in ("author", "volume", "page", "journal") if evidence.get(k) == "agree") < 3:
-        probability = min(probability, 0.6)
-    if sim is not None and sim < 0.6:
-        probability = min(probability, 0.3)
-    return probability, evidence
+        parsed = cited_pages[0].lstrip("0").lower() == record_pages[0].lstrip("0").lower()
+    found = _fold(record_pages[0]).lstrip("0") in words if record_pages and words else None
+    _put(x, evidence, "page", _either(parsed, found, bool(cited_pages)))
+    _put(
+        x,
+        evidence,
+        "journal",
+        _either(_journal_agrees(ref, record), _journal_in(record, ref.raw), bool(ref.container_title)),
+    )
+    return x, evidence
+
+
+def probability(x: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
+    """The logistic model's probability for the features ``x`` (default weights: :data:`WEIGHTS`)."""
+    weights = WEIGHTS if weights is None else weights
+    z = sum(weights.get(name, 0.0) * value for name, value in x.items())
+    z = max(-40.0, min(40.0, z))
+    return 1 / (1 + math.exp(-z))
+
+
+def score_candidate(ref: Reference, record: Mapping[str, Any]) -> tuple[float, dict[str, Any]]:
+    """The probability that ``record`` is the work ``ref`` cites, and the per-field evidence.
+
+    Example:
+        >>> from refkit.model import Reference, Person
+        >>> ref = Reference(title="Fingertip calcinosis cutis", author=(Person("Cambiaghi"),), issued=(2000,))
+        >>> decoy = {"DOI": "10.1/y", "title": ["Calcinosis of the fingertips"], "author": [{"family": "Fallowfield"}],
+        ...          "issued": {"date-parts": [[2007]]}}
+        >>> p, evidence = score_candidate(ref, decoy)
+        >>> p < 0.01, evidence["author"], evidence["year"]
+        (True, 'disagree', 7)
+    """
+    x, evidence = features(ref, record)
+    return probability(x), evidence
 
 
 def query_for(ref: Reference) -> str:
-    """The string sent as ``query.bibliographic``: the reference as printed, less its number and identifiers."""
+    """The string sent as ``query.bibliographic``: the reference as printed, less its number and identifiers.
+
+    Example:
+        >>> query_for(Reference(raw="[2] Smith J (2001) A title. doi:10.1234/abc"))
+        'Smith J (2001) A title.'
+    """
     text = ref.raw or " ".join(
         filter(
             None,
@@ -179,24 +340,22 @@ def query_for(ref: Reference) -> str:
 
 
 def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none: str) -> Match:
-    scored = sorted(
-        ((*score_candidate(ref, c), c) for c in candidates if c.get("DOI")), key=lambda t: t[0], reverse=True
-    )
+    seen: set[str] = set()
+    unique = []
+    for c in candidates:
+        doi = str(c.get("DOI") or "").lower()
+        if doi and doi not in seen:
+            seen.add(doi)
+            unique.append(c)
+    scored = sorted(((*score_candidate(ref, c), c) for c in unique), key=lambda t: t[0], reverse=True)
     if not scored:
         return Match(status="unmatched", reason=reason_none)
     best_p, evidence, record = scored[0]
-    # two strong candidates that disagree with each other (e.g. two language editions): do not pick one blindly
-    runner_up = scored[1][0] if len(scored) > 1 else 0.0
     status = "matched" if best_p >= ACCEPT else "ambiguous" if best_p >= REVIEW else "unmatched"
     reason = ""
-    if (
-        status == "matched"
-        and runner_up >= ACCEPT
-        and str(scored[1][2].get("DOI", "")).lower() != str(record["DOI"]).lower()
-    ):
-        ev_top, ev_next = evidence, scored[1][1]
-        if ev_top == ev_next:
-            status, reason = "ambiguous", f"two records fit equally well: {record['DOI']} and {scored[1][2]['DOI']}"
+    # two strong candidates that fit equally well (e.g. two language editions): do not pick one blindly
+    if status == "matched" and len(scored) > 1 and scored[1][0] >= ACCEPT and scored[1][1] == evidence:
+        status, reason = "ambiguous", f"two records fit equally well: {record['DOI']} and {scored[1][2]['DOI']}"
     if status == "unmatched":
         reason = reason or "no candidate agrees with the reference"
     elif status == "ambiguous" and not reason:
@@ -213,8 +372,44 @@ def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none
 
 
 def match(ref: Reference, registry: Registry, *, rows: int = 5) -> Match:
-    """Match one reference (see :func:`match_many` for many: it batches and shares look-ups)."""
+    """Match one reference (see :func:`match_many` for many: it batches and shares look-ups).
+
+    Example:
+        >>> from refkit.model import Person
+        >>> from refkit.registry.snapshot import SnapshotRegistry
+        >>> registry = SnapshotRegistry.from_records([{"DOI": "10.1/x", "title": ["Calcinosis cutis universalis"],
+        ...     "author": [{"family": "Ogretmen"}], "issued": {"date-parts": [[2002]]}}])
+        >>> match(Reference(raw="Ogretmen Z (2002) Calcinosis cutis universalis", title="Calcinosis cutis universalis",
+        ...     author=(Person("Ogretmen", "Z"),), issued=(2002,)), registry).doi
+        '10.1/x'
+    """
     return match_many([ref], registry, rows=rows)[0]
+
+
+def _completeness(ref: Reference) -> tuple[int, int]:
+    fields = (ref.title, ref.author, ref.issued, ref.container_title, ref.volume, ref.issue, ref.page)
+    return sum(1 for f in fields if f), len(ref.raw)
+
+
+def _numbers_in(title: str | None) -> tuple[str, ...]:
+    # "Type 1 diabetes" and "Type 2 diabetes", "case 3" and "case 4": near-identical titles, different works
+    return tuple(sorted(re.findall(r"\d+", _fold(title))))
+
+
+def _works(refs: Sequence[Reference], known: Sequence[Match | None]) -> list[list[int]]:
+    """Groups of reference indices that cite the same work, as far as can be told without a registry."""
+    from refkit.dedupe import dedupe  # imported here: dedupe imports this module
+
+    clusters = dedupe(refs, known)
+    position = {id(r): i for i, r in enumerate(refs)}
+    groups: list[list[int]] = []
+    for c in clusters:
+        members = [position[id(r)] for r in c.citations]
+        split: dict[tuple[str, ...], list[int]] = {}
+        for i in members:
+            split.setdefault(_numbers_in(refs[i].title), []).append(i)
+        groups.extend(split.values())
+    return groups
 
 
 def match_many(
@@ -227,64 +422,125 @@ def match_many(
 ) -> list[Match]:
     """Match references in order; never raises for a registry failure (those come back ``unverified``).
 
-    Written DOIs are fetched in batches first; only references still unmatched are searched, and each distinct
-    query is sent once.
+    Written DOIs are fetched in batches first. The other citations are grouped by work (offline, with
+    :func:`refkit.dedupe.dedupe`); a citation is first scored against the records its work's verified DOIs gave,
+    then each work still open is searched once, with its most complete citation, and every citation of the work is
+    scored against those candidates. A citation the shared candidates do not confirm while another citation of its
+    work is confirmed is searched again on its own (it may have been grouped wrongly). Distinct queries are sent
+    once.
+
+    Example:
+        >>> from refkit.registry.snapshot import SnapshotRegistry
+        >>> from refkit.model import Person
+        >>> record = {"DOI": "10.1/x", "title": ["Calcinosis cutis universalis"], "author": [{"family": "Ogretmen"}],
+        ...           "issued": {"date-parts": [[2002]]}}
+        >>> ref = Reference(raw="Ogretmen Z (2002) Calcinosis cutis universalis", title="Calcinosis cutis universalis",
+        ...                 author=(Person("Ogretmen", "Z"),), issued=(2002,))
+        >>> [m.status for m in match_many([ref, Reference(raw="x")], SnapshotRegistry.from_records([record]))]
+        ['matched', 'unmatched']
     """
-    results: list[Match | None] = [None] * len(refs)
-    written = [r.doi for r in refs if r.doi]
+    n = len(refs)
+    results: list[Match | None] = [None] * n
+    written: list[Match | None] = [None] * n  # the outcome of checking a written DOI, kept as a fallback
+
+    def finish(i: int, outcome: Match) -> None:
+        if written[i] is not None and outcome is not written[i]:
+            outcome = _merge_written(written[i], outcome)  # type: ignore[arg-type]
+        results[i] = outcome
+        if progress:
+            progress(1)
+
+    # 1. written DOIs, in batches
+    dois = [r.doi for r in refs if r.doi]
     records: dict[str, Any] = {}
     batch_error: RegistryError | None = None
-    if written:
+    if dois:
         try:
-            records = {k.lower(): v for k, v in registry.works(written).items()}
+            records = {k.lower(): v for k, v in registry.works(dois).items()}
         except RegistryError as exc:
             batch_error = exc
-    to_search: dict[str, list[int]] = {}
     for i, ref in enumerate(refs):
-        if ref.doi:
-            if batch_error is not None:
-                results[i] = Match(
-                    status="unverified", reason=str(batch_error), written_doi=ref.doi, written_doi_status="unchecked"
-                )
-                if progress:
-                    progress(1)
-                continue
-            record = records.get(ref.doi.lower())
-            outcome = _check_written_doi(ref, record)
-            if outcome.status == "matched":
-                results[i] = outcome
-                if progress:
-                    progress(1)
-                continue
-            results[i] = outcome  # kept as the fallback if the search finds nothing better
-        if not (ref.title or ref.author):
-            if results[i] is None:
-                results[i] = Match(status="unmatched", reason="too little to search on")
-            if progress:
-                progress(1)
+        if not ref.doi:
             continue
-        to_search.setdefault(query_for(ref), []).append(i)
+        if batch_error is not None:
+            written[i] = Match(
+                status="unverified", reason=str(batch_error), written_doi=ref.doi, written_doi_status="unchecked"
+            )
+            continue
+        written[i] = _check_written_doi(ref, records.get(ref.doi.lower()))
+        if written[i].status == "matched":  # type: ignore[union-attr]
+            finish(i, written[i])  # type: ignore[arg-type]
 
+    # 2. citations grouped by work; a work a verified DOI already names is scored against that record first
+    open_groups: list[tuple[list[int], list[Mapping[str, Any]]]] = []
+    for group in _works(refs, written):
+        pool = [m.message for i in group if (m := results[i]) is not None and m.message is not None]
+        todo = []
+        for i in group:
+            if results[i] is not None:
+                continue
+            if pool:
+                outcome = _decide(refs[i], pool, "")
+                if outcome.status == "matched":
+                    finish(i, outcome)
+                    continue
+            if not (refs[i].title or refs[i].author):
+                finish(i, written[i] or Match(status="unmatched", reason="too little to search on"))
+                continue
+            todo.append(i)
+        if todo:
+            open_groups.append((todo, pool))
+
+    # 3. one search per open work, with its most complete citation
+    by_query: dict[str, list[int]] = {}
+    for g, (todo, _) in enumerate(open_groups):
+        best = max(todo, key=lambda i: _completeness(refs[i]))
+        by_query.setdefault(query_for(refs[best]), []).append(g)
+    found = _search_all(registry, list(by_query), rows, workers)
+    retry: dict[str, list[int]] = {}
+    for query, groups in by_query.items():
+        answer = found[query]
+        for g in groups:
+            todo, pool = open_groups[g]
+            if isinstance(answer, RegistryError):
+                for i in todo:
+                    finish(i, written[i] or Match(status="unverified", reason=str(answer)))
+                continue
+            outcomes = {i: _decide(refs[i], [*answer, *pool], "no candidate in the registry") for i in todo}
+            confirmed = any(m.status == "matched" for m in outcomes.values())
+            for i, outcome in outcomes.items():
+                own = query_for(refs[i])
+                if confirmed and outcome.status != "matched" and own != query and own not in by_query:
+                    retry.setdefault(own, []).append(i)
+                else:
+                    finish(i, outcome)
+
+    # 4. citations that their work's candidates did not confirm: searched on their own
+    if retry:
+        again = _search_all(registry, list(retry), rows, workers)
+        for query, members in retry.items():
+            answer = again[query]
+            for i in members:
+                if isinstance(answer, RegistryError):
+                    finish(i, written[i] or Match(status="unverified", reason=str(answer)))
+                else:
+                    finish(i, _decide(refs[i], answer, "no candidate in the registry"))
+    return [r if r is not None else Match(status="unmatched") for r in results]
+
+
+def _search_all(
+    registry: Registry, queries: list[str], rows: int, workers: int
+) -> dict[str, list[dict[str, Any]] | RegistryError]:
     def run(query: str) -> tuple[str, list[dict[str, Any]] | RegistryError]:
         try:
             return query, registry.search(query, rows)
         except RegistryError as exc:
             return query, exc
 
+    if not queries:
+        return {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for query, found in pool.map(run, list(to_search)):
-            for i in to_search[query]:
-                previous = results[i]
-                if isinstance(found, RegistryError):
-                    outcome = Match(status="unverified", reason=str(found))
-                else:
-                    outcome = _decide(refs[i], found, "no candidate in the registry")
-                if previous is not None:
-                    outcome = _merge_written(previous, outcome)
-                results[i] = outcome
-                if progress:
-                    progress(1)
-    return [r if r is not None else Match(status="unmatched") for r in results]
+        return dict(pool.map(run, queries))
 
 
 def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Match:
@@ -299,6 +555,7 @@ def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Matc
     p, evidence = score_candidate(ref, record)
     if ref.title is None and not ref.author:
         p, evidence = 0.95, {**evidence, "doi": "resolves; nothing else to compare"}
+    # the DOI itself is strong evidence: a record whose title agrees is accepted even if a locator differs
     if p >= ACCEPT or (p >= REVIEW and evidence.get("title") is not None and evidence["title"] >= 0.9):
         return Match(
             status="matched",
@@ -324,8 +581,8 @@ def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Matc
 
 def _merge_written(written: Match, searched: Match) -> Match:
     """Keep what the written DOI told us (its status) on the search outcome."""
-    from dataclasses import replace
-
     if searched.status in ("unmatched", "unverified") and written.written_doi_status == "other-work":
         return replace(written, status="unmatched" if searched.status == "unmatched" else "unverified")
+    if written.written_doi_status == "unchecked" and searched.status == "unverified":
+        return written
     return replace(searched, written_doi=written.written_doi, written_doi_status=written.written_doi_status)

@@ -1,0 +1,433 @@
+"""A local Crossref snapshot as a registry: matching without the network, over SQLite FTS5.
+
+:func:`open_snapshot` takes Crossref work records in any of the shapes Crossref hands them out: JSON lines of work
+records, API responses (``message.items`` lists, single ``message`` works), the public data file's ``items``
+files, a JSON array of records; gzip-compressed or not; one file or a folder of them. It indexes them once into
+SQLite (FTS5, stored next to the snapshot as ``<name>.refkit-index.sqlite`` or at ``index_path``) and reuses the
+index until the source changes (the size and modification time of each file are recorded). The registry then
+answers like Crossref: :meth:`SnapshotRegistry.search` ranks records with FTS5's bm25 over title, authors,
+container, year, volume and page and returns Crossref-shaped records with a ``score``; :meth:`~SnapshotRegistry.work`
+and :meth:`~SnapshotRegistry.works` look records up by DOI, ignoring case.
+
+Example:
+    >>> registry = SnapshotRegistry.from_records([{"DOI": "10.5555/Demo", "title": ["Calcinosis cutis in children"],
+    ...     "author": [{"family": "Deza", "given": "G"}], "issued": {"date-parts": [[2016]]}}])
+    >>> registry.search("Deza G (2016) Calcinosis cutis in children", rows=1)[0]["DOI"]
+    '10.5555/Demo'
+    >>> registry.work("10.5555/DEMO")["title"]
+    ['Calcinosis cutis in children']
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["INDEX_SUFFIX", "SnapshotRegistry", "build_index", "index_path_for", "open_snapshot", "read_records"]
+
+#: Suffix of the index file written next to a snapshot.
+INDEX_SUFFIX = ".refkit-index.sqlite"
+# Bump when the index layout changes: an index of another version is rebuilt.
+_VERSION = "1"
+# bm25 column weights, in the order of the FTS columns: a title word is better evidence than a journal word
+_COLUMNS = ("title", "author", "container", "year", "volume", "page")
+_WEIGHTS = (2.0, 1.5, 1.0, 1.0, 1.0, 1.0)
+_TOKEN = re.compile(r"[^\W_]+")
+# words that nearly every record holds: ORing them into a query costs time and ranks nothing
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "by",
+        "de",
+        "der",
+        "die",
+        "en",
+        "et",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "la",
+        "le",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "und",
+        "von",
+        "with",
+        "al",
+    ]
+)
+_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+# -------------------------------------------------------------------------------------------- reading
+
+
+def _works_in(data: Any) -> Iterator[dict[str, Any]]:
+    """The work records one decoded JSON value holds: an envelope, an ``items`` file, a record or a list."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _works_in(item)
+        return
+    if not isinstance(data, dict):
+        return
+    message = data.get("message")
+    if isinstance(message, dict):
+        if isinstance(message.get("items"), list):
+            yield from (w for w in message["items"] if isinstance(w, dict) and w.get("DOI"))
+        elif message.get("DOI"):
+            yield message
+        return
+    if isinstance(data.get("items"), list):  # the public data file: {"items": [...]}
+        yield from (w for w in data["items"] if isinstance(w, dict) and w.get("DOI"))
+    elif isinstance(data.get("DOI"), str):
+        yield data
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(_SUFFIXES))
+    if path.is_file():
+        return [path]
+    raise FileNotFoundError(f"no such snapshot file or folder: {path}")
+
+
+def _open_text(path: Path) -> IO[str]:
+    with path.open("rb") as raw:
+        magic = raw.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def _read_file(path: Path) -> Iterator[dict[str, Any]]:
+    name = path.name.lower()
+    with _open_text(path) as handle:
+        if ".jsonl" in name or ".ndjson" in name:
+            for line in handle:
+                if line.strip():
+                    yield from _works_in(json.loads(line))
+            return
+        if ".json" in name:
+            yield from _works_in(json.load(handle))
+            return
+        # no telling suffix: JSON lines if the first line is a JSON value by itself, else one JSON document
+        first = handle.readline()
+        try:
+            value = json.loads(first) if first.strip() else None
+        except ValueError:
+            yield from _works_in(json.loads(first + handle.read()))
+            return
+        yield from _works_in(value)
+        for line in handle:
+            if line.strip():
+                yield from _works_in(json.loads(line))
+
+
+def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Every work record in a snapshot file or folder, in file order (duplicates included).
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: a file is not JSON (the message names it).
+
+    Example:
+        >>> list(read_records("tests/data/crossref/seed-works.jsonl"))[0]["DOI"]  # doctest: +SKIP
+        '10.2340/00015555-2271'
+    """
+    for file in _files(Path(path)):
+        try:
+            yield from _read_file(file)
+        except (ValueError, EOFError, OSError) as exc:
+            raise ValueError(f"{file}: not Crossref JSON ({exc})") from exc
+
+
+def _signature(path: Path) -> str:
+    """Size and modification time of every source file: the index is rebuilt when this changes."""
+    root = path if path.is_dir() else path.parent
+    parts = []
+    for file in _files(path):
+        st = file.stat()
+        parts.append([str(file.relative_to(root)), st.st_size, st.st_mtime_ns])
+    return json.dumps({"version": _VERSION, "files": parts}, separators=(",", ":"))
+
+
+# -------------------------------------------------------------------------------------------- indexing
+
+
+def _years(work: Mapping[str, Any]) -> str:
+    years = set()
+    # a citation gives the print or the online year; `issued` is only the earlier of the two
+    for key in ("issued", "published-print", "published-online", "published"):
+        value = work.get(key)
+        parts = (value.get("date-parts") or [[None]]) if isinstance(value, Mapping) else [[None]]
+        if parts and parts[0] and parts[0][0]:
+            years.add(str(parts[0][0]))
+    return " ".join(sorted(years))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value if v)
+    return str(value) if value else ""
+
+
+def _row(work: Mapping[str, Any]) -> tuple[str, ...]:
+    names = [
+        str(person.get(part) or "")
+        for person in work.get("author") or work.get("editor") or []
+        if isinstance(person, Mapping)
+        for part in ("given", "family", "name")
+    ]
+    title = " ".join(_text(work.get(k)) for k in ("title", "subtitle", "short-title", "original-title"))
+    return (
+        re.sub(r"<[^>]+>", " ", title),
+        " ".join(names),
+        _text(work.get("container-title")) + " " + _text(work.get("short-container-title")),
+        _years(work),
+        _text(work.get("volume")) + " " + _text(work.get("issue")),
+        _text(work.get("page")) + " " + _text(work.get("article-number")),
+    )
+
+
+def _create(db: sqlite3.Connection) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE works (id INTEGER PRIMARY KEY, doi TEXT NOT NULL UNIQUE, size INTEGER, body TEXT NOT NULL);
+        CREATE VIRTUAL TABLE works_fts USING fts5({", ".join(_COLUMNS)},
+            tokenize = 'unicode61 remove_diacritics 2');
+        """
+    )
+
+
+def _fill(db: sqlite3.Connection, records: Iterable[Mapping[str, Any]]) -> int:
+    """Store records by DOI (the fullest copy of a DOI wins: ``select=`` answers hold cut-down copies), then index."""
+    upsert = (
+        "INSERT INTO works (doi, size, body) VALUES (?, ?, ?) ON CONFLICT(doi) DO UPDATE "
+        "SET size = excluded.size, body = excluded.body WHERE excluded.size > works.size"
+    )
+    batch: list[tuple[str, int, str]] = []
+    for work in records:
+        doi = work.get("DOI")
+        if not isinstance(doi, str) or not doi.strip():
+            continue
+        clean = {k: v for k, v in work.items() if k != "score"}
+        batch.append((doi.strip().lower(), len(clean), json.dumps(clean, ensure_ascii=False, separators=(",", ":"))))
+        if len(batch) >= 5000:
+            db.executemany(upsert, batch)
+            batch.clear()
+    db.executemany(upsert, batch)
+    rows = db.execute("SELECT id, body FROM works").fetchall()
+    db.executemany(
+        f"INSERT INTO works_fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ((rowid, *_row(json.loads(body))) for rowid, body in rows),
+    )
+    return len(rows)
+
+
+def index_path_for(path: str | Path) -> Path:
+    """Where the index of a snapshot is kept by default: ``<name>.refkit-index.sqlite`` next to it.
+
+    When that folder cannot be written (a read-only mirror), the index goes to refkit's cache folder instead, named
+    after the snapshot's absolute path.
+
+    Example:
+        >>> index_path_for("/data/crossref/works.jsonl.gz").name  # doctest: +SKIP
+        'works.jsonl.gz.refkit-index.sqlite'
+    """
+    source = Path(path).resolve()
+    beside = source.parent / (source.name + INDEX_SUFFIX)
+    if os.access(source.parent, os.W_OK) or beside.exists():
+        return beside
+    from refkit.registry.cache import default_cache_path
+
+    digest = hashlib.sha1(str(source).encode()).hexdigest()[:12]
+    return default_cache_path().parent / "snapshots" / f"{source.name}-{digest}{INDEX_SUFFIX}"
+
+
+def build_index(path: str | Path, index_path: str | Path) -> int:
+    """Index a snapshot into ``index_path`` (replaced atomically: an interrupted build leaves no half index).
+
+    Returns:
+        The number of distinct works indexed.
+    """
+    source, target = Path(path), Path(index_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    signature = _signature(source)
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            db.execute("PRAGMA journal_mode=OFF")
+            db.execute("PRAGMA synchronous=OFF")
+            _create(db)
+            with db:
+                count = _fill(db, read_records(source))
+                db.execute("INSERT INTO meta VALUES ('source', ?)", (signature,))
+                db.execute("INSERT INTO meta VALUES ('path', ?)", (str(source.resolve()),))
+        finally:
+            db.close()
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _stored_signature(index_path: Path) -> str | None:
+    if not index_path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'source'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
+
+
+def open_snapshot(path: str | Path, index_path: str | Path | None = None) -> SnapshotRegistry:
+    """A registry over a Crossref snapshot, indexing it first if it has no index or has changed since.
+
+    Args:
+        path: a snapshot file (JSON lines, a JSON response or array; gzip or not) or a folder of them.
+        index_path: where to keep the index (default: :func:`index_path_for`).
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+        ValueError: a snapshot file is not Crossref JSON.
+
+    Example:
+        >>> registry = open_snapshot("tests/data/crossref")  # doctest: +SKIP
+        >>> registry.work("10.2340/00015555-2271")["DOI"]  # doctest: +SKIP
+        '10.2340/00015555-2271'
+    """
+    source = Path(path)
+    if not source.exists():
+        raise FileNotFoundError(f"no such snapshot file or folder: {source}")
+    target = Path(index_path) if index_path is not None else index_path_for(source)
+    if _stored_signature(target) != _signature(source):
+        build_index(source, target)
+    return SnapshotRegistry(target)
+
+
+# -------------------------------------------------------------------------------------------- registry
+
+
+class SnapshotRegistry:
+    """The :class:`~refkit.registry.Registry` protocol over an indexed snapshot (see :func:`open_snapshot`).
+
+    Safe to share between threads. Counts what it answered in ``searches`` and ``lookups``.
+
+    Args:
+        index_path: an index written by :func:`build_index`.
+    """
+
+    #: Registry attributes the pipeline reads of a network client; a snapshot is always reachable.
+    unreachable: str | None = None
+    offline = False
+
+    def __init__(self, index_path: str | Path) -> None:
+        self.index_path = str(index_path)
+        self._db = sqlite3.connect(self.index_path, check_same_thread=False)
+        self._lock = threading.Lock()
+        self.searches = 0
+        self.lookups = 0
+
+    @classmethod
+    def from_records(
+        cls, records: Iterable[Mapping[str, Any]], index_path: str | Path = ":memory:"
+    ) -> SnapshotRegistry:
+        """A registry over records in memory (or indexed into ``index_path``), for tests and small sets."""
+        registry = cls.__new__(cls)
+        registry.index_path = str(index_path)
+        registry._db = sqlite3.connect(registry.index_path, check_same_thread=False)
+        registry._lock = threading.Lock()
+        registry.searches = registry.lookups = 0
+        _create(registry._db)
+        with registry._db:
+            _fill(registry._db, records)
+        return registry
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM works").fetchone()[0])
+
+    def work(self, doi: str) -> dict[str, Any] | None:
+        """The record for ``doi`` (any case, ``doi:`` or resolver prefix allowed), or None."""
+        return self.works([doi]).get(doi)
+
+    def works(self, dois: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """Records for many DOIs; unknown DOIs map to None."""
+        wanted = list(dict.fromkeys(d for d in dois if d and d.strip()))
+        keys = {d: _doi_key(d) for d in wanted}
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(set(keys.values()))
+        with self._lock:
+            self.lookups += len(wanted)
+            for start in range(0, len(unique), 500):
+                chunk = unique[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for doi, body in self._db.execute(f"SELECT doi, body FROM works WHERE doi IN ({marks})", chunk):
+                    found[doi] = json.loads(body)
+        return {d: found.get(keys[d]) for d in wanted}
+
+    def search(self, query: str, rows: int = 5) -> list[dict[str, Any]]:
+        """Candidates for a reference string, best first, each with ``score`` (FTS5 bm25, larger is better)."""
+        words = list(dict.fromkeys(t for t in _TOKEN.findall(_fold(query)) if t not in _STOP and len(t) > 1))
+        if not words or rows <= 0:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words[:64])
+        weights = ", ".join(str(w) for w in _WEIGHTS)
+        sql = (
+            f"SELECT w.body, -bm25(works_fts, {weights}) AS s FROM works_fts JOIN works w ON w.id = works_fts.rowid "
+            "WHERE works_fts MATCH ? ORDER BY s DESC, w.id LIMIT ?"
+        )
+        with self._lock:
+            self.searches += 1
+            found = self._db.execute(sql, (match, rows)).fetchall()
+        return [{**json.loads(body), "score": round(score, 6)} for body, score in found]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SnapshotRegistry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _doi_key(doi: str) -> str:
+    doi = doi.strip()
+    doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE)
+    return doi.lower()
