@@ -1,0 +1,156 @@
+"""The local snapshot registry: building the FTS5 index once, searching, DOI look-ups, formats, rebuilds."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from refkit.extract import extract
+from refkit.match import match_many
+from refkit.model import Reference
+from refkit.parse import parse_citations
+from refkit.registry import CrossrefClient, Registry
+from refkit.registry.snapshot import INDEX_SUFFIX, SnapshotRegistry, index_path_for, open_snapshot
+from refkit.testing import CrossrefServer
+from refkit.testing.crossref_server import load_records
+
+DEZA = "10.2340/00015555-2271"
+POORMOGHIM = "10.1111/jcpt.12340"
+
+
+def _work(doi: str, title: str, family: str, year: int, **extra: object) -> dict[str, object]:
+    return {
+        "DOI": doi,
+        "type": "journal-article",
+        "title": [title],
+        "author": [{"family": family, "given": "A"}],
+        "issued": {"date-parts": [[year]]},
+        **extra,
+    }
+
+
+A = _work("10.5555/Alpha", "Dystrophic calcinosis of the fingertips", "Fallowfield", 2007, volume="79", page="131-3")
+B = _work(
+    "10.5555/beta", "Calciphylaxis in chronic renal failure", "Salmhofer", 1995, **{"container-title": ["Hautarzt"]}
+)
+C = _work("10.5555/gamma", "Milia-like idiopathic calcinosis cutis", "Houschyar", 2012)
+
+
+@pytest.fixture(scope="module")
+def seed_snapshot(crossref_records_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnapshotRegistry]:
+    registry = open_snapshot(crossref_records_dir, tmp_path_factory.mktemp("index") / "seed.sqlite")
+    yield registry
+    registry.close()
+
+
+def test_folder_of_responses_is_indexed_once_per_distinct_doi(
+    seed_snapshot: SnapshotRegistry, crossref_records_dir: Path
+) -> None:
+    expected = {str(r["DOI"]).lower() for r in load_records(crossref_records_dir)}
+    assert len(seed_snapshot) == len(expected) > 150
+    assert isinstance(seed_snapshot, Registry)
+
+
+def test_search_ranks_the_cited_work_first_and_reports_a_score(seed_snapshot: SnapshotRegistry) -> None:
+    found = seed_snapshot.search(
+        "Poormoghim H et al (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. "
+        "J Clin Pharm Ther 41: 94-96",
+        rows=3,
+    )
+    assert len(found) == 3
+    assert found[0]["DOI"] == POORMOGHIM
+    assert found[0]["title"] == ["Systemic sclerosis and calcinosis cutis: response to rituximab"]
+    scores = [r["score"] for r in found]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[1] > 0
+    assert seed_snapshot.search("", rows=3) == [] and seed_snapshot.search("the of and", rows=3) == []
+
+
+def test_work_and_works_ignore_case_and_resolver_prefixes(seed_snapshot: SnapshotRegistry) -> None:
+    assert seed_snapshot.work(DEZA.upper())["DOI"] == DEZA  # type: ignore[index]
+    assert seed_snapshot.work("https://doi.org/" + DEZA)["DOI"] == DEZA  # type: ignore[index]
+    assert seed_snapshot.work("10.5555/no-such-work") is None
+    found = seed_snapshot.works([DEZA, POORMOGHIM.upper(), "10.5555/nothing"])
+    assert [found[k]["DOI"] if found[k] else None for k in found] == [DEZA, POORMOGHIM, None]  # type: ignore[index]
+    assert "score" not in found[DEZA]  # type: ignore[operator]
+
+
+def test_gzip_json_lines_index_is_written_next_to_the_snapshot(tmp_path: Path) -> None:
+    source = tmp_path / "works.jsonl.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as handle:
+        for record in (A, B):
+            handle.write(json.dumps(record) + "\n")
+    registry = open_snapshot(source)
+    assert index_path_for(source) == tmp_path / ("works.jsonl.gz" + INDEX_SUFFIX)
+    assert (tmp_path / ("works.jsonl.gz" + INDEX_SUFFIX)).is_file()
+    assert len(registry) == 2
+    assert registry.search("Salmhofer 1995 calciphylaxis renal failure Hautarzt", rows=1)[0]["DOI"] == "10.5555/beta"
+    registry.close()
+
+
+def test_api_responses_items_lists_single_works_and_arrays(tmp_path: Path) -> None:
+    folder = tmp_path / "dump"
+    (folder / "lists").mkdir(parents=True)
+    (folder / "lists" / "page1.json").write_text(
+        json.dumps({"status": "ok", "message-type": "work-list", "message": {"items": [A, {**B, "score": 12.5}]}})
+    )
+    (folder / "one.json").write_text(json.dumps({"status": "ok", "message-type": "work", "message": C}))
+    # a cut-down copy of A (as a select= answer holds) must not replace the full record
+    (folder / "zz-array.json").write_text(json.dumps([{"DOI": "10.5555/ALPHA", "title": ["Dystrophic"]}]))
+    (folder / "notes.txt").write_text("not a snapshot file")
+    registry = open_snapshot(folder, tmp_path / "index.sqlite")
+    assert len(registry) == 3
+    assert registry.work("10.5555/alpha")["volume"] == "79"  # type: ignore[index]
+    assert "score" not in registry.work("10.5555/beta")  # type: ignore[operator]
+    assert registry.search("Houschyar milia-like calcinosis 2012", rows=1)[0]["DOI"] == "10.5555/gamma"
+    registry.close()
+
+
+def test_index_is_reused_while_the_source_is_unchanged_and_rebuilt_when_it_changes(tmp_path: Path) -> None:
+    source = tmp_path / "works.jsonl"
+    source.write_text(json.dumps(A) + "\n")
+    index = tmp_path / "works.sqlite"
+    open_snapshot(source, index).close()
+    built = index.stat().st_mtime_ns
+    registry = open_snapshot(source, index)
+    assert index.stat().st_mtime_ns == built  # reused, not rebuilt
+    assert registry.work("10.5555/gamma") is None
+    registry.close()
+
+    source.write_text(json.dumps(A) + "\n" + json.dumps(C) + "\n")
+    os.utime(source, ns=(built + 10**9, built + 10**9))
+    registry = open_snapshot(source, index)
+    assert registry.work("10.5555/gamma") is not None and len(registry) == 2
+    registry.close()
+
+
+def test_missing_and_broken_snapshots_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        open_snapshot(tmp_path / "nothing-here")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(ValueError, match=r"broken\.json"):
+        open_snapshot(broken, tmp_path / "i.sqlite")
+    assert not (tmp_path / "i.sqlite").exists()  # no half-built index left behind
+
+
+def test_matching_offline_gives_the_seed_matches_the_server_gives(
+    seed_snapshot: SnapshotRegistry, crossref_server: CrossrefServer, seed_articles: Path, tmp_path: Path
+) -> None:
+    citations = [c for path in sorted(seed_articles.glob("*.txt")) for c in extract(path)]
+    refs: list[Reference] = parse_citations(citations)
+    client = CrossrefClient(
+        crossref_server.url, "tests@example.org", cache=tmp_path / "c.sqlite", search_rate=200.0, single_rate=200.0
+    )
+    online = match_many(refs, client)
+    client.close()
+    offline = match_many(refs, seed_snapshot)
+    assert [(m.status, m.doi) for m in offline] == [(m.status, m.doi) for m in online]
+    matched = sorted({m.doi for m in offline if m.status == "matched"})
+    assert matched == sorted([DEZA, POORMOGHIM])
+    assert [round(m.confidence, 3) for m in offline] == [round(m.confidence, 3) for m in online]
+    assert seed_snapshot.searches > 0
