@@ -64,7 +64,7 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
 
 def _sign(name: str) -> int:
     """The sign a feature's weight must have: agreement cannot count against a candidate, nor disagreement for it."""
-    if name in ("title", "title_exact", "year_same") or name.endswith("_agree"):
+    if name in ("title", "title_exact", "year_same", "best", "margin") or name.endswith("_agree"):
         return 1
     if name in ("title_gap", "year_far") or name.endswith("_disagree"):
         return -1
@@ -121,21 +121,42 @@ def training_rows(cases: list[matchdata.Case], registry: Registry, rows: int) ->
     return out
 
 
-def write_weights(weights: dict[str, float]) -> None:
+def top_rows(cases: list[matchdata.Case], registry: Registry, rows: int) -> list[tuple[list[float], int]]:
+    """One row per training search: [1, logit of the best candidate, its lead over the next], best is right."""
+    out = []
+    for case in cases:
+        assert case.ref is not None
+        scored = sorted(
+            (
+                (matching.score_candidate(case.ref, r)[0], r)
+                for r in registry.search(matching.query_for(case.ref), rows)
+            ),
+            key=lambda t: -t[0],
+        )
+        if not scored:
+            continue
+        z = matching._logit(scored[0][0])
+        margin = 10.0 if len(scored) < 2 else min(10.0, max(0.0, z - matching._logit(scored[1][0])))
+        right = int(case.gold is not None and str(scored[0][1].get("DOI", "")).lower() == case.gold.lower())
+        out.append(([1.0, z, margin], right))
+    return out
+
+
+def write_constant(name: str, values: dict[str, float]) -> None:
     path = matchdata.REPO / "refkit" / "match.py"
     text = path.read_text(encoding="utf-8")
-    body = "".join(f'    "{k}": {v},\n' for k, v in weights.items())
+    body = "".join(f'    "{k}": {v},\n' for k, v in values.items())
     new, n = re.subn(
-        r"WEIGHTS: Mapping\[str, float\] = \{\n.*?\n\}\n",
-        lambda _: "WEIGHTS: Mapping[str, float] = {\n" + body + "}\n",
+        name + r": Mapping\[str, float\] = \{\n.*?\n\}\n",
+        lambda _: name + ": Mapping[str, float] = {\n" + body + "}\n",
         text,
         count=1,
         flags=re.S,
     )
     if n != 1:
-        raise SystemExit("could not find the WEIGHTS constant in refkit/match.py")
+        raise SystemExit(f"could not find the {name} constant in refkit/match.py")
     path.write_text(new, encoding="utf-8")
-    print(f"wrote the weights into {path}")
+    print(f"wrote {name} into {path}")
 
 
 # ------------------------------------------------------------------------------------------------ metrics
@@ -160,6 +181,36 @@ def metrics(cases: list[matchdata.Case], matches: list[Match]) -> dict[str, floa
         len(b) / len(cases) * abs(sum(p for p, _ in b) / len(b) - sum(ok for _, ok in b) / len(b)) for b in bins if b
     )
     return {"precision": precision, "recall": recall, "f1": f1, "ece": ece, "accepted": accepted, "tp": tp}
+
+
+def thresholds(cases: list[matchdata.Case], matches: list[Match]) -> str:
+    """Precision and recall had the acceptance threshold been each of a few values (ties stay refused)."""
+    positives = sum(1 for c in cases if c.gold) or 1
+    out = []
+    for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+        taken = [
+            (c, m)
+            for c, m in zip(cases, matches, strict=True)
+            if m.confidence >= t and m.record is not None and not m.reason.startswith("two records fit")
+        ]
+        right = sum(1 for c, m in taken if correct(c, m))
+        out.append(f"{t:.2f}: P={right / len(taken) if taken else 1.0:.4f} R={right / positives:.4f}")
+    return "  if accepted at  " + "   ".join(out)
+
+
+def best_threshold(cases: list[matchdata.Case], registry: Registry, rows: int, goal: float = 0.995) -> float:
+    """The lowest threshold at which the training part's best candidates are right at least ``goal`` of the time."""
+    scored = []
+    for case in cases:
+        assert case.ref is not None
+        found = matching._decide(case.ref, registry.search(matching.query_for(case.ref), rows), "")
+        if not found.reason.startswith("two records fit"):
+            scored.append((found.confidence, correct(case, found)))
+    for t in [x / 100 for x in range(50, 100)]:
+        taken = [ok for p, ok in scored if p >= t]
+        if taken and sum(taken) / len(taken) >= goal:
+            return t
+    return 0.99
 
 
 def reliability(cases: list[matchdata.Case], matches: list[Match]) -> str:
@@ -240,9 +291,20 @@ def main(argv: list[str] | None = None) -> int:
             for k, v in weights.items():
                 print(f'    "{k}": {v},')
             print("}")
+            matching.WEIGHTS = weights  # what follows uses what was just fitted
+            top = top_rows(train, snapshot, args.rows)
+            calibration = dict(
+                zip(("bias", "best", "margin"), (round(v, 3) for v in fit(top, ("", "best", "margin"))), strict=True)
+            )
+            matching.CALIBRATION = calibration
+            print(f"calibration of the best candidate, on {len(top)} training searches: CALIBRATION = {calibration}")
             if args.write:
-                write_weights(weights)
-            matching.WEIGHTS = weights  # evaluate what was just fitted
+                write_constant("WEIGHTS", weights)
+                write_constant("CALIBRATION", calibration)
+            print(
+                f"lowest threshold with precision >= 0.995 on the training part: "
+                f"{best_threshold(train, snapshot, args.rows):.2f} (ACCEPT is {matching.ACCEPT})"
+            )
             if args.fit_only:
                 return 0
         refs = [c.ref for c in test]
@@ -262,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"ECE {m['ece']:.4f} (target <= {TARGETS['ece']})   accepted {m['accepted']}"
             )
             print(f"  statuses: {dict(Counter(x.status for x in found))}")
+            print(thresholds(test, found))
             print(reliability(test, found))
             errors(test, found, args.examples)
         client.close()

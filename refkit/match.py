@@ -45,6 +45,7 @@ from refkit.registry.convert import date_parts
 
 __all__ = [
     "ACCEPT",
+    "CALIBRATION",
     "FEATURES",
     "REVIEW",
     "WEIGHTS",
@@ -54,6 +55,7 @@ __all__ = [
     "query_for",
     "score_candidate",
     "title_similarity",
+    "top_confidence",
 ]
 
 #: Confidence at or above which a candidate is accepted.
@@ -63,8 +65,7 @@ REVIEW = 0.50
 
 #: The model's inputs, in the order of :data:`WEIGHTS`. ``title`` is the similarity (0..1), ``title_gap`` how far it
 #: falls short of 0.9 (a hinge: small typos cost little, a different title a lot), ``title_exact`` whether it is
-#: (nearly) the same title; the others are 0/1 indicators,
-#: all 0 when either side does not state the field.
+#: (nearly) the same title; the others are 0/1 indicators, all 0 when either side does not state the field.
 FEATURES = (
     "bias",
     "title",
@@ -89,24 +90,33 @@ FEATURES = (
 # Fitted by `python bench/match_accuracy.py --fit` (logistic regression, L2, Newton steps, seed 13) on the training
 # half of the evaluation set; refit and paste when the features change.
 WEIGHTS: Mapping[str, float] = {
-    "bias": -6.253,
-    "title": 4.812,
-    "title_gap": -5.169,
-    "title_exact": 0.689,
-    "title_missing": 1.021,
-    "author_agree": 1.863,
-    "author_disagree": -2.106,
-    "year_same": 1.931,
-    "year_near": 0.512,
-    "year_far": -2.83,
+    "bias": -6.393,
+    "title": 4.426,
+    "title_gap": -4.746,
+    "title_exact": 1.139,
+    "title_missing": 1.117,
+    "author_agree": 1.903,
+    "author_disagree": -1.929,
+    "year_same": 2.162,
+    "year_near": 0.16,
+    "year_far": -3.142,
     "volume_agree": 0.0,
-    "volume_disagree": -1.551,
-    "issue_agree": 1.971,
-    "issue_disagree": -1.986,
-    "page_agree": 2.199,
-    "page_disagree": -3.238,
-    "journal_agree": 1.109,
-    "journal_disagree": -1.451,
+    "volume_disagree": -1.188,
+    "issue_agree": 1.617,
+    "issue_disagree": -1.497,
+    "page_agree": 2.1,
+    "page_disagree": -2.947,
+    "journal_agree": 0.877,
+    "journal_disagree": -1.938,
+}
+
+
+#: The model of :func:`top_confidence` (logit of the best candidate's probability, and its lead over the next one,
+#: capped at 10), fitted by the same script on the training searches.
+CALIBRATION: Mapping[str, float] = {
+    "bias": -0.174,
+    "best": 1.018,
+    "margin": 0.426,
 }
 
 
@@ -210,12 +220,28 @@ def _author_in(cand: Reference, words: set[str]) -> bool | None:
     return bool(parts) and all(p in words for p in parts)
 
 
+_MINOR = frozenset({"of", "the", "and", "in", "for", "on", "de", "der", "und", "la", "le", "des", "du"})
+
+
 def _journal_in(record: Mapping[str, Any], raw: str) -> bool | None:
+    """Whether the record's container stands in the string, in full or abbreviated word by word."""
     names = [n for key in ("container-title", "short-container-title") for n in (record.get(key) or [])]
     if not names or not raw:
         return None
     text = f" {_fold(raw)} "
-    return any(len(f) >= 4 and f" {f} " in text for f in (_fold(n) for n in names))
+    tokens = [t for t in text.split() if t not in _MINOR]
+    for name in names:
+        folded = _fold(name)
+        if len(folded) >= 4 and f" {folded} " in text:
+            return True
+        # "Fini. Fiel. Their Appl." for "Finite Fields and Their Applications": each word a prefix of the next
+        words = [w for w in folded.split() if w not in _MINOR]
+        if len(words) < 2:
+            continue
+        for i in range(len(tokens) - len(words) + 1):
+            if len(tokens[i]) >= 3 and all(words[j].startswith(tokens[i + j]) for j in range(len(words))):
+                return True
+    return False
 
 
 def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
@@ -237,6 +263,10 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
     # title resembles it, anywhere in the string (unless it is part of its own book's title) counts too.
     record_title = _fold(cand.title)
     if record_title and (sim is None or sim < 0.95):
+        # a quoted title ("...", “...”) is one even when the parser took more or less than the quotes
+        for quoted in re.findall(r"[\"“”]([^\"“”]{8,})[\"“”]", ref.raw or ""):
+            found = title_similarity(quoted, cand.title)
+            sim = found if sim is None or (found or 0) > sim else sim
         texts = []
         if ref.title and len(record_title) >= 0.6 * len(_fold(ref.title)):
             texts.append(_fold(ref.title))
@@ -297,6 +327,28 @@ def probability(x: Mapping[str, float], weights: Mapping[str, float] | None = No
     return 1 / (1 + math.exp(-z))
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
+def top_confidence(best: float, runner_up: float | None = None) -> float:
+    """The probability that the best of a search's candidates is the cited work.
+
+    A candidate's own probability (:func:`score_candidate`) says how well it fits; whether it is the right one of
+    several also depends on how far ahead of the next candidate it is. Both go through a second logistic model
+    (:data:`CALIBRATION`, fitted on the best candidates of the training searches).
+
+    Example:
+        >>> top_confidence(0.97, 0.01) > top_confidence(0.97, 0.96)
+        True
+    """
+    z = _logit(best)
+    margin = 10.0 if runner_up is None else min(10.0, max(0.0, z - _logit(runner_up)))
+    c = CALIBRATION
+    return 1 / (1 + math.exp(-max(-40.0, min(40.0, c["bias"] + c["best"] * z + c["margin"] * margin))))
+
+
 def score_candidate(ref: Reference, record: Mapping[str, Any]) -> tuple[float, dict[str, Any]]:
     """The probability that ``record`` is the work ``ref`` cites, and the per-field evidence.
 
@@ -351,10 +403,11 @@ def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none
     if not scored:
         return Match(status="unmatched", reason=reason_none)
     best_p, evidence, record = scored[0]
-    status = "matched" if best_p >= ACCEPT else "ambiguous" if best_p >= REVIEW else "unmatched"
+    confidence = top_confidence(best_p, scored[1][0] if len(scored) > 1 else None)
+    status = "matched" if confidence >= ACCEPT else "ambiguous" if confidence >= REVIEW else "unmatched"
     reason = ""
     # two strong candidates that fit equally well (e.g. two language editions): do not pick one blindly
-    if status == "matched" and len(scored) > 1 and scored[1][0] >= ACCEPT and scored[1][1] == evidence:
+    if status == "matched" and len(scored) > 1 and scored[1][0] >= REVIEW and scored[1][1] == evidence:
         status, reason = "ambiguous", f"two records fit equally well: {record['DOI']} and {scored[1][2]['DOI']}"
     if status == "unmatched":
         reason = reason or "no candidate agrees with the reference"
@@ -363,7 +416,7 @@ def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none
     return Match(
         status=status,
         doi=str(record["DOI"]) if status == "matched" else None,
-        confidence=round(best_p, 4),
+        confidence=round(confidence, 4),
         record=to_reference(record),
         evidence=evidence,
         message=dict(record),

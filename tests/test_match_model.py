@@ -187,3 +187,20 @@ def test_an_interrupted_run_resumes_from_the_cache(crossref_server: CrossrefServ
     client.close()
     assert crossref_server.count() == 0  # a warm rerun sends nothing
     assert [(m.status, m.doi, m.confidence) for m in again] == [(m.status, m.doi, m.confidence) for m in resumed]
+
+
+def test_two_records_that_fit_equally_are_not_picked_blindly(seed_records: dict[str, dict[str, Any]]) -> None:
+    from refkit.registry.snapshot import SnapshotRegistry
+
+    english = seed_records[POORMOGHIM]
+    other_edition = {**english, "DOI": "10.5555/jcpt.12340.es"}
+    ref = parse(
+        "Poormoghim H et al (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. "
+        "J Clin Pharm Ther 41: 94-96"
+    )
+    [alone] = match_many([ref], SnapshotRegistry.from_records([english]))
+    [twice] = match_many([ref], SnapshotRegistry.from_records([english, other_edition]))
+    assert alone.status == "matched" and alone.confidence >= ACCEPT
+    assert twice.status == "ambiguous" and twice.doi is None
+    assert "fit equally well" in twice.reason
+    assert twice.confidence < alone.confidence  # no lead over the runner-up: less sure it is the one
