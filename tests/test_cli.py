@@ -338,3 +338,15 @@ def test_run_with_library_links_known_works_and_exports_only_new_ones(
     broken.write_text("[{", encoding="utf-8")
     assert main(["run", str(seed_articles), "-o", str(out), "--offline", "--no-cache", "--library", str(broken)]) == 4
     assert "broken.json" in capsys.readouterr().err
+
+
+def test_run_with_snapshot_matches_offline(seed_articles: Path, crossref_records_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    snapshot = tmp_path / "crossref"
+    shutil.copytree(crossref_records_dir, snapshot)
+    out = tmp_path / "out"
+    assert main(["run", str(seed_articles), "-o", str(out), "--snapshot", str(snapshot), "--no-progress"]) == 0
+    works = json.loads((out / "audit.json").read_text(encoding="utf-8"))["works"]
+    assert {w["DOI"] for w in works if w["status"] == "matched"} == {"10.2340/00015555-2271", "10.1111/jcpt.12340"}
+    assert (tmp_path / "crossref.refkit-index.sqlite").exists()
