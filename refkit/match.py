@@ -462,7 +462,51 @@ def _works(refs: Sequence[Reference], known: Sequence[Match | None]) -> list[lis
         for i in members:
             split.setdefault(_numbers_in(refs[i].title), []).append(i)
         groups.extend(split.values())
-    return groups
+    return _join_renderings(refs, groups)
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _join_renderings(refs: Sequence[Reference], groups: list[list[int]]) -> list[list[int]]:
+    """Join groups whose citations are the same string in other words: one work printed in two styles.
+
+    Parsing differs between styles ("Title. In: Book" taken whole as the title, a missed author), so groups that
+    :func:`~refkit.dedupe.dedupe` keeps apart are compared again on the words of the strings themselves: most words
+    shared, and most numbers (year, volume, pages) too. A wrong join costs one more search, not a wrong match: a
+    citation its work's candidates do not confirm is searched on its own.
+    """
+    words = [set(_fold(r.raw).split()) - _MINOR for r in refs]
+    numbers = [{w for w in ws if _NUMBER.fullmatch(w)} for ws in words]
+    owner = {i: g for g, members in enumerate(groups) for i in members}
+    parent = list(range(len(groups)))
+
+    def find(g: int) -> int:
+        while parent[g] != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
+        return g
+
+    blocks: dict[str, list[int]] = {}
+    for i, ws in enumerate(words):
+        for w in sorted(ws, key=lambda w: (-len(w), w))[:3]:  # long words are the distinctive ones
+            blocks.setdefault(w, []).append(i)
+    for members in blocks.values():
+        if len(members) > 50:
+            continue
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                gi, gj = find(owner[i]), find(owner[j])
+                if gi == gj or not words[i] or not words[j]:
+                    continue
+                shared = len(words[i] & words[j]) / len(words[i] | words[j])
+                digits = numbers[i] | numbers[j]
+                if shared >= 0.5 and (not digits or len(numbers[i] & numbers[j]) / len(digits) >= 0.5):
+                    parent[max(gi, gj)] = min(gi, gj)
+    joined: dict[int, list[int]] = {}
+    for g, members in enumerate(groups):
+        joined.setdefault(find(g), []).extend(members)
+    return [sorted(m) for m in joined.values()]
 
 
 def match_many(
