@@ -550,14 +550,27 @@ def match_many(
     # 1. written DOIs, in batches
     dois = [r.doi for r in refs if r.doi]
     records: dict[str, Any] = {}
+    failed: dict[str, str] = {}  # DOI -> why it could not be looked up
     batch_error: RegistryError | None = None
     if dois:
         try:
             records = {k.lower(): v for k, v in registry.works(dois).items()}
         except RegistryError as exc:
             batch_error = exc
+        if batch_error is not None and (getattr(registry, "offline", False) or getattr(registry, "unreachable", None)):
+            # a client that answers from its cache only fails the whole batch at the first DOI it has not seen;
+            # asked one by one, it still answers the ones it has (no request is sent either way)
+            records, failed, batch_error = *_one_by_one(registry, dois), None
     for i, ref in enumerate(refs):
         if not ref.doi:
+            continue
+        if ref.doi.lower() in failed:
+            written[i] = Match(
+                status="unverified",
+                reason=failed[ref.doi.lower()],
+                written_doi=ref.doi,
+                written_doi_status="unchecked",
+            )
             continue
         if batch_error is not None:
             written[i] = Match(
@@ -623,6 +636,18 @@ def match_many(
                 else:
                     finish(i, _decide(refs[i], answer, "no candidate in the registry"))
     return [r if r is not None else Match(status="unmatched") for r in results]
+
+
+def _one_by_one(registry: Registry, dois: Sequence[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Records of DOIs asked one at a time (lower-cased DOI -> record), and why the others got no answer."""
+    records: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    for doi in dict.fromkeys(dois):
+        try:
+            records[doi.lower()] = registry.work(doi)
+        except RegistryError as exc:
+            failed[doi.lower()] = str(exc)
+    return records, failed
 
 
 def _search_all(

@@ -204,3 +204,21 @@ def test_two_records_that_fit_equally_are_not_picked_blindly(seed_records: dict[
     assert twice.status == "ambiguous" and twice.doi is None
     assert "fit equally well" in twice.reason
     assert twice.confidence < alone.confidence  # no lead over the runner-up: less sure it is the one
+
+
+def test_offline_written_dois_in_the_cache_are_still_checked(crossref_server: CrossrefServer, tmp_path: Path) -> None:
+    cache = tmp_path / "cache.sqlite"
+    warm = _client(crossref_server, cache)
+    assert warm.work(DEZA) is not None
+    warm.close()
+    crossref_server.clear_log()
+    refs = [
+        parse("Deza G et al (2015) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. doi: " + DEZA),
+        parse("Smith J (2001) A work nobody has looked up. doi: 10.5555/never-fetched"),
+    ]
+    offline = CrossrefClient(crossref_server.url, None, cache=cache, offline=True)
+    first, second = match_many(refs, offline)
+    offline.close()
+    assert (first.status, first.doi, first.written_doi_status) == ("matched", DEZA, "ok")
+    assert (second.status, second.written_doi_status) == ("unverified", "unchecked")
+    assert crossref_server.count() == 0
