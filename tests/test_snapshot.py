@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from refkit.errors import InputError
 from refkit.extract import extract
 from refkit.match import match_many
 from refkit.model import Reference
@@ -129,11 +130,11 @@ def test_index_is_reused_while_the_source_is_unchanged_and_rebuilt_when_it_chang
 
 
 def test_missing_and_broken_snapshots_are_reported(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(InputError, match="no such snapshot"):
         open_snapshot(tmp_path / "nothing-here")
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    with pytest.raises(ValueError, match=r"broken\.json"):
+    with pytest.raises(InputError, match=r"broken\.json: not Crossref JSON"):
         open_snapshot(broken, tmp_path / "i.sqlite")
     assert not (tmp_path / "i.sqlite").exists()  # no half-built index left behind
 

@@ -33,6 +33,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from refkit.errors import InputError
+
 __all__ = ["INDEX_SUFFIX", "SnapshotRegistry", "build_index", "index_path_for", "open_snapshot", "read_records"]
 
 #: Suffix of the index file written next to a snapshot.
@@ -113,7 +115,7 @@ def _files(path: Path) -> list[Path]:
         return sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(_SUFFIXES))
     if path.is_file():
         return [path]
-    raise FileNotFoundError(f"no such snapshot file or folder: {path}")
+    raise InputError(f"no such snapshot file or folder: {path}", str(path))
 
 
 def _open_text(path: Path) -> IO[str]:
@@ -152,8 +154,7 @@ def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
     """Every work record in a snapshot file or folder, in file order (duplicates included).
 
     Raises:
-        FileNotFoundError: ``path`` does not exist.
-        ValueError: a file is not JSON (the message names it).
+        InputError: ``path`` does not exist, or a file in it is not JSON (the message names it).
 
     Example:
         >>> list(read_records("tests/data/crossref/seed-works.jsonl"))[0]["DOI"]  # doctest: +SKIP
@@ -163,7 +164,7 @@ def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
         try:
             yield from _read_file(file)
         except (ValueError, EOFError, OSError) as exc:
-            raise ValueError(f"{file}: not Crossref JSON ({exc})") from exc
+            raise InputError(f"{file}: not Crossref JSON ({exc})", str(file)) from exc
 
 
 def _signature(path: Path) -> str:
@@ -322,8 +323,7 @@ def open_snapshot(path: str | Path, index_path: str | Path | None = None) -> Sna
         index_path: where to keep the index (default: :func:`index_path_for`).
 
     Raises:
-        FileNotFoundError: ``path`` does not exist.
-        ValueError: a snapshot file is not Crossref JSON.
+        InputError: ``path`` does not exist, or a snapshot file is not Crossref JSON.
 
     Example:
         >>> registry = open_snapshot("tests/data/crossref")  # doctest: +SKIP
@@ -332,7 +332,7 @@ def open_snapshot(path: str | Path, index_path: str | Path | None = None) -> Sna
     """
     source = Path(path)
     if not source.exists():
-        raise FileNotFoundError(f"no such snapshot file or folder: {source}")
+        raise InputError(f"no such snapshot file or folder: {source}", str(source))
     target = Path(index_path) if index_path is not None else index_path_for(source)
     if _stored_signature(target) != _signature(source):
         build_index(source, target)
