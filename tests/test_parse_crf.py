@@ -18,8 +18,7 @@ DEZA_VANCOUVER = (
     "Acta Derm Venereol. 2016;96(3):418-9."
 )
 DEZA_SPRINGER = (
-    "Deza G et al (2016) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol "
-    "96:418-419"
+    "Deza G et al (2016) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol 96:418-419"
 )
 DEZA_DOI = (
     "Deza G et al (2015) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. Acta Derm Venereol "
@@ -92,7 +91,14 @@ def test_confidence_is_per_field_marginal(parser: CRFParser) -> None:
     for key in ("author", "title", "container_title", "issued", "volume", "page", "reference"):
         assert 0.5 < ref.confidence[key] <= 1.0, key
     assert set(ref.confidence) - {"reference"} <= {
-        "author", "title", "container_title", "issued", "volume", "issue", "page", "doi",
+        "author",
+        "title",
+        "container_title",
+        "issued",
+        "volume",
+        "issue",
+        "page",
+        "doi",
     }
 
 
@@ -158,7 +164,13 @@ def test_speed_sanity(parser: CRFParser) -> None:
 def test_tokenize_keeps_identifiers_whole() -> None:
     tokens = tokenize("see https://example.org/a.b, doi:10.1016/0006-2952(91)90001-A.")
     assert [t.text for t in tokens] == [
-        "see", "https://example.org/a.b", ",", "doi", ":", "10.1016/0006-2952(91)90001-A", ".",
+        "see",
+        "https://example.org/a.b",
+        ",",
+        "doi",
+        ":",
+        "10.1016/0006-2952(91)90001-A",
+        ".",
     ]
     assert all(tokens[i].start < tokens[i + 1].start for i in range(len(tokens) - 1))
 
@@ -171,12 +183,68 @@ def test_features_have_window() -> None:
 
 def test_corpus_label_cleanup() -> None:
     words, labels, text = examples_from_pieces(
-        [("Deza G", "author"), (", ", None), ("Pujol RM", "author"), (". ", None), ("Title.", "title"),
-         (" doi: ", None), ("10.2340/00015555-2271", "DOI"), (" ", None), ("418", "page"), ("–", None),
-         ("9", "page")]
+        [
+            ("Deza G", "author"),
+            (", ", None),
+            ("Pujol RM", "author"),
+            (". ", None),
+            ("Title.", "title"),
+            (" doi: ", None),
+            ("10.2340/00015555-2271", "DOI"),
+            (" ", None),
+            ("418", "page"),
+            ("–", None),
+            ("9", "page"),
+        ]
     )
     assert text == "Deza G, Pujol RM. Title. doi: 10.2340/00015555-2271 418–9"
     fields = field_strings(text, words, labels)
     assert fields == {
-        "author": ["Deza G, Pujol RM"], "title": ["Title"], "DOI": ["10.2340/00015555-2271"], "page": ["418–9"],
+        "author": ["Deza G, Pujol RM"],
+        "title": ["Title"],
+        "DOI": ["10.2340/00015555-2271"],
+        "page": ["418–9"],
     }
+
+
+def test_training_is_reproducible(tmp_path) -> None:
+    from refkit.parse.corpus import Example
+    from refkit.parse.train import train
+
+    rows = [
+        [
+            ("Deza G", "author"),
+            (" (", None),
+            ("2016", "issued"),
+            (") ", None),
+            ("Solitary morphea", "title"),
+            (". ", None),
+            ("Acta Derm Venereol", "container-title"),
+            (" ", None),
+            ("96", "volume"),
+            (":", None),
+            ("418-419", "page"),
+        ],
+        [
+            ("Lai CH et al", "author"),
+            (" (", None),
+            ("2003", "issued"),
+            (") ", None),
+            ("Calcinosis of the ear", "title"),
+            (". ", None),
+            ("J Am Acad Dermatol", "container-title"),
+            (" ", None),
+            ("49", "volume"),
+            (": ", None),
+            ("122-124", "page"),
+        ],
+    ]
+    examples = []
+    for pieces in rows:
+        words, labels, text = examples_from_pieces(pieces)
+        examples.append(Example(text, tuple(words), tuple(labels), "synthetic", "test", "train"))
+    a = train(examples, tmp_path / "a.crfsuite", max_iterations=30)
+    b = train(examples, tmp_path / "b.crfsuite", max_iterations=30)
+    assert a.read_bytes() == b.read_bytes()
+    tagged = CRFParser(a).tag("Cambiaghi S (2000) Fingertip calcinosis. Cutis 66: 465-467")
+    assert tagged[3][:2] == ("2000", "issued")

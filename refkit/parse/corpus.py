@@ -45,9 +45,13 @@ Token labels are then made consistent across the corpora: punctuation tokens at 
 names of the same list or between first and last page join the field, a DOI/URL field keeps only the
 identifier token ("doi:" is a separator), and a URL that is a doi.org link is a DOI.
 
+Strings with fewer than two different field labels are left out of every split: they are unannotated
+(about 150 PLOS ``<mixed-citation>`` elements are plain text) rather than examples of a string with no fields.
+
 Splits are deterministic and never depend on the model: PLOS by article (``PLOS_HELD_OUT``, about 20 %),
 AnyStyle by a hash of the sequence text (10 %), GROBID ``corpus/`` by a hash of the file name (10 %); GROBID
-``evaluation/`` is test only. A further hash bucket of the training part is the ``dev`` split used to tune
+``evaluation/`` is test only. Any training string equal to a test string is dropped (the GROBID evaluation
+strings all occur in its training corpus too). A further hash bucket of the training part is the ``dev`` split used to tune
 the regularisation.
 
 Example:
@@ -241,8 +245,10 @@ def _clean_labels(words: list[str], labels: list[str]) -> None:
                 # after editors.
                 lead = _LEADING_CUES.get(lab)
                 if lead:
-                    while a < b and (words[a].lower() in lead or not words[a].isalnum()) and (
-                        b - a > 1 and any(w.isalnum() and w.lower() not in lead for w in words[a + 1 : b])
+                    while (
+                        a < b
+                        and (words[a].lower() in lead or not words[a].isalnum())
+                        and (b - a > 1 and any(w.isalnum() and w.lower() not in lead for w in words[a + 1 : b]))
                     ):
                         labels[a] = "other"
                         a += 1
@@ -251,14 +257,14 @@ def _clean_labels(words: list[str], labels: list[str]) -> None:
                     while b > a + 1 and (words[b - 1].lower() in trail or not words[b - 1].isalnum()):
                         labels[b - 1] = "other"
                         b -= 1
-                while a < b and not words[a].isalnum() and words[a] not in "([\"\u201c":
+                while a < b and not words[a].isalnum() and words[a] not in '(["\u201c':
                     labels[a] = "other"
                     a += 1
                 while b > a and not words[b - 1].isalnum():
                     labels[b - 1] = "other"
                     b -= 1
                 # Brackets left open or closed at an edge of the field are separators too.
-                if a < b and words[a] in "([\"\u201c" and not any(w in ")]\"\u201d" for w in words[a:b]):
+                if a < b and words[a] in '(["\u201c' and not any(w in ')]"\u201d' for w in words[a:b]):
                     labels[a] = "other"
         i = j
 
@@ -410,9 +416,7 @@ def _grobid_label(el: etree._Element, has_a: bool, inherited: str | None) -> str
     return inherited
 
 
-def _flatten(
-    el: etree._Element, label: str | None, pieces: list[tuple[str, str | None]], has_a: bool
-) -> None:
+def _flatten(el: etree._Element, label: str | None, pieces: list[tuple[str, str | None]], has_a: bool) -> None:
     if el.text:
         pieces.append((el.text, label))
     for child in el:
@@ -435,9 +439,7 @@ def read_grobid(path: Path) -> Iterator[tuple[list[str], list[str], str, str]]:
     for k, bibl in enumerate(el for el in root.iter() if _local(el.tag) == "bibl"):
         if any(_local(a.tag) == "bibl" for a in bibl.iterancestors()):
             continue
-        has_a = any(
-            _local(t.tag) == "title" and (t.get("level") or "").lower() == "a" for t in bibl.iter()
-        )
+        has_a = any(_local(t.tag) == "title" and (t.get("level") or "").lower() == "a" for t in bibl.iter())
         pieces: list[tuple[str, str | None]] = []
         _flatten(bibl, None, pieces, has_a)
         words, labels, text = examples_from_pieces(pieces)
@@ -482,7 +484,7 @@ def _jats_label(el: etree._Element, inherited: str | None, book_title: bool) -> 
         return "URL"
     if tag in ("pub-id", "object-id"):
         kind = el.get("pub-id-type")
-        return {"doi": "DOI", "pmid": "PMID"}.get(kind or "", None)
+        return {"doi": "DOI", "pmid": "PMID"}.get(kind or "")
     if tag == "comment":
         return None
     if tag in _JATS_FIELD:
@@ -538,9 +540,9 @@ def _record(cit: etree._Element) -> _JatsRecord | None:
             names.append((_text(first_child(e, "surname")), _text(first_child(e, "given-names"))))
     doi = ""
     for e in cit.iter():
-        if _local(e.tag) in ("pub-id", "object-id") and e.get("pub-id-type") == "doi":
-            doi = _text(e)
-        elif _local(e.tag) == "ext-link" and _text(e).startswith("10."):
+        if (_local(e.tag) in ("pub-id", "object-id") and e.get("pub-id-type") == "doi") or (
+            _local(e.tag) == "ext-link" and _text(e).startswith("10.")
+        ):
             doi = _text(e)
     rec = _JatsRecord(
         names=tuple(n for n in names if n[0]),
@@ -649,6 +651,11 @@ def read_plos_springer(path: Path) -> Iterator[tuple[list[str], list[str], str, 
 # --------------------------------------------------------------------------- all
 
 
+def _annotated(labels: list[str]) -> bool:
+    """Whether a string carries at least two different field labels (some JATS citations are plain text)."""
+    return len(set(labels) - {"other"}) >= 2
+
+
 def load_all(data: Path, *, springer_fraction: int = 3) -> list[Example]:
     """Every labelled example of the shared data folder, with its split.
 
@@ -662,20 +669,23 @@ def load_all(data: Path, *, springer_fraction: int = 3) -> list[Example]:
         for words, labels, text, group in read_anystyle(path):
             b = _bucket(text, 10)
             split = "test" if b == 0 else "dev" if b == 1 else "train"
-            out.append(Example(text, tuple(words), tuple(labels), "anystyle", group, split))
+            if _annotated(labels):
+                out.append(Example(text, tuple(words), tuple(labels), "anystyle", group, split))
     for path in sorted((data / "parse" / "grobid" / "corpus").glob("*.xml")):
         b = _bucket(path.name, 10)
         split = "test" if b == 0 else "dev" if b == 1 else "train"
         for words, labels, text, group in read_grobid(path):
-            out.append(Example(text, tuple(words), tuple(labels), "grobid", group, split))
+            if _annotated(labels):
+                out.append(Example(text, tuple(words), tuple(labels), "grobid", group, split))
     for path in sorted((data / "parse" / "grobid" / "evaluation").glob("*.xml")):
         for words, labels, text, group in read_grobid(path):
-            out.append(Example(text, tuple(words), tuple(labels), "grobid-eval", group, "test"))
+            if _annotated(labels):
+                out.append(Example(text, tuple(words), tuple(labels), "grobid-eval", group, "test"))
     for path in sorted((data / "parse" / "plos").glob("*.xml")):
         b = _bucket(path.name, 5)
         split = "test" if path.name in PLOS_HELD_OUT else "dev" if b == 1 and _bucket(path.name, 2) == 0 else "train"
         for words, labels, text, group, synthetic in read_plos(path):
-            if synthetic and split == "test":
+            if (synthetic and split == "test") or not _annotated(labels):
                 continue
             source = "synthetic" if synthetic else "plos"
             out.append(Example(text, tuple(words), tuple(labels), source, group, split))
@@ -683,4 +693,7 @@ def load_all(data: Path, *, springer_fraction: int = 3) -> list[Example]:
             for words, labels, text, group in read_plos_springer(path):
                 if _bucket(group + "s", springer_fraction) == 0:
                     out.append(Example(text, tuple(words), tuple(labels), "synthetic", group, split))
-    return out
+    # The corpora overlap (GROBID's evaluation strings are all in its training corpus too; AnyStyle repeats
+    # strings across files): a string of any test set never trains or tunes the model.
+    held = {e.text for e in out if e.split == "test"}
+    return [e for e in out if e.split == "test" or e.text not in held]

@@ -11,7 +11,8 @@ over the field's tokens, and ``"reference"`` to how sure the parser is that the 
 A string with neither a title, nor authors, nor a container (a sentence, digits, noise) comes back as type
 ``document`` with no fields and a low ``"reference"`` confidence, the same convention as the rule parser.
 
-Only the first :data:`MAX_TOKENS` tokens are tagged, so a very long input costs bounded time.
+Only the first :data:`MAX_TOKENS` tokens are tagged, so a very long input costs bounded time; its
+``"reference"`` confidence is halved (no reference is that long).
 
 The shipped model is trained by :mod:`refkit.parse.train` on AnyStyle, GROBID and PLOS data (see
 ``refkit/data/parser/SOURCE.md``).
@@ -153,9 +154,12 @@ class CRFParser:
         """
         if not isinstance(raw, str):
             raise TypeError(f"expected a str, got {type(raw).__name__}")
-        tokens = tokenize(raw)[: self.max_tokens]
+        tokens = tokenize(raw)
+        truncated = len(tokens) > self.max_tokens
+        if truncated:
+            tokens = tokens[: self.max_tokens]
         tagged = self._tag_tokens(tokens)
-        return build_reference(raw, tokens, tagged)
+        return build_reference(raw, tokens, tagged, truncated=truncated)
 
     def parse_many(self, raws: Iterable[str]) -> list[Reference]:
         """Parse strings in order (one :class:`Reference` per input, never dropped)."""
@@ -188,13 +192,17 @@ def _mean(values: Sequence[float]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
 
-def build_reference(raw: str, tokens: Sequence[Token], tagged: Sequence[tuple[str, float]]) -> Reference:
+def build_reference(
+    raw: str, tokens: Sequence[Token], tagged: Sequence[tuple[str, float]], *, truncated: bool = False
+) -> Reference:
     """Turn tagged tokens into a :class:`Reference` with the shared field helpers.
 
     Args:
         raw: the input string.
         tokens: its tokens (offsets into ``raw``).
         tagged: ``(label, marginal)`` per token.
+        truncated: ``tokens`` stop short of the end of ``raw`` (an input too long to be one reference:
+            the ``"reference"`` confidence is halved).
     """
     spans = _spans(raw, tokens, tagged)
     by_label: dict[str, list[tuple[str, int, int, float]]] = {}
@@ -225,8 +233,6 @@ def build_reference(raw: str, tokens: Sequence[Token], tagged: Sequence[tuple[st
             conf[attr] = _mean([p for *_, p in found])
         if et_al and label == "author":
             values["et_al"] = True
-    if "author" not in values and re.search(r"\bet\s*al\b", raw[:200], re.I) and "editor" in values:
-        values["et_al"] = False
 
     hit = first("issued")
     if hit:
@@ -325,17 +331,36 @@ def build_reference(raw: str, tokens: Sequence[Token], tagged: Sequence[tuple[st
         or _looks_like_noise(tokens)
     ):
         return Reference(raw=raw, type="document", confidence={"reference": round(min(0.2, token_mean / 5), 4)})
-    conf["reference"] = round(token_mean * min(1.0, (structure + 1) / 4), 4)
+    conf["reference"] = round(token_mean * min(1.0, (structure + 1) / 4) * (0.5 if truncated else 1.0), 4)
     values["type"] = _guess_type(raw, values, by_label)
     return Reference(raw=raw, confidence=conf, **values)
 
 
 def _looks_like_noise(tokens: Sequence[Token]) -> bool:
-    """Too few word tokens to be a reference (a line of digits, symbols, random characters)."""
-    if not tokens:
+    """Too few word-like tokens to be a reference: digits, symbols, random characters.
+
+    A word-like token is a number or a run of letters cased the way words are ("Deza", "cutis", "JM", or a
+    script without case); random characters give "x7Gq"-like runs among many symbols.
+    """
+    n = len(tokens)
+    if n == 0:
         return True
-    words = sum(1 for t in tokens if len(t.text) > 1 and t.text[0].isalpha())
-    return words < 2 or words / len(tokens) < 0.2
+    words = punct = letters = 0
+    for t in tokens:
+        text = t.text
+        if not text[0].isalnum():
+            punct += 1
+        elif text.isdigit():
+            words += 1
+        elif text.isalpha():
+            if len(text) > 1:
+                letters += 1
+            if text.islower() or text.isupper() or text.istitle() or text.lower() == text.upper():
+                words += 1
+    if letters == 0:
+        return True
+    share = words / n
+    return share < 0.15 or (share < 0.3 and punct / n > 0.4)
 
 
 def _guess_type(raw: str, values: dict[str, Any], by_label: dict[str, list[tuple[str, int, int, float]]]) -> str:

@@ -210,6 +210,40 @@ def _token_features(text: str) -> tuple[tuple[str, ...], str]:
     return tuple(feats), cls
 
 
+@lru_cache(maxsize=65536)
+def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str, str, str]:
+    """A token's own features, class, lower-case form and the strings its neighbours use for it."""
+    feats, cls = _token_features(text)
+    low = text.lower() if len(text) <= 20 else text[:20].lower()
+    return feats, cls, low, "-1w=" + low, "+1w=" + low, "-2w=" + low, "+2w=" + low
+
+
+@lru_cache(maxsize=4096)
+def _pair(name: str, a: str, b: str) -> str:
+    return f"{name}={a}|{b}"
+
+
+class _Prefixed(dict[str, str]):
+    """``prefix + key`` strings, built once per key (feature strings repeat across tokens)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = self.prefix + key
+        return value
+
+
+_M1C, _M2C, _P1C, _P2C = _Prefixed("-1c="), _Prefixed("-2c="), _Prefixed("+1c="), _Prefixed("+2c=")
+_POS = tuple(f"pos={k}" for k in range(10))
+_IDX = tuple(f"idx={k}" for k in range(11))
+_DOTS = tuple(f"dots={k}" for k in range(7))
+_SDOTS = tuple(f"sdots={k}" for k in range(6))
+_COMMAS = tuple(f"commas={k}" for k in range(9))
+_YEARS = tuple(f"years={k}" for k in range(3))
+
+
 def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
     """Feature lists for every token of a sequence.
 
@@ -225,24 +259,29 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
         True
     """
     n = len(tokens)
-    base = [_token_features(t) for t in tokens]
-    classes = [c for _, c in base]
-    lows = [t.lower() if len(t) <= 20 else t[:20].lower() for t in tokens]
+    if n == 0:
+        return []
+    info = [_token_info(t) for t in tokens]
+    classes = [x[1] for x in info]
+    lows = [x[2] for x in info]
     out: list[list[str]] = []
     dots = commas = years = sdots = quotes = 0
     seen_paren_year = seen_in = seen_eds = False
     for i in range(n):
-        feats, cls = base[i]
-        row = ["b", *feats, f"pos={(10 * i) // n}", f"idx={i if i < 6 else (6 if i < 10 else 10)}"]
+        feats, cls, low, _m1w, _p1w, _m2w, _p2w = info[i]
         # Counts of separators seen so far say which field of a period-separated style we are in.
-        row.append(f"dots={min(dots, 6)}")
-        row.append(f"sdots={min(sdots, 5)}")
-        row.append(f"commas={min(commas, 8)}")
-        row.append(f"years={min(years, 2)}")
-        if quotes % 2:
-            row.append("inquote")
-        elif quotes:
-            row.append("afterquote")
+        row = [
+            "b",
+            *feats,
+            _POS[(10 * i) // n],
+            _IDX[i if i < 6 else (6 if i < 10 else 10)],
+            _DOTS[dots if dots < 6 else 6],
+            _SDOTS[sdots if sdots < 5 else 5],
+            _COMMAS[commas if commas < 8 else 8],
+            _YEARS[years if years < 2 else 2],
+        ]
+        if quotes:
+            row.append("inquote" if quotes % 2 else "afterquote")
         if seen_paren_year:
             row.append("after(year)")
         if seen_in:
@@ -250,38 +289,38 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
         if seen_eds:
             row.append("after(eds)")
         if i > 0:
-            row.append(f"bi={lows[i - 1]}|{lows[i]}")
-        if i > 0:
-            row.append("-1c=" + classes[i - 1])
-            row.append("-1w=" + lows[i - 1])
+            prev = classes[i - 1]
+            row.append(f"bi={lows[i - 1]}|{low}")
+            row.append(_M1C[prev])
+            row.append(info[i - 1][3])
             if i > 1:
-                row.append("-2c=" + classes[i - 2])
-                row.append("-2w=" + lows[i - 2])
-                row.append(f"-21c={classes[i - 2]}|{classes[i - 1]}")
+                row.append(_M2C[classes[i - 2]])
+                row.append(info[i - 2][5])
+                row.append(_pair("-21c", classes[i - 2], prev))
         else:
             row.append("BOS")
         if i + 1 < n:
-            row.append("+1c=" + classes[i + 1])
-            row.append("+1w=" + lows[i + 1])
-            row.append(f"0+1c={cls}|{classes[i + 1]}")
+            nxt = classes[i + 1]
+            row.append(_P1C[nxt])
+            row.append(info[i + 1][4])
+            row.append(_pair("0+1c", cls, nxt))
             if i + 2 < n:
-                row.append("+2c=" + classes[i + 2])
-                row.append("+2w=" + lows[i + 2])
+                row.append(_P2C[classes[i + 2]])
+                row.append(info[i + 2][6])
         else:
             row.append("EOS")
-        if i > 0 and i + 1 < n:
-            row.append(f"-1+1c={classes[i - 1]}|{classes[i + 1]}")
-        low = lows[i]
+        if 0 < i < n - 1:
+            row.append(_pair("-1+1c", classes[i - 1], classes[i + 1]))
         if low == "al" and i > 0 and lows[i - 1] == "et":
             row.append("etal")
         if cls == "dot":
             dots += 1
             # A dot after a word (not an initial) usually ends a field.
-            if i > 0 and classes[i - 1] in ("low", "num", "year", "mix") or (i > 0 and len(tokens[i - 1]) > 3):
+            if (i > 0 and classes[i - 1] in ("low", "num", "year", "mix")) or (i > 0 and len(tokens[i - 1]) > 3):
                 sdots += 1
         elif cls == "quote":
             quotes += 1
-        elif low == "in" and (i == 0 or classes[i - 1] in ("dot", "comma", "rpar")) or low == "dans":
+        elif (low == "in" and (i == 0 or classes[i - 1] in ("dot", "comma", "rpar"))) or low == "dans":
             seen_in = True
         elif low in ("eds", "ed", "editor", "editors", "hrsg") and seen_in:
             seen_eds = True

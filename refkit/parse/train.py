@@ -125,9 +125,9 @@ def train(
     examples: Sequence[Example],
     out: Path,
     *,
-    c1: float = 0.05,
-    c2: float = 0.01,
-    max_iterations: int = 150,
+    c1: float = 0.1,
+    c2: float = 0.005,
+    max_iterations: int = 250,
     min_freq: float = 0.0,
     verbose: bool = False,
 ) -> Path:
@@ -181,9 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m refkit.parse.train", description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, required=True, help="data root holding parse/anystyle, grobid, plos")
     ap.add_argument("--out", type=Path, required=True, help="model file to write")
-    ap.add_argument("--c1", type=float, default=0.05)
-    ap.add_argument("--c2", type=float, default=0.01)
-    ap.add_argument("--max-iterations", type=int, default=150)
+    ap.add_argument("--c1", type=float, default=0.1)
+    ap.add_argument("--c2", type=float, default=0.005)
+    ap.add_argument("--max-iterations", type=int, default=250)
     ap.add_argument("--min-freq", type=float, default=0.0)
     ap.add_argument("--tune", action="store_true", help="grid-search c1/c2 on the dev split, then train")
     ap.add_argument("--dev-only", action="store_true", help="train on train only and report dev scores")
