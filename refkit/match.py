@@ -6,11 +6,15 @@ reference states: title similarity, first author, year (within one: online-first
 issue, first page, journal (any of its abbreviations, through :mod:`refkit.journals`). Crossref's own ``score`` is
 never used to accept: it is unnormalised and grows with the length of the query.
 
-The score is a logistic model over those field agreements (:data:`FEATURES`, :data:`WEIGHTS`). Its weights were
-fitted on the training part of an evaluation set built from real Crossref records and real reference strings
-(``python bench/match_accuracy.py --fit`` refits them with a fixed seed and prints the constants), so the
-confidence of a match estimates the probability that it is right. A wrong DOI is worse than none: a candidate is
-accepted only at :data:`ACCEPT` or above; doubtful candidates come back ``ambiguous`` and weak ones ``unmatched``.
+Each field is compared as parsed and, since parsers miss or mangle fields in unfamiliar styles, as found in the
+string itself (the record's title, first author, journal or pages standing in the citation). The score of a
+candidate is a logistic model over those agreements (:data:`FEATURES`, :data:`WEIGHTS`); the confidence of a match
+is a second logistic model over the best candidate's score and its lead over the next one (:data:`CALIBRATION`), so
+that it estimates the probability that the match is right. Both were fitted on the training part of an evaluation set
+built from real Crossref records and real reference strings, split by work with a fixed seed
+(``python bench/match_accuracy.py --fit --write`` refits them and writes the constants here; the held-out part
+measures precision, recall and calibration). A wrong DOI is worse than none: a candidate is accepted only at
+:data:`ACCEPT` or above; doubtful candidates come back ``ambiguous`` and weak ones ``unmatched``.
 
 Searches are frugal: citations are grouped by work first (:func:`refkit.dedupe.dedupe`, offline), each work is
 searched once with its most complete citation, and every citation of the work is scored against that one
@@ -52,6 +56,7 @@ __all__ = [
     "features",
     "match",
     "match_many",
+    "probability",
     "query_for",
     "score_candidate",
     "title_similarity",
@@ -265,8 +270,8 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
     if record_title and (sim is None or sim < 0.95):
         # a quoted title ("...", “...”) is one even when the parser took more or less than the quotes
         for quoted in re.findall(r"[\"“”]([^\"“”]{8,})[\"“”]", ref.raw or ""):
-            found = title_similarity(quoted, cand.title)
-            sim = found if sim is None or (found or 0) > sim else sim
+            in_quotes = title_similarity(quoted, cand.title) or 0.0
+            sim = in_quotes if sim is None or in_quotes > sim else sim
         texts = []
         if ref.title and len(record_title) >= 0.6 * len(_fold(ref.title)):
             texts.append(_fold(ref.title))
@@ -278,8 +283,8 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
             if len(record_title) >= 8 and f" {record_title} " in f" {text} ":
                 sim = 1.0
             elif len(record_title) >= 20:
-                found = fuzz.partial_ratio(record_title, text) / 100
-                sim = found if sim is None else max(sim, found)
+                partial = fuzz.partial_ratio(record_title, text) / 100
+                sim = partial if sim is None else max(sim, partial)
     evidence["title"] = round(sim, 3) if sim is not None else None
     if sim is None:
         x["title_missing"] = 1.0
@@ -320,7 +325,12 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
 
 
 def probability(x: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
-    """The logistic model's probability for the features ``x`` (default weights: :data:`WEIGHTS`)."""
+    """The logistic model's probability for the features ``x`` (default weights: :data:`WEIGHTS`).
+
+    Example:
+        >>> probability({"bias": 1.0}, {"bias": 0.0})
+        0.5
+    """
     weights = WEIGHTS if weights is None else weights
     z = sum(weights.get(name, 0.0) * value for name, value in x.items())
     z = max(-40.0, min(40.0, z))
