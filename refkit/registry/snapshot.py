@@ -243,12 +243,15 @@ def _fill(db: sqlite3.Connection, records: Iterable[Mapping[str, Any]]) -> int:
             db.executemany(upsert, batch)
             batch.clear()
     db.executemany(upsert, batch)
-    rows = db.execute("SELECT id, body FROM works").fetchall()
-    db.executemany(
-        f"INSERT INTO works_fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ((rowid, *_row(json.loads(body))) for rowid, body in rows),
-    )
-    return len(rows)
+    # indexed in slices of the table, so that a large snapshot is never held in memory whole
+    insert = f"INSERT INTO works_fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    last, count = 0, 0
+    while True:
+        rows = db.execute("SELECT id, body FROM works WHERE id > ? ORDER BY id LIMIT 5000", (last,)).fetchall()
+        if not rows:
+            return count
+        db.executemany(insert, ((rowid, *_row(json.loads(body))) for rowid, body in rows))
+        last, count = rows[-1][0], count + len(rows)
 
 
 def index_path_for(path: str | Path) -> Path:
