@@ -92,8 +92,10 @@ FEATURES = (
     "journal_disagree",
 )
 
-# Fitted by `python bench/match_accuracy.py --fit` (logistic regression, L2, Newton steps, seed 13) on the training
-# half of the evaluation set; refit and paste when the features change.
+# Fitted by `python bench/match_accuracy.py --fit --write` (logistic regression with a small L2 penalty, Newton steps;
+# an agreement may not count against a candidate nor a disagreement for it, so such a weight is held at 0) on the
+# (citation, candidate) pairs of the training part of the evaluation set (split by work, seed 13). Refit when the
+# features change. volume_agree is 0: a volume number is found in too many strings by chance to count for much.
 WEIGHTS: Mapping[str, float] = {
     "bias": -6.393,
     "title": 4.426,
@@ -270,8 +272,9 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
     if record_title and (sim is None or sim < 0.95):
         # a quoted title ("...", “...”) is one even when the parser took more or less than the quotes
         for quoted in re.findall(r"[\"“”]([^\"“”]{8,})[\"“”]", ref.raw or ""):
-            in_quotes = title_similarity(quoted, cand.title) or 0.0
-            sim = in_quotes if sim is None or in_quotes > sim else sim
+            in_quotes = title_similarity(quoted, cand.title)
+            if in_quotes is not None and (sim is None or in_quotes > sim):
+                sim = in_quotes
         texts = []
         if ref.title and len(record_title) >= 0.6 * len(_fold(ref.title)):
             texts.append(_fold(ref.title))
