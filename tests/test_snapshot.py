@@ -155,3 +155,16 @@ def test_matching_offline_gives_the_seed_matches_the_server_gives(
     assert matched == sorted([DEZA, POORMOGHIM])
     assert [round(m.confidence, 3) for m in offline] == [round(m.confidence, 3) for m in online]
     assert seed_snapshot.searches > 0
+
+
+def test_a_long_query_can_be_cut_to_its_rarest_words(crossref_records_dir: Path, tmp_path: Path) -> None:
+    query = (
+        "Poormoghim H et al (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. "
+        "J Clin Pharm Ther 41: 94-96"
+    )
+    registry = SnapshotRegistry(open_snapshot(crossref_records_dir, tmp_path / "i.sqlite").index_path, max_terms=3)
+    rarest = registry._rarest(["calcinosis", "cutis", "poormoghim", "rituximab", "nosuchword"], 3)
+    assert rarest[:2] == ["poormoghim", "rituximab"] and "nosuchword" not in rarest
+    assert registry.search(query, rows=1)[0]["DOI"] == POORMOGHIM
+    assert registry.search("nosuchword anotherone thirdone fourthone", rows=1) == []
+    registry.close()

@@ -78,6 +78,8 @@ _STOP = frozenset(
         "al",
     ]
 )
+# from this many records on, a search keeps only a query's rarest words (see SnapshotRegistry)
+_LARGE = 200_000
 _SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
 
 
@@ -339,7 +341,10 @@ def open_snapshot(path: str | Path, index_path: str | Path | None = None) -> Sna
     target = Path(index_path) if index_path is not None else index_path_for(source)
     if _stored_signature(target) != _signature(source):
         build_index(source, target)
-    return SnapshotRegistry(target)
+    registry = SnapshotRegistry(target)
+    if len(registry) > _LARGE:
+        registry.max_terms = 16
+    return registry
 
 
 # -------------------------------------------------------------------------------------------- registry
@@ -352,32 +357,41 @@ class SnapshotRegistry:
 
     Args:
         index_path: an index written by :func:`build_index`.
+        max_terms: search with at most this many of a query's words, the rarest in the snapshot. Every word
+            counts by default; on a snapshot of millions of records, words such as "journal" or a year match a
+            large part of it and make each search slow, while a dozen rare words (names, title words) find the
+            same works: :func:`open_snapshot` sets 16 for snapshots of more than 200,000 records.
     """
 
     #: Registry attributes the pipeline reads of a network client; a snapshot is always reachable.
     unreachable: str | None = None
     offline = False
 
-    def __init__(self, index_path: str | Path) -> None:
+    def __init__(self, index_path: str | Path, *, max_terms: int | None = None) -> None:
         self.index_path = str(index_path)
         self._db = sqlite3.connect(self.index_path, check_same_thread=False)
+        self._setup(max_terms)
+
+    def _setup(self, max_terms: int | None) -> None:
         self._lock = threading.Lock()
         self.searches = 0
         self.lookups = 0
+        # document frequencies of the indexed words, to keep a long query's rarest words (see `search`)
+        self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.works_vocab USING fts5vocab(main, works_fts, row)")
+        self.max_terms = max_terms
 
     @classmethod
     def from_records(
-        cls, records: Iterable[Mapping[str, Any]], index_path: str | Path = ":memory:"
+        cls, records: Iterable[Mapping[str, Any]], index_path: str | Path = ":memory:", *, max_terms: int | None = None
     ) -> SnapshotRegistry:
         """A registry over records in memory (or indexed into ``index_path``), for tests and small sets."""
         registry = cls.__new__(cls)
         registry.index_path = str(index_path)
         registry._db = sqlite3.connect(registry.index_path, check_same_thread=False)
-        registry._lock = threading.Lock()
-        registry.searches = registry.lookups = 0
         _create(registry._db)
         with registry._db:
             _fill(registry._db, records)
+        registry._setup(max_terms)
         return registry
 
     def __len__(self) -> int:
@@ -405,10 +419,14 @@ class SnapshotRegistry:
 
     def search(self, query: str, rows: int = 5) -> list[dict[str, Any]]:
         """Candidates for a reference string, best first, each with ``score`` (FTS5 bm25, larger is better)."""
-        words = list(dict.fromkeys(t for t in _TOKEN.findall(_fold(query)) if t not in _STOP and len(t) > 1))
+        words = list(dict.fromkeys(t for t in _TOKEN.findall(_fold(query)) if t not in _STOP and len(t) > 1))[:64]
         if not words or rows <= 0:
             return []
-        match = " OR ".join(f'"{w}"' for w in words[:64])
+        if self.max_terms is not None and len(words) > self.max_terms:
+            words = self._rarest(words, self.max_terms)
+            if not words:
+                return []
+        match = " OR ".join(f'"{w}"' for w in words)
         weights = ", ".join(str(w) for w in _WEIGHTS)
         sql = (
             f"SELECT w.body, -bm25(works_fts, {weights}) AS s FROM works_fts JOIN works w ON w.id = works_fts.rowid "
@@ -418,6 +436,13 @@ class SnapshotRegistry:
             self.searches += 1
             found = self._db.execute(sql, (match, rows)).fetchall()
         return [{**json.loads(body), "score": round(score, 6)} for body, score in found]
+
+    def _rarest(self, words: list[str], keep: int) -> list[str]:
+        """The ``keep`` words found in the fewest records (words in none are dropped: they cannot match)."""
+        marks = ",".join("?" * len(words))
+        with self._lock:
+            counts = dict(self._db.execute(f"SELECT term, doc FROM works_vocab WHERE term IN ({marks})", words))
+        return sorted((w for w in words if counts.get(w)), key=lambda w: (counts[w], words.index(w)))[:keep]
 
     def close(self) -> None:
         with self._lock:
