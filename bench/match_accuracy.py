@@ -255,11 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=5, help="candidates per search (default 5)")
     parser.add_argument("--plos-limit", type=int, default=1500, help="PLOS negative strings to use (default 1500)")
     parser.add_argument("--examples", type=int, default=5, help="failures to print per path")
+    parser.add_argument("--parser", default=None, help="refkit parser for the strings (default: refkit's default)")
     args = parser.parse_args(argv)
 
     matchdata.need_data(args.data)
     clock = time.perf_counter()
-    records, cases = matchdata.build(args.data, plos_limit=args.plos_limit)
+    records, cases = matchdata.build(args.data, plos_limit=args.plos_limit, parser=args.parser)
     train = [c for c in cases if c.split == "train"]
     test = [c for c in cases if c.split == "test"]
     print(

@@ -38,7 +38,7 @@ LIMIT = 3  # searches per second the server allows
 def citations(records: list[dict], total: int, repeat: float) -> tuple[list[str], list[str]]:
     """``total`` reference strings and their DOIs: distinct works in one style, repeats in another."""
     rng = random.Random(matchdata.SEED)
-    items = [(matchdata._csl_item(r, f"w{n}"), str(r["DOI"])) for n, r in enumerate(records)]
+    items = [(matchdata.csl_item(r, f"w{n}"), str(r["DOI"])) for n, r in enumerate(records)]
     usable = [(item, doi) for item, doi in items if item is not None]
     distinct = round(total * (1 - repeat))
     chosen = rng.sample(usable, min(distinct, len(usable)))

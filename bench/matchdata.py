@@ -142,7 +142,8 @@ def degrade(item: dict[str, Any], how: str, rng: random.Random) -> dict[str, Any
 SKIPPED_TYPES = frozenset({None, "journal", "journal-issue", "journal-volume", "component"})
 
 
-def _csl_item(record: dict[str, Any], key: str) -> dict[str, Any] | None:
+def csl_item(record: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """The CSL item a citation of ``record`` is rendered from (no DOI, URL or ISSN); None if nobody would cite it."""
     from refkit.registry import to_reference
 
     ref = to_reference(record)
@@ -182,7 +183,7 @@ def positives(records: list[dict[str, Any]], per_record: int = 2) -> Iterator[Ca
     for n, record in enumerate(records):
         doi = str(record["DOI"])
         for k in range(per_record):
-            item = _csl_item(record, f"r{n}-{k}")
+            item = csl_item(record, f"r{n}-{k}")
             if item is None:
                 continue
             how = rng.choice(DEGRADATIONS)

@@ -16,7 +16,7 @@ built from real Crossref records and real reference strings, split by work with 
 measures precision, recall and calibration). A wrong DOI is worse than none: a candidate is accepted only at
 :data:`ACCEPT` or above; doubtful candidates come back ``ambiguous`` and weak ones ``unmatched``.
 
-Searches are frugal: citations are grouped by work first (:func:`refkit.dedupe.dedupe`, offline), each work is
+Searches are frugal: citations are grouped by work first (:mod:`refkit.dedupe`'s steps, offline), each work is
 searched once with its most complete citation, and every citation of the work is scored against that one
 candidate list. Written DOIs are fetched in batches.
 
@@ -464,13 +464,13 @@ def _numbers_in(title: str | None) -> tuple[str, ...]:
 
 def _works(refs: Sequence[Reference], known: Sequence[Match | None]) -> list[list[int]]:
     """Groups of reference indices that cite the same work, as far as can be told without a registry."""
-    from refkit.dedupe import dedupe  # imported here: dedupe imports this module
+    # dedupe()'s own steps, which speak in indices (a citation may occur twice in ``refs``, as the same object);
+    # imported here because refkit.dedupe imports this module
+    from refkit.dedupe import candidate_pairs, cluster, score
 
-    clusters = dedupe(refs, known)
-    position = {id(r): i for i, r in enumerate(refs)}
+    pairs = [(i, j, score(refs[i], refs[j], known[i], known[j])) for i, j in candidate_pairs(refs, known)]
     groups: list[list[int]] = []
-    for c in clusters:
-        members = [position[id(r)] for r in c.citations]
+    for members in cluster(refs, pairs, known):
         split: dict[tuple[str, ...], list[int]] = {}
         for i in members:
             split.setdefault(_numbers_in(refs[i].title), []).append(i)
@@ -532,7 +532,7 @@ def match_many(
 ) -> list[Match]:
     """Match references in order; never raises for a registry failure (those come back ``unverified``).
 
-    Written DOIs are fetched in batches first. The other citations are grouped by work (offline, with
+    Written DOIs are fetched in batches first. The other citations are grouped by work (offline, with the steps of
     :func:`refkit.dedupe.dedupe`); a citation is first scored against the records its work's verified DOIs gave,
     then each work still open is searched once, with its most complete citation, and every citation of the work is
     scored against those candidates. A citation the shared candidates do not confirm while another citation of its

@@ -222,3 +222,17 @@ def test_offline_written_dois_in_the_cache_are_still_checked(crossref_server: Cr
     assert (first.status, first.doi, first.written_doi_status) == ("matched", DEZA, "ok")
     assert (second.status, second.written_doi_status) == ("unverified", "unchecked")
     assert crossref_server.count() == 0
+
+
+def test_the_same_citation_twice_in_the_list_is_answered_twice(crossref_server: CrossrefServer, tmp_path: Path) -> None:
+    ref = _citations()[0]
+    client = _client(crossref_server, tmp_path / "cache.sqlite")
+    matches = match_many([ref, ref, _citations()[5], ref], client)
+    client.close()
+    assert [(m.status, m.doi) for m in matches] == [
+        ("matched", POORMOGHIM),
+        ("matched", POORMOGHIM),
+        ("unmatched", None),
+        ("matched", POORMOGHIM),
+    ]
+    assert crossref_server.count("list") == 2
