@@ -727,7 +727,7 @@ def format_inputs(
         style: a name from :func:`styles`.
         output: ``text``, ``html`` or ``markdown``.
         per_article: one bibliography per article, in citation order; else one of the whole library, sorted.
-        parser: the reference parser for articles (default ``rules``).
+        parser: the reference parser for articles (default: refkit's default parser).
 
     Raises:
         ValueError: unknown style or output.

@@ -35,7 +35,7 @@ class Parser(Protocol):
 
 _registered: dict[str, type | object] = {}
 _instances: dict[str, Parser] = {}
-DEFAULT_PARSER = "rules"
+DEFAULT_PARSER = "crf"
 
 
 def register_parser(name: str, factory: object) -> None:
