@@ -22,8 +22,7 @@ from refkit.testing import CrossrefServer
 DEZA = "10.2340/00015555-2271"
 ODD_DOI = "10.5555/odd<doi>#frag;x"
 QUERY = (
-    "Poormoghim H (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. "
-    "J Clin Pharm Ther 41: 94-96"
+    "Poormoghim H (2016) Systemic sclerosis and calcinosis cutis: response to rituximab. J Clin Pharm Ther 41: 94-96"
 )
 
 
@@ -47,8 +46,7 @@ def odd_server() -> Iterator[CrossrefServer]:
     """A server holding a DOI with URL-special characters and 45 numbered records for batch fetches."""
     records = [{"DOI": ODD_DOI, "type": "journal-article", "title": ["A work with an awkward DOI"]}]
     records += [
-        {"DOI": f"10.5555/batch-{n}", "type": "journal-article", "title": [f"Batch work {n}"]}
-        for n in range(45)
+        {"DOI": f"10.5555/batch-{n}", "type": "journal-article", "title": [f"Batch work {n}"]} for n in range(45)
     ]
     with CrossrefServer(records) as server:
         yield server
@@ -57,9 +55,7 @@ def odd_server() -> Iterator[CrossrefServer]:
 # -- DOIs and batches
 
 
-def test_doi_with_url_special_characters_reaches_the_server_intact(
-    odd_server: CrossrefServer, tmp_path: Path
-) -> None:
+def test_doi_with_url_special_characters_reaches_the_server_intact(odd_server: CrossrefServer, tmp_path: Path) -> None:
     odd_server.clear_log()
     client = _client(odd_server.url, tmp_path)
     record = client.work(ODD_DOI)
@@ -104,9 +100,7 @@ def test_batch_answers_are_cached_per_doi(odd_server: CrossrefServer, tmp_path: 
 # -- rate, concurrency, mailto
 
 
-def test_token_bucket_keeps_searches_under_the_configured_rate(
-    crossref_server: CrossrefServer, tmp_path: Path
-) -> None:
+def test_token_bucket_keeps_searches_under_the_configured_rate(crossref_server: CrossrefServer, tmp_path: Path) -> None:
     client = _client(crossref_server.url, tmp_path, search_rate=5.0)
     for n in range(10):
         client.search(f"calcinosis cutis {n}")
@@ -303,3 +297,18 @@ def test_server_down_stops_asking_after_three_failures(tmp_path: Path) -> None:
     assert time.monotonic() - start < 2.0
     assert client.unreachable is not None
     assert client.stats.sent == 3  # the circuit opened after three refused connections
+
+
+def test_offline_batch_keeps_what_the_cache_knows(crossref_server: CrossrefServer, tmp_path: Path) -> None:
+    from refkit.errors import RegistryUnavailable
+
+    cache = tmp_path / "c.sqlite"
+    online = CrossrefClient(base_url=crossref_server.url, cache=cache, search_rate=100)
+    assert online.works(["10.2340/00015555-2271", "10.2340/00015555-2271".upper()])["10.2340/00015555-2271"]
+    assert crossref_server.count() == 1  # one DOI, whatever its case
+    online.close()
+    offline = CrossrefClient(base_url=crossref_server.url, cache=cache, offline=True)
+    with pytest.raises(RegistryUnavailable) as caught:
+        offline.works(["10.2340/00015555-2271", "10.1111/jcpt.12340"])
+    assert list(caught.value.partial) == ["10.2340/00015555-2271"]  # type: ignore[attr-defined]
+    offline.close()

@@ -213,15 +213,26 @@ class CrossrefClient:
 
     def works(self, dois: Iterable[str]) -> dict[str, dict[str, Any] | None]:
         """Records for many DOIs, fetched ``filter=doi:`` 20 at a time; unknown DOIs map to None."""
-        wanted = list(dict.fromkeys(d.strip() for d in dois if d and d.strip()))
+        # DOIs are case-insensitive: one look-up per DOI whatever its case
+        first_spelling: dict[str, str] = {}
+        for doi in dois:
+            if doi and doi.strip():
+                first_spelling.setdefault(doi.strip().lower(), doi.strip())
+        wanted = list(first_spelling.values())
         out: dict[str, dict[str, Any] | None] = {}
         missing = []
         for doi in wanted:
-            hit, value = self._cached("work:" + doi.lower())
+            hit, value = self.cache.get("work:" + doi.lower()) if self.cache is not None else (False, None)
             if hit:
+                self.stats.count("hit")
                 out[doi] = value
             else:
                 missing.append(doi)
+        if missing and (self.offline or self.unreachable):
+            # what the cache knows is kept on the error, so callers can use it
+            error = RegistryUnavailable(self.unreachable or "offline, and not in the cache")
+            error.partial = out  # type: ignore[attr-defined]
+            raise error
         # DOIs with a comma cannot travel in a filter list: they go one by one
         single = [d for d in missing if "," in d]
         batchable = [d for d in missing if "," not in d]

@@ -444,7 +444,8 @@ class CrossrefServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._log: list[LoggedRequest] = []
-        self._in_flight = 0
+        self._in_flight = 0  # requests being answered (for the concurrency check)
+        self._pending = 0  # requests not yet logged (for wait_idle)
         self.reset()
 
     @classmethod
@@ -467,9 +468,7 @@ class CrossrefServer:
         self._released.clear()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _make_handler(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
@@ -672,7 +671,7 @@ class CrossrefServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if self._in_flight == 0:
+                if self._pending == 0:
                     return True
             time.sleep(0.005)
         return False
@@ -687,13 +686,20 @@ class CrossrefServer:
     def _enter(self) -> None:
         with self._lock:
             self._in_flight += 1
+            self._pending += 1
             self.peak_concurrency = max(self.peak_concurrency, self._in_flight)
             if self._max_concurrency is not None and self._in_flight > self._max_concurrency:
                 self.concurrency_violations.append((time.monotonic(), self._in_flight))
 
-    def _leave(self, entry: LoggedRequest) -> None:
+    def _answered(self) -> None:
+        """The answer is ready: the request no longer counts as in flight, even while its bytes are being sent,
+        so that a client's next sequential request is never seen as concurrent with it."""
         with self._lock:
             self._in_flight -= 1
+
+    def _leave(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self._pending -= 1
             self._log.append(entry)
 
     def _next_fault(self, route: Route) -> tuple[_Fault | None, threading.Event, float, float]:
@@ -728,9 +734,7 @@ class CrossrefServer:
         return (
             400,
             {},
-            _json(
-                _failure([{"type": "route-not-found", "value": path, "message": f"Route {path} not found."}])
-            ),
+            _json(_failure([{"type": "route-not-found", "value": path, "message": f"Route {path} not found."}])),
         )
 
     def _single(self, doi: str, params: list[tuple[str, str]]) -> tuple[int, dict[str, str], bytes]:
@@ -837,9 +841,7 @@ class CrossrefServer:
         split = urlsplit(handler.path)
         path = unquote(split.path)
         params = parse_qsl(split.query, keep_blank_values=True)
-        route: Route = (
-            "single" if path.startswith("/works/") else "list" if path.rstrip("/") == "/works" else "other"
-        )
+        route: Route = "single" if path.startswith("/works/") else "list" if path.rstrip("/") == "/works" else "other"
         grouped: dict[str, list[str]] = defaultdict(list)
         for name, value in params:
             grouped[name].append(value)
@@ -868,15 +870,16 @@ class CrossrefServer:
                 )
             else:
                 status, headers, body = self._answer(path, params)
+        except BaseException:
+            self._answered()
+            raise
+        else:
+            self._answered()
             status = self._send(handler, status, headers, body)
         finally:
-            self._leave(
-                LoggedRequest(started, path, dict(grouped), route, status, time.monotonic() - started)
-            )
+            self._leave(LoggedRequest(started, path, dict(grouped), route, status, time.monotonic() - started))
 
-    def _send(
-        self, handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes
-    ) -> int:
+    def _send(self, handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> int:
         """Writes the response; returns the status, or 0 when the client had already gone away."""
         try:
             handler.send_response(status)
