@@ -97,33 +97,33 @@ FEATURES = (
 # (citation, candidate) pairs of the training part of the evaluation set (split by work, seed 13). Refit when the
 # features change. volume_agree is 0: a volume number is found in too many strings by chance to count for much.
 WEIGHTS: Mapping[str, float] = {
-    "bias": -6.393,
-    "title": 4.426,
-    "title_gap": -4.746,
-    "title_exact": 1.139,
-    "title_missing": 1.117,
-    "author_agree": 1.903,
-    "author_disagree": -1.929,
-    "year_same": 2.162,
-    "year_near": 0.16,
-    "year_far": -3.142,
+    "bias": -6.653,
+    "title": 4.485,
+    "title_gap": -5.618,
+    "title_exact": 1.779,
+    "title_missing": 1.841,
+    "author_agree": 1.434,
+    "author_disagree": -2.22,
+    "year_same": 2.742,
+    "year_near": 1.054,
+    "year_far": -1.899,
     "volume_agree": 0.0,
-    "volume_disagree": -1.188,
-    "issue_agree": 1.617,
-    "issue_disagree": -1.497,
-    "page_agree": 2.1,
-    "page_disagree": -2.947,
-    "journal_agree": 0.877,
-    "journal_disagree": -1.938,
+    "volume_disagree": -1.63,
+    "issue_agree": 1.225,
+    "issue_disagree": -1.923,
+    "page_agree": 1.72,
+    "page_disagree": -3.789,
+    "journal_agree": 1.055,
+    "journal_disagree": -2.075,
 }
 
 
 #: The model of :func:`top_confidence` (logit of the best candidate's probability, and its lead over the next one,
 #: capped at 10), fitted by the same script on the training searches.
 CALIBRATION: Mapping[str, float] = {
-    "bias": -0.174,
-    "best": 1.018,
-    "margin": 0.426,
+    "bias": -0.776,
+    "best": 0.99,
+    "margin": 0.379,
 }
 
 
