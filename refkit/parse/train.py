@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from refkit.parse.corpus import Example, field_strings, load_all
+from refkit.parse.corpus import LABELS, Example, field_strings, load_all
 from refkit.parse.features import sequence_features
 
 __all__ = ["evaluate_labels", "field_scores", "main", "normalize_value", "train"]
@@ -36,23 +36,7 @@ _WS = re.compile(r"\s+")
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?", re.I)
 
 #: Fields scored by the benchmarks (``other`` is a separator, ``note`` free text).
-SCORED = (
-    "author",
-    "editor",
-    "issued",
-    "title",
-    "container-title",
-    "volume",
-    "issue",
-    "page",
-    "publisher",
-    "publisher-place",
-    "edition",
-    "DOI",
-    "PMID",
-    "URL",
-    "citation-number",
-)
+SCORED = tuple(label for label in LABELS if label not in ("note", "other"))
 
 
 def normalize_value(label: str, value: str) -> str:
