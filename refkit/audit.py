@@ -29,10 +29,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from refkit.match import _fold, title_similarity
+from refkit.match import title_similarity
 from refkit.model import Citation, Cluster, Finding, Match, Reference, Severity
 from refkit.parse.fields import page_range
 from refkit.registry.convert import date_parts
+from refkit.text import fold
 
 __all__ = ["CHECKS", "CODES", "SEVERITY_ORDER", "audit", "is_biomedical", "malformed_doi", "summarize"]
 
@@ -489,10 +490,10 @@ def _author_findings(ref: Reference, record: Reference, cluster: Cluster) -> Ite
     if not ref.author or not record.author:
         return
     cit = (_cit(ref),)
-    cited_first = _fold(ref.author[0].family or ref.author[0].literal)
-    registry_first = _fold(record.author[0].family or record.author[0].literal)
+    cited_first = fold(ref.author[0].family or ref.author[0].literal)
+    registry_first = fold(record.author[0].family or record.author[0].literal)
     if cited_first and registry_first and not _same_first_author(cited_first, registry_first):
-        families = [_fold(p.family or p.literal) for p in record.author]
+        families = [fold(p.family or p.literal) for p in record.author]
         position = families.index(cited_first) + 1 if cited_first in families else None
         detail = f" (the registry lists {ref.author[0].display()} as author {position})" if position else ""
         yield Finding(
@@ -763,15 +764,15 @@ def _fits_registry(name: str, record: Reference, raw_text: str = "", title: str 
     verdicts = [journals.same_journal(name, t) for t in targets]
     if any(v is True for v in verdicts):
         return True
-    cited = _fold(name)
+    cited = fold(name)
     # the registry's journal is printed in the reference (outside its title and identifiers): any difference is
     # in how the string was read
     rest = re.sub(r"\S*10\.\d{4,9}/\S+|https?://\S+", " ", raw_text)
-    rest = f" {_fold(rest).replace(_fold(title), ' ')} "
-    if raw_text and any(_fold(t) and f" {_fold(t)} " in rest for t in targets):
+    rest = f" {fold(rest).replace(fold(title), ' ')} "
+    if raw_text and any(fold(t) and f" {fold(t)} " in rest for t in targets):
         return True
     for target in targets:
-        folded = _fold(target)
+        folded = fold(target)
         if cited.replace(" ", "") == folded.replace(" ", "") or fuzz.ratio(cited, folded) >= 90:
             return True
         # an abbreviation the lists do not know: each cited word starts a title word, in order
@@ -827,8 +828,8 @@ def check_journal(cluster: Cluster) -> Iterable[Finding]:
             continue
         if verdict.status == "nonstandard" and verdict.suggestion and verdict.suggestion != name:
             # the publisher's own form in the registry record is accepted as written
-            if record is not None and _fold(name) in {
-                _fold(t) for t in (record.container_title, record.container_title_short) if t
+            if record is not None and fold(name) in {
+                fold(t) for t in (record.container_title, record.container_title_short) if t
             }:
                 continue
             yield Finding(

@@ -90,7 +90,9 @@ def _load_library(args: argparse.Namespace) -> Any:
 
 
 def _parser_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--parser", default=None, help="reference parser: crf (default, any style) or rules (common biomedical styles)")
+    p.add_argument(
+        "--parser", default=None, help="reference parser: crf (default, any style) or rules (common biomedical styles)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

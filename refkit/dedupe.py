@@ -60,11 +60,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from refkit.match import _fold
 from refkit.model import Cluster, Match, Reference
 from refkit.parse.fields import page_range
 from refkit.registry import to_reference
 from refkit.registry.convert import date_parts
+from refkit.text import fold
 
 __all__ = ["candidate_pairs", "cluster", "dedupe", "score"]
 
@@ -146,7 +146,7 @@ def _surname(ref: Reference) -> str:
     if not ref.author:
         return ""
     first = ref.author[0]
-    return (_fold(first.family or first.literal).split() or [""])[-1]
+    return (fold(first.family or first.literal).split() or [""])[-1]
 
 
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -159,11 +159,11 @@ _RAW_PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b", re.IGNORECASE)
 
 
 def _keys(ref: Reference, match: Match | None = None) -> _Keys:
-    title = _fold(ref.title)
+    title = fold(ref.title)
     raw_title = ref.title or ""
     # The raw string backs up the parsed fields: a parser that puts "Part II" or "Erratum" in the wrong field,
     # misses the year or swallows the authors into the title must not hide them from the comparison.
-    raw = _fold(ref.raw)[:400]
+    raw = fold(ref.raw)[:400]
     notice = _NOTICE_RE.search(raw_title) or _RAW_NOTICE_RE.search(ref.raw or "")
     parts = {p.lower() for p in _PART_RE.findall(raw_title)} | {p.lower() for p in _RAW_PART_RE.findall(ref.raw or "")}
     parts |= {p.lower() for p in _SERIES_RE.findall(ref.raw or "")}
@@ -182,7 +182,7 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
         words=tuple(w for w in title.split() if len(w) >= _MIN_WORD),
         parts=tuple(sorted(parts)),
         notice=_NOTICE_KIND[notice.group(1).lower()] if notice else None,
-        volume=_fold(ref.volume),
+        volume=fold(ref.volume),
         first_page=pages[0].lstrip("0").lower() if pages else "",
         journal=ref.container_title or ref.container_title_short or "",
         raw=raw,
@@ -368,7 +368,7 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
 
 @lru_cache(maxsize=65536)
 def _journals_compatible(a: str, b: str) -> bool:
-    fa, fb = _fold(a), _fold(b)
+    fa, fb = fold(a), fold(b)
     if fa == fb or fa.replace(" ", "") == fb.replace(" ", ""):
         return True
     # an abbreviation is compatible when each of its words starts a word of the other, in order ("Proc Natl Acad
@@ -484,7 +484,7 @@ def _best_of(refs: Sequence[Reference]) -> Reference:
 
 
 def _surnames(ref: Reference) -> tuple[str, ...]:
-    return tuple(_fold(p.family or p.literal) for p in ref.author)
+    return tuple(fold(p.family or p.literal) for p in ref.author)
 
 
 def _authors_disagree(refs: Sequence[Reference]) -> bool:
@@ -510,7 +510,7 @@ def _disagreements(refs: Sequence[Reference]) -> dict[str, tuple[str, ...]]:
             if _authors_disagree(refs):
                 out[name] = tuple(dict.fromkeys(values))
             continue
-        normalised = {_fold(v) if name != "page" else v.replace("\u2013", "-") for v in values}
+        normalised = {fold(v) if name != "page" else v.replace("\u2013", "-") for v in values}
         if len(normalised) > 1:
             out[name] = tuple(dict.fromkeys(values))
     return out

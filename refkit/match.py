@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -46,6 +45,7 @@ from refkit.model import Match, Reference
 from refkit.parse.fields import page_range
 from refkit.registry import Registry, to_reference
 from refkit.registry.convert import date_parts
+from refkit.text import fold
 
 __all__ = [
     "ACCEPT",
@@ -127,15 +127,6 @@ CALIBRATION: Mapping[str, float] = {
 }
 
 
-def _fold(text: str | None) -> str:
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"<[^>]+>", " ", text)
-    return re.sub(r"[^\w]+", " ", text).strip()
-
-
 def title_similarity(cited: str | None, registered: str | None) -> float | None:
     """0..1 similarity of two titles; a cited title cut short with "..." is compared with the record's start.
 
@@ -145,12 +136,12 @@ def title_similarity(cited: str | None, registered: str | None) -> float | None:
     """
     if not cited or not registered:
         return None
-    a, b = _fold(cited), _fold(registered)
+    a, b = fold(cited), fold(registered)
     if not a or not b:
         return None
     score = fuzz.ratio(a, b) / 100
     if "..." in cited or "…" in cited:
-        pieces = [_fold(p) for p in re.split(r"\.\.\.|…", cited) if _fold(p)]
+        pieces = [fold(p) for p in re.split(r"\.\.\.|…", cited) if fold(p)]
         if pieces and all(p in b for p in pieces):
             score = max(score, 0.95)
     # a subtitle dropped on one side: compare the shorter with the start of the longer
@@ -169,14 +160,14 @@ def _journal_agrees(ref: Reference, record: Mapping[str, Any]) -> bool | None:
 
     if any(journals.same_journal(cited, n) is True for n in names):
         return True
-    folded = _fold(cited).replace(" ", "")
+    folded = fold(cited).replace(" ", "")
     for name in names:
-        target = _fold(name)
+        target = fold(name)
         if folded == target.replace(" ", ""):
             return True
         # an abbreviation: each cited word is the start of a word of the full title, in order
         words = iter(target.split())
-        if all(any(w.startswith(part) for w in words) for part in _fold(cited).split()):
+        if all(any(w.startswith(part) for w in words) for part in fold(cited).split()):
             return True
     return False
 
@@ -184,8 +175,8 @@ def _journal_agrees(ref: Reference, record: Mapping[str, Any]) -> bool | None:
 def _author_agrees(ref: Reference, cand: Reference) -> bool | None:
     if not ref.author or not cand.author:
         return None
-    cited = _fold(ref.author[0].family or ref.author[0].literal)
-    families = [_fold(p.family or p.literal) for p in cand.author]
+    cited = fold(ref.author[0].family or ref.author[0].literal)
+    families = [fold(p.family or p.literal) for p in cand.author]
     if not cited:
         return None
     return (
@@ -199,7 +190,7 @@ def _author_agrees(ref: Reference, cand: Reference) -> bool | None:
 def _same_number(a: str | None, b: str | None) -> bool | None:
     if not a or not b:
         return None
-    return _fold(a).lstrip("0") == _fold(b).lstrip("0")
+    return fold(a).lstrip("0") == fold(b).lstrip("0")
 
 
 _YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
@@ -223,7 +214,7 @@ def _put(x: dict[str, float], evidence: dict[str, Any], name: str, agrees: bool 
 def _author_in(cand: Reference, words: set[str]) -> bool | None:
     if not cand.author or not words:
         return None
-    parts = _fold(cand.author[0].family or cand.author[0].literal).split()
+    parts = fold(cand.author[0].family or cand.author[0].literal).split()
     return bool(parts) and all(p in words for p in parts)
 
 
@@ -235,10 +226,10 @@ def _journal_in(record: Mapping[str, Any], raw: str) -> bool | None:
     names = [n for key in ("container-title", "short-container-title") for n in (record.get(key) or [])]
     if not names or not raw:
         return None
-    text = f" {_fold(raw)} "
+    text = f" {fold(raw)} "
     tokens = [t for t in text.split() if t not in _MINOR]
     for name in names:
-        folded = _fold(name)
+        folded = fold(name)
         if len(folded) >= 4 and f" {folded} " in text:
             return True
         # "Fini. Fiel. Their Appl." for "Finite Fields and Their Applications": each word a prefix of the next
@@ -268,7 +259,7 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
     # The parser may have missed or cut the title, or glued names or a journal to it: the record's title found in the
     # parsed title (when it is most of it: "Encoding" inside "Text Encoding" is another work) or, when no parsed
     # title resembles it, anywhere in the string (unless it is part of its own book's title) counts too.
-    record_title = _fold(cand.title)
+    record_title = fold(cand.title)
     if record_title and (sim is None or sim < 0.95):
         # a quoted title ("...", “...”) is one even when the parser took more or less than the quotes
         for quoted in re.findall(r"[\"“”]([^\"“”]{8,})[\"“”]", ref.raw or ""):
@@ -276,10 +267,10 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
             if in_quotes is not None and (sim is None or in_quotes > sim):
                 sim = in_quotes
         texts = []
-        if ref.title and len(record_title) >= 0.6 * len(_fold(ref.title)):
-            texts.append(_fold(ref.title))
-        if (sim is None or sim < 0.6) and record_title not in _fold(cand.container_title):
-            texts.append(_fold(ref.raw))
+        if ref.title and len(record_title) >= 0.6 * len(fold(ref.title)):
+            texts.append(fold(ref.title))
+        if (sim is None or sim < 0.6) and record_title not in fold(cand.container_title):
+            texts.append(fold(ref.raw))
         for text in texts:
             if len(text) < len(record_title):
                 continue
@@ -298,7 +289,7 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
     # Each field is compared as parsed and, when the parser may have missed or mangled it, as found in the string:
     # the record's value standing in the citation agrees; a parsed value that differs, with the record's value
     # nowhere in the string, disagrees.
-    words = set(_fold(ref.raw).split())
+    words = set(fold(ref.raw).split())
     author = _either(_author_agrees(ref, cand), _author_in(cand, words), bool(ref.author))
     _put(x, evidence, "author", author)
     years = {
@@ -310,13 +301,13 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
         evidence["year"] = diff
         x[("year_same", "year_near", "year_far")[min(diff, 2)]] = 1.0
     for name, cited, registered in (("volume", ref.volume, cand.volume), ("issue", ref.issue, cand.issue)):
-        found = (_fold(registered).lstrip("0") or None) in words if registered and words else None
+        found = (fold(registered).lstrip("0") or None) in words if registered and words else None
         _put(x, evidence, name, _either(_same_number(cited, registered), found, bool(cited)))
     cited_pages, record_pages = page_range(ref.page), page_range(cand.page)
     parsed: bool | None = None
     if cited_pages and record_pages:
         parsed = cited_pages[0].lstrip("0").lower() == record_pages[0].lstrip("0").lower()
-    found = _fold(record_pages[0]).lstrip("0") in words if record_pages and words else None
+    found = fold(record_pages[0]).lstrip("0") in words if record_pages and words else None
     _put(x, evidence, "page", _either(parsed, found, bool(cited_pages)))
     _put(
         x,
@@ -459,7 +450,7 @@ def _completeness(ref: Reference) -> tuple[int, int]:
 
 def _numbers_in(title: str | None) -> tuple[str, ...]:
     # "Type 1 diabetes" and "Type 2 diabetes", "case 3" and "case 4": near-identical titles, different works
-    return tuple(sorted(re.findall(r"\d+", _fold(title))))
+    return tuple(sorted(re.findall(r"\d+", fold(title))))
 
 
 def _works(refs: Sequence[Reference], known: Sequence[Match | None]) -> list[list[int]]:
@@ -489,7 +480,7 @@ def _join_renderings(refs: Sequence[Reference], groups: list[list[int]]) -> list
     shared, and most numbers (year, volume, pages) too. A wrong join costs one more search, not a wrong match: a
     citation its work's candidates do not confirm is searched on its own.
     """
-    words = [set(_fold(r.raw).split()) - _MINOR for r in refs]
+    words = [set(fold(r.raw).split()) - _MINOR for r in refs]
     numbers = [{w for w in ws if _NUMBER.fullmatch(w)} for ws in words]
     owner = {i: g for g, members in enumerate(groups) for i in members}
     parent = list(range(len(groups)))

@@ -13,9 +13,9 @@ Example:
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from refkit.model import Person
+from refkit.text import strip_accents
 
 __all__ = [
     "DOI_RE",
@@ -172,7 +172,7 @@ def parse_issued(text: str | None) -> tuple[int, ...]:
     rest = text[match.end() :]
     month_match = re.match(r"[a-z]?\s*[,.]?\s*([A-Za-zéû]{3,9})\.?(?:\s+(\d{1,2})\b)?", rest)
     if month_match:
-        key = _fold(month_match.group(1)).lower()
+        key = strip_accents(month_match.group(1)).lower()
         if key in _MONTHS:
             day = month_match.group(2)
             return (year, _MONTHS[key], int(day)) if day and 1 <= int(day) <= 31 else (year, _MONTHS[key])
@@ -253,10 +253,6 @@ def page_range(page: str | None) -> tuple[str, str] | None:
             last_digits = digits[: len(digits) - len(last_digits)] + last_digits
         last = (last_prefix or prefix) + last_digits + last_rest
     return first, last
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def parse_person(text: str) -> Person:

@@ -28,12 +28,12 @@ import re
 import sqlite3
 import tempfile
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from refkit.errors import InputError
+from refkit.text import strip_accents
 
 __all__ = ["INDEX_SUFFIX", "SnapshotRegistry", "build_index", "index_path_for", "open_snapshot", "read_records"]
 
@@ -81,11 +81,6 @@ _STOP = frozenset(
 # from this many records on, a search keeps only a query's rarest words (see SnapshotRegistry)
 _LARGE = 200_000
 _SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 # -------------------------------------------------------------------------------------------- reading
@@ -419,7 +414,9 @@ class SnapshotRegistry:
 
     def search(self, query: str, rows: int = 5) -> list[dict[str, Any]]:
         """Candidates for a reference string, best first, each with ``score`` (FTS5 bm25, larger is better)."""
-        words = list(dict.fromkeys(t for t in _TOKEN.findall(_fold(query)) if t not in _STOP and len(t) > 1))[:64]
+        words = list(
+            dict.fromkeys(t for t in _TOKEN.findall(strip_accents(query.casefold())) if t not in _STOP and len(t) > 1)
+        )[:64]
         if not words or rows <= 0:
             return []
         if self.max_terms is not None and len(words) > self.max_terms:
