@@ -577,3 +577,23 @@ def test_crossref_records_validate_and_parse_with_pybtex() -> None:
     text = dumps(as_clusters(refs), "bibtex")
     pyb = pybtex.database.parse_string(text, "bibtex")
     assert list(pyb.entries) == citation_keys(refs)
+
+
+def test_ris_keeps_organisations_with_commas_and_thin_spaces() -> None:
+    org = Person(literal="Anesthesiology Research Center, Shahid Beheshti University, Tehran, Iran")
+    ref = Reference(
+        raw="x",
+        type="article-journal",
+        author=(Person("Bernauer", "J.\u2009C."), Person("King", "Martin Luther", suffix="Jr"), org),
+        title="T",
+    )
+    text = dumps(as_clusters([ref]), "ris")
+    assert "AU  - Bernauer, J.\u2009C." in text
+    assert loads(text, "ris")[0].author == ref.author
+
+
+def test_crossref_family_with_a_suffix_is_split() -> None:
+    ref = to_reference({"DOI": "10.1/x", "author": [{"family": "Raimundo, Jr.", "given": "Ivo M."}]})
+    assert ref.author == (Person("Raimundo", "Ivo M.", suffix="Jr."),)
+    # A comma that is not a generational suffix stays in the family name.
+    assert to_reference({"author": [{"family": "Smith, Jones"}]}).author == (Person("Smith, Jones"),)

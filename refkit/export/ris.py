@@ -9,7 +9,10 @@ What is written, and why (checked against Zotero's RIS import):
 - ``ID`` is the citation key of :func:`refkit.export.citation_keys`.
 - Names: ``AU  - Family, Given`` (``Family, Given, Suffix`` with a suffix; a family name alone keeps its
   comma: ``Family,``). Organisations are written without a comma, which is how Zotero recognises them
-  (an organisation whose name holds a comma cannot be told apart; it is written as it is). Editors: ``ED``.
+  (an organisation whose name holds commas is written as it is: Zotero splits it at the first comma, and
+  refkit reads it back whole when its parts cannot be "Family, Given, Suffix", the suffix being one of
+  Jr, Sr, II, III, IV...). Spacing inside a value (a thin space between initials) is kept; only line breaks
+  become spaces. Editors: ``ED``.
 - Journal title in ``T2`` and ``JF``, abbreviation in ``J2``. ``JO`` is not written: Zotero reads it as the
   abbreviation. Other containers (book, proceedings) go in ``T2`` only.
 - Pages: ``SP``/``EP`` for a single range ``418-419`` (an en dash counts as a hyphen); any other page
@@ -125,6 +128,8 @@ _CSL_TYPES = frozenset(
         "webpage",
     ]
 )
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x85\u2028\u2029]+[ \t]*")
+_NAME_SUFFIX = re.compile(r"^(?:(?:Jr|Sr)\.?|II|III|IV|V|2nd|3rd|PhD|MD)$", re.I)
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _RANGE = re.compile(r"^\s*([^\s\-\u2013]+)\s*[-\u2013]+\s*([^\s\-\u2013]+)\s*$")
 _ID_NOTE = re.compile(r"^(PMID|PMCID):\s*(\S+)$")
@@ -143,7 +148,8 @@ def _name(person: Person) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    # A tag's value is one line; other spacing (a thin space between initials) is kept as written.
+    return _LINE_BREAKS.sub(" ", text).strip()
 
 
 def _record(cluster: Cluster, key: str) -> list[str]:
@@ -259,6 +265,10 @@ def _person(value: str) -> Person:
     if "," not in value:
         return Person(literal=value)
     parts = [p.strip() for p in value.split(",")]
+    if len(parts) > 3 or (len(parts) == 3 and parts[2] and not _NAME_SUFFIX.match(parts[2])):
+        # "Family, Given, Suffix" has at most three parts and a suffix from a closed set; anything else is
+        # an organisation whose name holds commas ("School of Medicine, Tehran University, Iran").
+        return Person(literal=value)
     family, given = parts[0], parts[1] if len(parts) > 1 else ""
     suffix = ", ".join(p for p in parts[2:] if p)
     return Person(family=family or None, given=given or None, suffix=suffix or None)

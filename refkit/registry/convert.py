@@ -11,6 +11,9 @@ from refkit.model import Person, Reference
 
 __all__ = ["date_parts", "to_reference"]
 
+# A generational suffix some publishers deposit inside the family name ("Raimundo, Jr.").
+_FAMILY_SUFFIX = re.compile(r"^(?P<family>.+?),\s*(?P<suffix>(?:Jr|Sr)\.?|II|III|IV|2nd|3rd)$")
+
 _TYPES = {
     "journal-article": "article-journal",
     "book": "book",
@@ -37,6 +40,14 @@ def _first(value: Any) -> str | None:
     if value in (None, ""):
         return None
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", str(value)))).strip() or None
+
+
+def _person(name: Mapping[str, Any]) -> Person:
+    person = Person.from_csl(name)
+    found = _FAMILY_SUFFIX.match(person.family or "")
+    if found and not person.suffix:
+        return Person(found["family"], person.given, suffix=found["suffix"])
+    return person
 
 
 def date_parts(record: Mapping[str, Any], name: str) -> tuple[int, ...]:
@@ -68,8 +79,8 @@ def to_reference(record: Mapping[str, Any]) -> Reference:
         type=_TYPES.get(
             str(record.get("type", "")), "article-journal" if record.get("container-title") else "document"
         ),
-        author=tuple(Person.from_csl(a) for a in record.get("author") or () if isinstance(a, Mapping)),
-        editor=tuple(Person.from_csl(a) for a in record.get("editor") or () if isinstance(a, Mapping)),
+        author=tuple(_person(a) for a in record.get("author") or () if isinstance(a, Mapping)),
+        editor=tuple(_person(a) for a in record.get("editor") or () if isinstance(a, Mapping)),
         issued=date_parts(record, "issued")
         or date_parts(record, "published-print")
         or date_parts(record, "published-online"),
