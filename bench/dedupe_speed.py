@@ -62,14 +62,7 @@ def citations(works: list[Reference], count: int, rng: random.Random) -> list[Re
     while len(out) < count:
         for work in works:
             # each copy of the set is another set of works: same shapes, other names and titles
-            base = (
-                work
-                if copy == 0
-                else work.replace(
-                    title=f"{work.title} {copy}",
-                    author=(Person(f"{work.author[0].family}{copy % 7}"), *work.author[1:]),
-                )
-            )
+            base = work if copy == 0 else _copy(work, copy)
             for _ in range(rng.choice((1, 1, 2, 3))):
                 ref = base
                 if ref.year and rng.random() < 0.15:
@@ -84,6 +77,19 @@ def citations(works: list[Reference], count: int, rng: random.Random) -> list[Re
                     return out
         copy += 1
     return out
+
+
+def _copy(work: Reference, copy: int) -> Reference:
+    """Another work of the same shape: surname and title numbered, in the fields and in the raw text alike (the
+    raw text is compared too, so a copy that kept the original's would share its blocks)."""
+    family, title = work.author[0].family, work.title or ""
+    new_family, new_title = f"{family}{copy % 7}", f"{title} {copy}"
+    raw = work.raw.replace(title, new_title, 1) if title in work.raw else f"{work.raw} {copy}"
+    return work.replace(
+        raw=raw.replace(family, new_family, 1) if family else raw,
+        title=new_title,
+        author=(Person(new_family), *work.author[1:]),
+    )
 
 
 def main() -> int:

@@ -71,8 +71,9 @@ __all__ = ["candidate_pairs", "cluster", "dedupe", "score"]
 _PART_RE = re.compile(r"\b(?:part|teil|partie|parte)\s+([ivxlc]+|\d+|[a-z])\b", re.IGNORECASE)
 # The kind of notice a title announces; compared as a kind so "Correction of hallux valgus" vs itself is equal.
 _NOTICE_RE = re.compile(
-    r"\b(erratum|corrigendum|correction|retraction|retracted|reply|response to|comment on|in reply|"
-    r"expression of concern)\b",
+    r"\b(erratum|corrigendum|correction|retraction|retracted|expression of concern)\b"
+    # a reply or comment names itself at the start ("Response to ..."); "immune response to" is a finding
+    r"|^\W*(reply|response to|comment on|in reply)\b",
     re.IGNORECASE,
 )
 _NOTICE_KIND = {
@@ -132,6 +133,9 @@ class _Keys:
     journal: str
     raw: str
     head: frozenset[str]
+    years: frozenset[int]
+    volumes: frozenset[str]
+    lead: str
 
 
 def _doi(ref: Reference, match: Match | None) -> str | None:
@@ -153,9 +157,30 @@ _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _RAW_NOTICE_RE = re.compile(
     r"\b(erratum|corrigendum|correction|retraction|retracted)(?:\s+(?:to|notice|of|for))?\s*:", re.IGNORECASE
 )
-# "... Sylow 2-subgroups. II. J. Algebra": a numbered paper of a series, the number after the title
-_SERIES_RE = re.compile(r"[a-z0-9)]\.?\s+(I{1,3}|IV|VI{0,3}|IX|X)\.\s")
+# "... Sylow 2-subgroups. II. J. Algebra": a numbered paper of a series, the number after the title (searched only
+# from where the title starts: before it, "Branov V. Genetic" is an initial)
+_SERIES_RE = re.compile(r"[a-z0-9)]\.?\s+(I{1,3}|IV)\.\s")
 _RAW_PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"\d+")
+# a year standing alone, not an end of a page range ("354:1896-1900")
+_RAW_YEAR_RE = re.compile(r"(?<![\d:\-\u2013])(1[89]\d\d|20\d\d)(?![\d\-\u2013])")
+# a journal named with its part ("Deep-Sea Research Part I"), not a "Part II" the parser put in the journal field
+_JOURNAL_PART_RE = re.compile(r"\w{3,}\W+part\s+([ivx]+|\d+|[a-d])\b", re.IGNORECASE)
+_PAGE_RE = re.compile(r"[a-z]{0,2}\d{1,8}[a-z]?")
+_WORD_RE = re.compile(r"[a-z]{3,}")
+
+
+def _series(raw: str, title: str) -> set[str]:
+    """Series numbers written after the title ("Title. II. Journal"); none when the title is not in the raw text."""
+    probe = title.casefold()[:20]
+    at = raw.casefold().find(probe) if len(probe) >= 8 else -1
+    return {p.lower() for p in _SERIES_RE.findall(raw[at:])} if at >= 0 else set()
+
+
+def _volumes(volume: str, years: set[int]) -> frozenset[str]:
+    """The numbers of a volume field, less a year the parser left in it ("2014 9", "PLoS One 2012 7" -> {"9"})."""
+    numbers = {n.lstrip("0") or "0" for n in _NUMBER_RE.findall(volume)}
+    return frozenset(n for n in numbers if not (len(n) == 4 and int(n) in years))
 
 
 def _keys(ref: Reference, match: Match | None = None) -> _Keys:
@@ -165,14 +190,22 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
     # misses the year or swallows the authors into the title must not hide them from the comparison.
     raw = fold(ref.raw)[:400]
     notice = _NOTICE_RE.search(raw_title) or _RAW_NOTICE_RE.search(ref.raw or "")
-    parts = {p.lower() for p in _PART_RE.findall(raw_title)} | {p.lower() for p in _RAW_PART_RE.findall(ref.raw or "")}
-    parts |= {p.lower() for p in _SERIES_RE.findall(ref.raw or "")}
+    kind = next((g for g in notice.groups() if g), None) if notice else None
+    # "Deep-Sea Research Part I" names a journal, not a part of the work
+    journal_part = ref.container_title if ref.title and _JOURNAL_PART_RE.search(ref.container_title or "") else None
+    outside = (ref.raw or "").replace(journal_part, " ") if journal_part else ref.raw
+    parts = {p.lower() for p in _PART_RE.findall(raw_title)} | {p.lower() for p in _RAW_PART_RE.findall(outside or "")}
+    parts |= _series(ref.raw or "", raw_title)
     pages = page_range(ref.page)
+    first_page = pages[0].lstrip("0").lower() if pages else ""
     pmid = (ref.pmid or "").strip().lstrip("0") or None
+    # years written anywhere in the raw text, less the first page ("Lancet 354:1896")
+    raw_years = {int(y) for y in _RAW_YEAR_RE.findall(ref.raw or "") if y != first_page or int(y) == ref.year}
     year = ref.year
-    if year is None:
+    if year is None and raw_years:
         found = _YEAR_RE.search(ref.raw or "")
         year = int(found.group(1)) if found else None
+    words = _WORD_RE.findall(raw)
     return _Keys(
         doi=_doi(ref, match),
         pmid=pmid,
@@ -181,12 +214,17 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
         title=title,
         words=tuple(w for w in title.split() if len(w) >= _MIN_WORD),
         parts=tuple(sorted(parts)),
-        notice=_NOTICE_KIND[notice.group(1).lower()] if notice else None,
+        notice=_NOTICE_KIND[kind.lower()] if kind else None,
         volume=fold(ref.volume),
-        first_page=pages[0].lstrip("0").lower() if pages else "",
+        first_page=first_page if _PAGE_RE.fullmatch(first_page) else "",
         journal=ref.container_title or ref.container_title_short or "",
         raw=raw,
         head=frozenset(w for w in raw.split()[:12] if len(w) >= 3),
+        years=frozenset(raw_years | ({year} if year else set())),
+        volumes=_volumes(ref.volume or "", raw_years | ({year} if year else set())),
+        # the raw text's first word: the first author's surname in almost every style, whatever the parser made
+        # of it; nothing when the raw text opens with the title (no authors)
+        lead=words[0] if words and not (title and raw.startswith(title[:20])) else "",
     )
 
 
@@ -221,10 +259,12 @@ def _block_keys(k: _Keys) -> Iterable[tuple[str, ...]]:
         yield ("d", k.doi)
     if k.pmid:
         yield ("p", k.pmid)
-    if k.surname and k.year:
-        # two keys per year: any two years at most one apart share one of them
-        yield ("a", k.surname, str(k.year // 2))
-        yield ("a", k.surname, str((k.year + 1) // 2))
+    if k.year:
+        # two keys per year: any two years at most one apart share one of them; the raw text's first word backs
+        # up a surname the parser got wrong
+        for name in {k.surname, k.lead} - {""}:
+            yield ("a", name, str(k.year // 2))
+            yield ("a", name, str((k.year + 1) // 2))
     if k.words:
         yield ("t", *k.words[:3])
         yield ("e", *k.words[-3:])
@@ -297,11 +337,19 @@ def _title_similarity(a: _Keys, b: _Keys) -> float:
         return 92.0  # a subtitle dropped on one side
     # the title found whole in the other citation's raw text: its parser put authors or the year in the title;
     # a short title counts only when the first author is found there too
+    if short.raw.startswith(short.title[:20]):
+        return sim  # the "title" opens its raw text: the parser took the authors ("Intergovernmental Panel ...")
     if (len(short.title) >= 25 or (len(short.words) >= 2 and short.surname in long_.head)) and fuzz.partial_ratio(
         short.title, long_.raw, score_cutoff=95
     ) > 0:
         return 91.0
     return sim
+
+
+def _years_close(a: _Keys, b: _Keys) -> bool:
+    """Some year written in one raw text is within one of some year in the other: the parser took a page
+    ("15, 1952-5 (2012)") or a reviewed book's year for the year of the work."""
+    return any(abs(x - y) <= 1 for x in a.years for y in b.years)
 
 
 def _same_locator(a: _Keys, b: _Keys) -> bool:
@@ -337,7 +385,7 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
         return (1.0, None) if a.pmid == b.pmid else (0.0, None)
     if not _first_authors_agree(a, b):
         return 0.0, None
-    if a.year and b.year and abs(a.year - b.year) > 1:
+    if a.year and b.year and abs(a.year - b.year) > 1 and not _years_close(a, b):
         return 0.0, None
     if a.parts != b.parts:
         same_rest = fuzz.ratio(_PART_RE.sub("", a.title), _PART_RE.sub("", b.title)) >= _TITLE_SIMILAR
@@ -355,9 +403,17 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
         return 0.0, "other-edition" if _same_locator(a, b) else None
     if min(len(a.title), len(b.title)) < 30 and not (a.surname and b.surname and a.year and b.year):
         return 0.0, None  # a short title ("Editorial", "Introduction") alone says little
-    if a.volume and b.volume and a.volume != b.volume and a.year == b.year:
+    if a.volumes and b.volumes and not a.volumes & b.volumes and a.year == b.year:
         return 0.0, None
-    if a.first_page and b.first_page and a.first_page != b.first_page and (similarity < 97 or len(a.title) < 40):
+    if (
+        a.first_page
+        and b.first_page
+        and a.first_page != b.first_page
+        # a parser that read the volume as the page ("Curr Opin Immunol 2010, 22.") has no page to compare
+        and a.first_page not in b.volumes
+        and b.first_page not in a.volumes
+        and (similarity < 97 or len(a.title) < 40)
+    ):
         # an identical title by the same author in the same year with other pages is a page written wrongly
         # (or an article number for a page range) far more often than another work
         return 0.0, None
