@@ -64,7 +64,7 @@ from refkit.model import Cluster, Match, Reference
 from refkit.parse.fields import page_range
 from refkit.registry import to_reference
 from refkit.registry.convert import date_parts
-from refkit.text import fold
+from refkit.text import fold, strip_accents
 
 __all__ = ["candidate_pairs", "cluster", "dedupe", "score"]
 
@@ -90,6 +90,7 @@ _NOTICE_KIND = {
 }
 _NOTICE_WORDS = re.compile(r"\b(?:" + "|".join(_NOTICE_KIND) + r"|to|of|on|for|notice)\b")
 _TITLE_SIMILAR = 90.0
+_RAW_SIMILAR = 90.0
 #: Blocks larger than this are compared only between title-sorted neighbours.
 _BLOCK_MAX = 100
 _WINDOW = 3
@@ -136,6 +137,9 @@ class _Keys:
     years: frozenset[int]
     volumes: frozenset[str]
     lead: str
+    body: tuple[str, ...]
+    breaks: frozenset[int]
+    numbers: frozenset[str]
 
 
 def _doi(ref: Reference, match: Match | None) -> str | None:
@@ -177,6 +181,61 @@ def _series(raw: str, title: str) -> set[str]:
     return {p.lower() for p in _SERIES_RE.findall(raw[at:])} if at >= 0 else set()
 
 
+_URL_RE = re.compile(r"https?://\S+|\bdoi\s*:?\s*10\.\S+|\b10\.\d{4,9}/\S+|<[^>]+>", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"(\w+)(\s*[:?.,])?")
+#: Words of a reference's style, not of the work: left out of the raw-text comparison.
+_STYLE_WORDS = frozenset(
+    [
+        "vol",
+        "no",
+        "pp",
+        "p",
+        "doi",
+        "https",
+        "http",
+        "www",
+        "org",
+        "dx",
+        "available",
+        "at",
+        "et",
+        "al",
+        "and",
+        "in",
+        "published",
+        "online",
+        "accessed",
+        "edn",
+        "ed",
+        "eds",
+        "editor",
+        "editors",
+    ]
+)
+
+
+def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], frozenset[int], frozenset[str]]:
+    """The raw text as compared when the parsed fields fail: its words (less initials, style words and numbers),
+    the positions of the words a ":", "?", "." or "," follows (where a subtitle may start), and its numbers (less
+    the years)."""
+    text = _URL_RE.sub(" ", strip_accents(raw).casefold())
+    words: list[str] = []
+    breaks: set[int] = set()
+    numbers: set[str] = set()
+    for found in _TOKEN_RE.finditer(text):
+        word = found.group(1)
+        if word.isdigit():
+            if not (len(word) == 4 and int(word) in years):
+                numbers.add(word.lstrip("0") or "0")
+            continue
+        if len(word) < 2 or word in _STYLE_WORDS:
+            continue
+        if found.group(2) and words:
+            breaks.add(len(words))
+        words.append(word)
+    return tuple(words), frozenset(breaks), frozenset(numbers)
+
+
 def _volumes(volume: str, years: set[int]) -> frozenset[str]:
     """The numbers of a volume field, less a year the parser left in it ("2014 9", "PLoS One 2012 7" -> {"9"})."""
     numbers = {n.lstrip("0") or "0" for n in _NUMBER_RE.findall(volume)}
@@ -206,6 +265,7 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
         found = _YEAR_RE.search(ref.raw or "")
         year = int(found.group(1)) if found else None
     words = _WORD_RE.findall(raw)
+    body, breaks, numbers = _raw_body(ref.raw or "", raw_years | ({year} if year else set()))
     return _Keys(
         doi=_doi(ref, match),
         pmid=pmid,
@@ -225,6 +285,9 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
         # the raw text's first word: the first author's surname in almost every style, whatever the parser made
         # of it; nothing when the raw text opens with the title (no authors)
         lead=words[0] if words and not (title and raw.startswith(title[:20])) else "",
+        body=body,
+        breaks=breaks,
+        numbers=numbers,
     )
 
 
@@ -352,6 +415,31 @@ def _years_close(a: _Keys, b: _Keys) -> bool:
     return any(abs(x - y) <= 1 for x in a.years for y in b.years)
 
 
+def _raw_agreement(a: _Keys, b: _Keys) -> bool:
+    """The raw texts say the same thing where the parsed fields fail (a title read as the journal or the author,
+    a subtitle dropped): the numbers of one are among the other's (volume, pages; years aside), and either the
+    words are the same up to order and style, or the shorter's words are the longer's less one run that starts
+    after a ":", "?", "." or "," (a dropped subtitle, "IRFs. Nat Rev Immunol" for "IRFs: master regulators ...
+    Nat Rev Immunol")."""
+    short, long_ = (a, b) if len(a.body) <= len(b.body) else (b, a)
+    if len(short.body) < 3 or len(set(short.body)) < 3:
+        return False  # "(1997) J Neurosurg 87:9": the journal and numbers alone are not enough
+    few, many = sorted((a.numbers, b.numbers), key=len)
+    if not few <= many:
+        return False
+    if fuzz.token_sort_ratio(" ".join(a.body), " ".join(b.body)) >= _RAW_SIMILAR:
+        return True
+    n, m = len(short.body), len(long_.body)
+    head = 0
+    while head < n and short.body[head] == long_.body[head]:
+        head += 1
+    # the run dropped from the longer text starts after a break and keeps at least one title word before it
+    for cut in range(min(head, n), 1, -1):
+        if cut in long_.breaks and short.body[cut:] == long_.body[m - (n - cut) :]:
+            return True
+    return False
+
+
 def _same_locator(a: _Keys, b: _Keys) -> bool:
     return bool(
         a.surname
@@ -395,6 +483,8 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
         return 0.0, _notice_relation(a, b) or (_inverse(reverse) if reverse else None)
     similarity = _title_similarity(a, b)
     if similarity < _TITLE_SIMILAR:
+        if _raw_agreement(a, b):
+            return 0.9, None
         if not a.title or not b.title:
             # no title to compare: the full locator must agree (physics-style "Phys Rev B 12, 345 (2005)")
             if _same_locator(a, b) and a.journal and b.journal and _journals_compatible(a.journal, b.journal):
