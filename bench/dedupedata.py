@@ -6,8 +6,10 @@ Each item is one citation string with the id of the work it cites. Four sources:
   (``<mixed-citation>`` text, a space put back between surname and given names) or, for articles with structured
   references only, rendered in the article's journal style (american-medical-association). The same work cited by
   several articles is identified by the DOI in ``pub-id``/``ext-link``/``object-id``, else the PMID, else the
-  exact normalised title + year + first author. The DOI and PMID are then removed from the string, so that the
-  pair has to be found from the fields, as for most printed references.
+  locator (first author, year, volume, first page), else the exact normalised title + first author; ids found
+  together name one work, but two DOIs are never joined. A chapter's title is its ``<chapter-title>`` and the
+  authors are the authors' ``person-group`` (not the editors'). The DOI and PMID are then removed from the
+  string, so that the pair has to be found from the fields, as for most printed references.
 * ``deposited``: the references Crossref records deposit (``crossref/**``), grouped by the DOI they point to
   (distinct citing work and key); the ``unstructured`` string when there is one (its DOI removed), else the
   structured fields rendered "Author (Year) Title. Journal Volume:Page".
@@ -116,9 +118,17 @@ def _jats_text(el: etree._Element) -> str:
 
 def _csl_of_jats(cit: etree._Element) -> dict[str, Any]:
     item: dict[str, Any] = {"type": "article-journal"}
-    group = cit.find(".//person-group")
+    # the authors' group; without one, the names outside an editors' group ("In: Ramanujam N, Popp J, editors"
+    # names the book's editors, not the authors)
+    groups = cit.findall(".//person-group")
+    group = next((g for g in groups if (g.get("person-group-type") or "author") == "author"), None)
+    names = (
+        group.iter("name", "collab")
+        if group is not None
+        else (n for n in cit.iter("name", "collab") if not any(a in groups for a in n.iterancestors()))
+    )
     authors = []
-    for name in (group if group is not None else cit).iter("name", "collab"):
+    for name in names:
         if etree.QName(name).localname == "collab":
             authors.append({"literal": " ".join("".join(name.itertext()).split())})
             continue
@@ -130,7 +140,10 @@ def _csl_of_jats(cit: etree._Element) -> dict[str, Any]:
     year = re.search(r"\d{4}", cit.findtext(".//year") or "")
     if year:
         item["issued"] = {"date-parts": [[int(year.group(0))]]}
+    # a book chapter's title is its <chapter-title>: without it two chapters of one book would share the book's title
     title = cit.find(".//article-title")
+    if title is None:
+        title = cit.find(".//chapter-title")
     if title is not None:
         item["title"] = " ".join("".join(title.itertext()).split()).rstrip(".")
     source = cit.findtext(".//source")
@@ -159,7 +172,13 @@ def _csl_of_jats(cit: etree._Element) -> dict[str, Any]:
 
 
 def _work_ids(item: dict[str, Any]) -> list[str]:
-    """Every id the fields give, strongest first: DOI, PMID, normalised title + first author."""
+    """Every id the fields give, strongest first: DOI, PMID, locator, normalised title + first author.
+
+    The locator (first author, year, volume, first page) names a journal article however its title is written:
+    "psychological" and "psychosocial correlates" in two lists, a subtitle kept or not, are one article at
+    J Urol 151:54. Ids that would join two DOIs are never joined (see :func:`_joinable`), so a journal's two
+    language editions (same locator, two DOIs) stay two works.
+    """
     ids = []
     if item.get("DOI"):
         ids.append("doi:" + item["DOI"].lower())
@@ -168,10 +187,20 @@ def _work_ids(item: dict[str, Any]) -> list[str]:
     title = _norm(item.get("title"))
     first_author = (item.get("author") or [{}])[0]
     first = _norm(first_author.get("family") or first_author.get("literal"))
+    year = ((item.get("issued") or {}).get("date-parts") or [[None]])[0][0]
+    volume, page = _norm(str(item.get("volume") or "")), _norm(str(item.get("page") or "")).split(" ")[0]
+    if first and year and volume.isdigit() and page:
+        ids.append(f"l:{first}|{year}|{volume}|{page}")
     # no year in the key: the same work is cited with its online and its print year
     if len(title) >= 20 and first:
         ids.append(f"t:{title}|{first}")
     return ids
+
+
+def _joinable(a: str, b: str) -> bool:
+    """Two work roots may be joined unless both are DOIs (roots are the smallest id, and "doi:" sorts first, so a
+    root that is not a DOI has none)."""
+    return not (a.startswith("doi:") and b.startswith("doi:"))
 
 
 def plos(folder: Path, renderer: Renderer) -> Iterator[tuple[Item, dict[str, Any]]]:
@@ -192,8 +221,8 @@ def plos(folder: Path, renderer: Renderer) -> Iterator[tuple[Item, dict[str, Any
         ids = _work_ids(fields) or [item.work]
         for other in ids[1:]:
             a, b = root(ids[0]), root(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)  # "doi:" < "pmid:" < "t:": a DOI names the work when there is one
+            if a != b and _joinable(a, b):
+                parent[max(a, b)] = min(a, b)  # "doi:" < "l:" < "pmid:" < "t:": a DOI names the work if there is one
         found.append((item, fields, ids))
     for item, fields, ids in found:
         work = root(ids[0])
@@ -428,8 +457,8 @@ class _Aliases:
     def join(self, ids: list[str]) -> None:
         for other in ids[1:]:
             a, b = self.root(ids[0]), self.root(other)
-            if a != b:
-                self.parent[max(a, b)] = min(a, b)  # "doi:" < "pmid:" < "t:": a DOI names the work
+            if a != b and _joinable(a, b):
+                self.parent[max(a, b)] = min(a, b)  # "doi:" < "l:" < "pmid:" < "t:": a DOI names the work
 
     def relabel(self, item: Item) -> Item:
         base, sep, sibling = item.work.partition("#")
@@ -446,7 +475,14 @@ def _deposited_ids(items: list[Item], records: dict[str, dict[str, Any]]) -> Ite
             title = ref.get("article-title") or ref.get("volume-title")
             author = str(ref.get("author") or "").split()
             if doi and title and author:
-                yield ["doi:" + doi, *_work_ids({"title": title, "author": [{"family": author[-1]}]})[-1:]]
+                fields = {
+                    "title": title,
+                    "author": [{"family": author[-1]}],
+                    "issued": {"date-parts": [[int(ref["year"])]]} if str(ref.get("year", "")).isdigit() else {},
+                    "volume": ref.get("volume"),
+                    "page": ref.get("first-page"),
+                }
+                yield ["doi:" + doi, *_work_ids(fields)]
         fields = record_csl(record)
         yield _work_ids(fields)
 
