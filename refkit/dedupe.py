@@ -91,6 +91,8 @@ _NOTICE_KIND = {
 _NOTICE_WORDS = re.compile(r"\b(?:" + "|".join(_NOTICE_KIND) + r"|to|of|on|for|notice)\b")
 _TITLE_SIMILAR = 90.0
 _RAW_SIMILAR = 90.0
+#: A title this short needs the raw texts or the locator to agree as well.
+_SHORT_TITLE = 12
 #: Blocks larger than this are compared only between title-sorted neighbours.
 _BLOCK_MAX = 100
 _WINDOW = 3
@@ -174,6 +176,20 @@ _PAGE_RE = re.compile(r"[a-z]{0,2}\d{1,8}[a-z]?")
 _WORD_RE = re.compile(r"[a-z]{3,}")
 
 
+@lru_cache(maxsize=4096)
+def _journal_with_part(journal: str | None) -> bool:
+    """A known journal named with its part ("Deep-Sea Research Part I"), not a title's "Part II" the parser put
+    in the journal field."""
+    if not journal or not _JOURNAL_PART_RE.search(journal):
+        return False
+    try:
+        from refkit import journals
+
+        return journals.lookup(journal) is not None
+    except (ImportError, AttributeError):
+        return False
+
+
 def _series(raw: str, title: str) -> set[str]:
     """Series numbers written after the title ("Title. II. Journal"); none when the title is not in the raw text."""
     probe = title.casefold()[:20]
@@ -185,32 +201,11 @@ _URL_RE = re.compile(r"https?://\S+|\bdoi\s*:?\s*10\.\S+|\b10\.\d{4,9}/\S+|<[^>]
 _TOKEN_RE = re.compile(r"(\w+)(\s*[:?.,])?")
 #: Words of a reference's style, not of the work: left out of the raw-text comparison.
 _STYLE_WORDS = frozenset(
-    [
-        "vol",
-        "no",
-        "pp",
-        "p",
-        "doi",
-        "https",
-        "http",
-        "www",
-        "org",
-        "dx",
-        "available",
-        "at",
-        "et",
-        "al",
-        "and",
-        "in",
-        "published",
-        "online",
-        "accessed",
-        "edn",
-        "ed",
-        "eds",
-        "editor",
-        "editors",
-    ]
+    re.findall(
+        r"\w+",
+        "vol no pp p doi https http www org dx available at et al and in published online accessed edn"
+        " ed eds editor editors",
+    )
 )
 
 
@@ -230,8 +225,8 @@ def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], frozenset[int
             continue
         if len(word) < 2 or word in _STYLE_WORDS:
             continue
-        if found.group(2) and words:
-            breaks.add(len(words))
+        if found.group(2):
+            breaks.add(len(words))  # a separator follows this word
         words.append(word)
     return tuple(words), frozenset(breaks), frozenset(numbers)
 
@@ -251,7 +246,7 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
     notice = _NOTICE_RE.search(raw_title) or _RAW_NOTICE_RE.search(ref.raw or "")
     kind = next((g for g in notice.groups() if g), None) if notice else None
     # "Deep-Sea Research Part I" names a journal, not a part of the work
-    journal_part = ref.container_title if ref.title and _JOURNAL_PART_RE.search(ref.container_title or "") else None
+    journal_part = ref.container_title if ref.title and _journal_with_part(ref.container_title) else None
     outside = (ref.raw or "").replace(journal_part, " ") if journal_part else ref.raw
     parts = {p.lower() for p in _PART_RE.findall(raw_title)} | {p.lower() for p in _RAW_PART_RE.findall(outside or "")}
     parts |= _series(ref.raw or "", raw_title)
@@ -422,22 +417,22 @@ def _raw_agreement(a: _Keys, b: _Keys) -> bool:
     after a ":", "?", "." or "," (a dropped subtitle, "IRFs. Nat Rev Immunol" for "IRFs: master regulators ...
     Nat Rev Immunol")."""
     short, long_ = (a, b) if len(a.body) <= len(b.body) else (b, a)
-    if len(short.body) < 3 or len(set(short.body)) < 3:
-        return False  # "(1997) J Neurosurg 87:9": the journal and numbers alone are not enough
+    if len(short.body) < 2:
+        return False
     few, many = sorted((a.numbers, b.numbers), key=len)
     if not few <= many:
         return False
-    if fuzz.token_sort_ratio(" ".join(a.body), " ".join(b.body)) >= _RAW_SIMILAR:
+    # three distinct words at least: "(1997) J Neurosurg 87:9" has only its journal and numbers to offer
+    if len(set(short.body)) >= 3 and fuzz.token_sort_ratio(" ".join(a.body), " ".join(b.body)) >= _RAW_SIMILAR:
         return True
     n, m = len(short.body), len(long_.body)
     head = 0
     while head < n and short.body[head] == long_.body[head]:
         head += 1
-    # the run dropped from the longer text starts after a break and keeps at least one title word before it
-    for cut in range(min(head, n), 1, -1):
-        if cut in long_.breaks and short.body[cut:] == long_.body[m - (n - cut) :]:
-            return True
-    return False
+    # the run dropped from the longer text follows a break and leaves the first author and a title word before it
+    return any(
+        cut - 1 in long_.breaks and short.body[cut:] == long_.body[m - (n - cut) :] for cut in range(head, 1, -1)
+    )
 
 
 def _same_locator(a: _Keys, b: _Keys) -> bool:
@@ -493,6 +488,8 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
         return 0.0, "other-edition" if _same_locator(a, b) else None
     if min(len(a.title), len(b.title)) < 30 and not (a.surname and b.surname and a.year and b.year):
         return 0.0, None  # a short title ("Editorial", "Introduction") alone says little
+    if min(len(a.title), len(b.title)) < _SHORT_TITLE and not (_raw_agreement(a, b) or _same_locator(a, b)):
+        return 0.0, None  # "ex rel", "Reply": the same few words head many works of one author
     if a.volumes and b.volumes and not a.volumes & b.volumes and a.year == b.year:
         return 0.0, None
     if (
@@ -502,10 +499,11 @@ def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
         # a parser that read the volume as the page ("Curr Opin Immunol 2010, 22.") has no page to compare
         and a.first_page not in b.volumes
         and b.first_page not in a.volumes
-        and (similarity < 97 or len(a.title) < 40)
+        # an identical title by the same author in the same year with other pages is a page written wrongly (or
+        # an article number for a page range) far more often than another work; "Female ..." and "Male
+        # physical attractiveness ..." are two works though 98 % alike
+        and (similarity < 97 or len(a.title) < 40 or set(a.words) != set(b.words))
     ):
-        # an identical title by the same author in the same year with other pages is a page written wrongly
-        # (or an article number for a page range) far more often than another work
         return 0.0, None
     if a.journal and b.journal and not _journals_compatible(a.journal, b.journal):
         return 0.0, None
