@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from refkit.dedupe import _all_keys, _pairs, dedupe
+from refkit.dedupe import candidate_pairs, dedupe
 from refkit.model import Person, Reference
 from refkit.registry import to_reference
 
@@ -106,7 +106,7 @@ def main() -> int:
     print(f"{'citations':>10s} {'works':>8s} {'pairs':>10s} {'seconds':>8s} {'us/cite':>8s} {'peak RSS MB':>12s}")
     for size in sorted(args.sizes):
         refs = citations(works, size, random.Random(size))
-        pairs = len(_pairs(_all_keys(refs, None)))
+        pairs = len(candidate_pairs(refs))
         start = time.perf_counter()
         clusters = dedupe(refs)
         seconds = time.perf_counter() - start

@@ -66,7 +66,7 @@ from refkit.registry import to_reference
 from refkit.registry.convert import date_parts
 from refkit.text import fold, strip_accents
 
-__all__ = ["candidate_pairs", "cluster", "dedupe", "score"]
+__all__ = ["Keys", "candidate_pairs", "cluster", "comparison_keys", "dedupe", "same_work_pairs", "score"]
 
 _PART_RE = re.compile(r"\b(?:part|teil|partie|parte)\s+([ivxlc]+|\d+|[a-z])\b", re.IGNORECASE)
 # The kind of notice a title announces; compared as a kind so "Correction of hallux valgus" vs itself is equal.
@@ -122,7 +122,18 @@ RELATIONS: Mapping[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
-class _Keys:
+class Keys:
+    """What a citation is compared by, computed once (:func:`comparison_keys`): its identifiers, folded parsed
+    fields, and the words, numbers and years of its raw text that back up a field the parser misread.
+
+    Example:
+        >>> from refkit.model import Person
+        >>> k = comparison_keys(Reference(raw="Deza G (2016) Solitary morphea. Acta 96:418", author=(Person("Deza"),),
+        ...                               issued=(2016,), title="Solitary morphea", volume="96", page="418-9"))
+        >>> (k.surname, k.year, k.title, k.volume, k.first_page)
+        ('deza', 2016, 'solitary morphea', '96', '418')
+    """
+
     doi: str | None
     pmid: str | None
     surname: str
@@ -237,7 +248,13 @@ def _volumes(volume: str, years: set[int]) -> frozenset[str]:
     return frozenset(n for n in numbers if not (len(n) == 4 and int(n) in years))
 
 
-def _keys(ref: Reference, match: Match | None = None) -> _Keys:
+def comparison_keys(ref: Reference, match: Match | None = None) -> Keys:
+    """The keys ``ref`` is compared by (its matched DOI, when ``match`` is a match, stands for a written one).
+
+    Example:
+        >>> comparison_keys(Reference(raw="x", doi="10.1/ABC")).doi
+        '10.1/abc'
+    """
     title = fold(ref.title)
     raw_title = ref.title or ""
     # The raw string backs up the parsed fields: a parser that puts "Part II" or "Erratum" in the wrong field,
@@ -261,7 +278,7 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
         year = int(found.group(1)) if found else None
     words = _WORD_RE.findall(raw)
     body, breaks, numbers = _raw_body(ref.raw or "", raw_years | ({year} if year else set()))
-    return _Keys(
+    return Keys(
         doi=_doi(ref, match),
         pmid=pmid,
         surname=_surname(ref),
@@ -286,12 +303,12 @@ def _keys(ref: Reference, match: Match | None = None) -> _Keys:
     )
 
 
-def _all_keys(refs: Sequence[Reference], matches: Sequence[Match | None] | None) -> list[_Keys]:
+def _all_keys(refs: Sequence[Reference], matches: Sequence[Match | None] | None) -> list[Keys]:
     if matches is None:
-        return [_keys(r) for r in refs]
+        return [comparison_keys(r) for r in refs]
     if len(matches) != len(refs):
         raise ValueError("matches must be as long as refs")
-    return [_keys(r, m) for r, m in zip(refs, matches, strict=True)]
+    return [comparison_keys(r, m) for r, m in zip(refs, matches, strict=True)]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -312,7 +329,30 @@ def candidate_pairs(refs: Sequence[Reference], matches: Sequence[Match | None] |
     return _pairs(_all_keys(refs, matches))
 
 
-def _block_keys(k: _Keys) -> Iterable[tuple[str, ...]]:
+def same_work_pairs(left: Sequence[Keys], right: Sequence[Keys]) -> list[tuple[int, int, float]]:
+    """Pairs ``(i, j, score)`` of ``left[i]`` and ``right[j]`` judged the same work (score >= 0.5), found with the
+    same blocking and scoring as :func:`dedupe`: for linking two collections (citations and a user's library)
+    without comparing every pair.
+
+    Example:
+        >>> from refkit.model import Person
+        >>> a = Reference(raw="a", author=(Person("Deza", "G"),), issued=(2016,), title="Solitary plaque morphea")
+        >>> other = Reference(raw="o", author=(Person("Smith", "J"),), issued=(1990,), title="Another subject")
+        >>> same_work_pairs([comparison_keys(a)], [comparison_keys(other), comparison_keys(a.replace(raw="b"))])
+        [(0, 1, 1.0)]
+    """
+    combined = [*left, *right]
+    found = []
+    for i, j in _pairs(combined):
+        if (i < len(left)) == (j < len(left)):
+            continue  # both on one side
+        value = _judge(combined[i], combined[j])[0]
+        if value >= 0.5:
+            found.append((i, j - len(left), value))
+    return sorted(found)
+
+
+def _block_keys(k: Keys) -> Iterable[tuple[str, ...]]:
     if k.doi:
         yield ("d", k.doi)
     if k.pmid:
@@ -330,7 +370,7 @@ def _block_keys(k: _Keys) -> Iterable[tuple[str, ...]]:
             yield ("s", k.surname, k.words[0])
 
 
-def _pairs(keys: Sequence[_Keys]) -> set[tuple[int, int]]:
+def _pairs(keys: Sequence[Keys]) -> set[tuple[int, int]]:
     blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
         for key in set(_block_keys(k)):
@@ -367,14 +407,14 @@ def score(a: Reference, b: Reference, match_a: Match | None = None, match_b: Mat
         >>> score(a, a.replace(title="Solitary morphea: Part II"))
         0.0
     """
-    return _judge(_keys(a, match_a), _keys(b, match_b))[0]
+    return _judge(comparison_keys(a, match_a), comparison_keys(b, match_b))[0]
 
 
 def _surnames_agree(a: str, b: str) -> bool:
     return a == b or fuzz.ratio(a, b, score_cutoff=85) > 0
 
 
-def _first_authors_agree(a: _Keys, b: _Keys) -> bool:
+def _first_authors_agree(a: Keys, b: Keys) -> bool:
     """Parsed surnames agree, or one citation's surname stands among the first words of the other's raw text
     (a parser that read "N. Metropolis" as family name "N")."""
     if not a.surname or not b.surname or _surnames_agree(a.surname, b.surname):
@@ -382,7 +422,7 @@ def _first_authors_agree(a: _Keys, b: _Keys) -> bool:
     return (len(a.surname) >= 3 and a.surname in b.head) or (len(b.surname) >= 3 and b.surname in a.head)
 
 
-def _title_similarity(a: _Keys, b: _Keys) -> float:
+def _title_similarity(a: Keys, b: Keys) -> float:
     sim = fuzz.ratio(a.title, b.title) if a.title and b.title else 0.0
     if sim >= _TITLE_SIMILAR:
         return sim
@@ -404,13 +444,13 @@ def _title_similarity(a: _Keys, b: _Keys) -> float:
     return sim
 
 
-def _years_close(a: _Keys, b: _Keys) -> bool:
+def _years_close(a: Keys, b: Keys) -> bool:
     """Some year written in one raw text is within one of some year in the other: the parser took a page
     ("15, 1952-5 (2012)") or a reviewed book's year for the year of the work."""
     return any(abs(x - y) <= 1 for x in a.years for y in b.years)
 
 
-def _raw_agreement(a: _Keys, b: _Keys) -> bool:
+def _raw_agreement(a: Keys, b: Keys) -> bool:
     """The raw texts say the same thing where the parsed fields fail (a title read as the journal or the author,
     a subtitle dropped): the numbers of one are among the other's (volume, pages; years aside), and either the
     words are the same up to order and style, or the shorter's words are the longer's less one run that starts
@@ -435,7 +475,7 @@ def _raw_agreement(a: _Keys, b: _Keys) -> bool:
     )
 
 
-def _same_locator(a: _Keys, b: _Keys) -> bool:
+def _same_locator(a: Keys, b: Keys) -> bool:
     return bool(
         a.surname
         and a.year
@@ -448,7 +488,7 @@ def _same_locator(a: _Keys, b: _Keys) -> bool:
     )
 
 
-def _notice_relation(a: _Keys, b: _Keys) -> str | None:
+def _notice_relation(a: Keys, b: Keys) -> str | None:
     """``is-<kind>-of`` seen from ``a`` when ``a`` is a notice about ``b`` (its title, less the notice words)."""
     if not a.notice or b.notice or not b.title:
         return None
@@ -458,7 +498,7 @@ def _notice_relation(a: _Keys, b: _Keys) -> str | None:
     return None
 
 
-def _judge(a: _Keys, b: _Keys) -> tuple[float, str | None]:
+def _judge(a: Keys, b: Keys) -> tuple[float, str | None]:
     """The pair's score and, for distinct but related works, the relation of ``a`` to ``b``."""
     if a.doi and b.doi:
         if a.doi == b.doi:
@@ -550,7 +590,7 @@ def cluster(
     return _cluster(_all_keys(refs, matches), pairs)
 
 
-def _cluster(keys: Sequence[_Keys], pairs: Iterable[tuple[int, int, float]]) -> list[list[int]]:
+def _cluster(keys: Sequence[Keys], pairs: Iterable[tuple[int, int, float]]) -> list[list[int]]:
     parent = list(range(len(keys)))
     ids: dict[int, tuple[set[str], set[str]]] = {}
     for i, k in enumerate(keys):
@@ -717,7 +757,7 @@ def _inverse(relation: str) -> str:
 
 def _related(
     groups: Sequence[Sequence[int]],
-    keys: Sequence[_Keys],
+    keys: Sequence[Keys],
     hints: Iterable[tuple[int, int, str]],
     matches: Sequence[Match | None],
     dois: Sequence[str | None],

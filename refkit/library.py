@@ -29,7 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from refkit.dedupe import _judge, _Keys, _keys, _pairs
+from refkit.dedupe import Keys, comparison_keys, same_work_pairs
 from refkit.model import Citation, Cluster, Finding, Reference
 
 __all__ = ["findings", "item_key", "known_works", "link", "load", "new_works"]
@@ -83,9 +83,10 @@ def item_key(item: Reference) -> str:
     return f"#{item.source.position if item.source else 0}"
 
 
-def _cluster_keys(c: Cluster) -> list[_Keys]:
-    canonical = _keys(c.canonical.replace(doi=c.canonical.doi or _cluster_doi(c)))
-    cited = [_keys(r, m) for r, m in zip(c.citations, c.matches or [None] * len(c.citations), strict=True)]
+def _cluster_keys(c: Cluster) -> list[Keys]:
+    canonical = comparison_keys(c.canonical.replace(doi=c.canonical.doi or _cluster_doi(c)))
+    matches = c.matches or [None] * len(c.citations)
+    cited = [comparison_keys(r, m) for r, m in zip(c.citations, matches, strict=True)]
     return [canonical, *cited]
 
 
@@ -113,27 +114,20 @@ def link(clusters: Sequence[Cluster], library: Sequence[Reference]) -> list[Clus
     """
     if not library or not clusters:
         return [replace(c, library_key=None) if c.library_key else c for c in clusters]
-    item_keys = [_keys(r) for r in library]
-    owner: list[int] = []  # index in `combined` -> cluster number, or -1 for a library item
-    combined: list[_Keys] = list(item_keys)
-    owner.extend([-1] * len(item_keys))
+    item_keys = [comparison_keys(r) for r in library]
+    cited: list[Keys] = []
+    owner: list[int] = []  # index in `cited` -> cluster number
     cluster_doi: list[str | None] = []
     for n, c in enumerate(clusters):
         keys = _cluster_keys(c)
         cluster_doi.append(keys[0].doi)
-        combined.extend(keys)
+        cited.extend(keys)
         owner.extend([n] * len(keys))
     best: dict[int, tuple[float, int]] = {}
-    for i, j in _pairs(combined):
-        # library items come first in `combined`, so in a mixed pair i is the item and j the citation
-        if owner[i] != -1 or owner[j] == -1:
-            continue
+    for j, i, value in same_work_pairs(cited, item_keys):
         n = owner[j]
         item = item_keys[i]
         if cluster_doi[n] and item.doi and cluster_doi[n] != item.doi:
-            continue
-        value = _judge(combined[j], item)[0]
-        if value < 0.5:
             continue
         if n not in best or (value, -i) > (best[n][0], -best[n][1]):
             best[n] = (value, i)
