@@ -210,6 +210,7 @@ def _series(raw: str, title: str) -> set[str]:
 
 _URL_RE = re.compile(r"https?://\S+|\bdoi\s*:?\s*10\.\S+|\b10\.\d{4,9}/\S+|<[^>]+>", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"(\w+)(\s*[:?.,])?")
+_RANGE_END_RE = re.compile(r"(?<=\d)\s*[-\u2013\u2014]\s*[a-z]{0,2}\d+")
 #: Words of a reference's style, not of the work: left out of the raw-text comparison.
 _STYLE_WORDS = frozenset(
     re.findall(
@@ -224,7 +225,8 @@ def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], frozenset[int
     """The raw text as compared when the parsed fields fail: its words (less initials, style words and numbers),
     the positions of the words a ":", "?", "." or "," follows (where a subtitle may start), and its numbers (less
     the years)."""
-    text = _URL_RE.sub(" ", strip_accents(raw).casefold())
+    # the end of a page range is written in full or cut short ("1450-1452", "1450-2"): only its start counts
+    text = _RANGE_END_RE.sub(" ", _URL_RE.sub(" ", strip_accents(raw).casefold()))
     words: list[str] = []
     breaks: set[int] = set()
     numbers: set[str] = set()
@@ -457,8 +459,8 @@ def _raw_agreement(a: Keys, b: Keys) -> bool:
     after a ":", "?", "." or "," (a dropped subtitle, "IRFs. Nat Rev Immunol" for "IRFs: master regulators ...
     Nat Rev Immunol")."""
     short, long_ = (a, b) if len(a.body) <= len(b.body) else (b, a)
-    if len(short.body) < 2:
-        return False
+    if len(short.body) < 2 or not a.surname or not b.surname:
+        return False  # no author: "(1997) J Neurosurg 87" is a journal and numbers, whatever else agrees
     few, many = sorted((a.numbers, b.numbers), key=len)
     if not few <= many:
         return False
@@ -550,20 +552,29 @@ def _judge(a: Keys, b: Keys) -> tuple[float, str | None]:
     return similarity / 100, None
 
 
+def _abbreviates(short: str, word: str) -> bool:
+    """``short`` is ``word`` or an abbreviation of it: same first letter, its letters in order ("natl", "national")."""
+    if short[0] != word[0] or len(short) > len(word):
+        return False
+    letters = iter(word)
+    return all(c in letters for c in short)
+
+
 @lru_cache(maxsize=65536)
 def _journals_compatible(a: str, b: str) -> bool:
     fa, fb = fold(a), fold(b)
     if fa == fb or fa.replace(" ", "") == fb.replace(" ", ""):
         return True
-    # an abbreviation is compatible when each of its words starts a word of the other, in order ("Proc Natl Acad
-    # Sci" and "Proc Natl Acad Sci U S A"); numbers are a parser's spill-over of volume and pages, not the name
+    # an abbreviation is compatible when each of its words abbreviates a word of the other, in order ("Proc Natl
+    # Acad Sci" and "Proceedings of the National Academy of Sciences"); numbers are a parser's spill-over of volume
+    # and pages, not the name
     wa, wb = [w for w in fa.split() if not w.isdigit()], [w for w in fb.split() if not w.isdigit()]
     if not wa or not wb:
         return True
-    short, long_ = sorted((wa, wb), key=len)
-    words = iter(long_)
-    if all(any(w.startswith(s) for w in words) for s in short):
-        return True
+    for short, long_ in ((wa, wb), (wb, wa)):
+        words = iter(long_)
+        if all(any(_abbreviates(s, w) for w in words) for s in short):
+            return True
     try:
         from refkit import journals
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from refkit.dedupe import candidate_pairs, cluster, dedupe, score
+from refkit.dedupe import candidate_pairs, cluster, comparison_keys, dedupe, same_work_pairs, score
 from refkit.model import Match, Person, Reference, Source
 
 TITLE = "Effectiveness of extracorporeal shock wave lithotripsy to treat dystrophic calcinosis cutis ulcers"
@@ -177,3 +177,146 @@ def test_every_citation_keeps_its_provenance_and_order() -> None:
 def test_matches_of_the_wrong_length_are_refused() -> None:
     with pytest.raises(ValueError, match="as long as"):
         dedupe([ref()], [])
+
+
+# ----------------------------------------------------------------------------------------------------
+# The raw text backs up fields a parser misread
+
+
+def test_raw_text_joins_a_citation_whose_title_the_parser_misread() -> None:
+    # the parser took the title for the surname and dropped the title: blocking and scoring use the raw text
+    misread = Reference(
+        raw="Lee GM. A Rural Hypertension. AJN, American Journal of Nursing. 1974;74:1450-2.",
+        author=(Person("Hypertension"),),
+        issued=(1974,),
+        container_title="American Journal of Nursing",
+        volume="74",
+        page="1450-2",
+    )
+    clean = Reference(
+        raw="LEE, G. M. A Rural Hypertension. AJN, American Journal of Nursing 74, 1450-1452 (1974).",
+        author=(Person("Lee", "GM"),),
+        issued=(1974,),
+        title="A Rural Hypertension",
+        container_title="AJN, American Journal of Nursing",
+        volume="74",
+        page="1450-1452",
+    )
+    assert candidate_pairs([misread, clean]) == {(0, 1)}
+    assert score(misread, clean) >= 0.9
+    assert [len(c.citations) for c in dedupe([misread, clean])] == [2]
+
+
+def test_raw_text_alone_never_joins_two_locators_of_one_journal() -> None:
+    a = Reference(raw="(1997) Journal of Neurosurgery 87:9.", issued=(1997,), container_title="Journal of Neurosurgery")
+    b = a.replace(raw="(1997) Journal of Neurosurgery 87:221.")
+    c = a.replace(raw="(1997) Journal of Neurosurgery 87.")
+    assert score(a, b) == 0.0
+    # nothing but a journal and numbers: not enough even when the numbers agree
+    assert score(a, c) == 0.0
+
+
+def test_a_dropped_subtitle_joins_but_a_longer_title_does_not() -> None:
+    full = Reference(
+        raw="Honda K, Taniguchi T. IRFs: master regulators of signalling by Toll-like receptors and cytosolic "
+        "pattern recognition. Nat Rev Immunol. 2006;6:644-658.",
+        author=(Person("Honda", "K"),),
+        issued=(2006,),
+        title="IRFs: master regulators of signalling by Toll-like receptors and cytosolic pattern recognition",
+        container_title="Nat Rev Immunol",
+        volume="6",
+        page="644-658",
+    )
+    cut = full.replace(raw="Honda K, Taniguchi T (2005) IRFs. Nat Rev Immunol 6:644-658", title="IRFs", issued=(2005,))
+    assert score(full, cut) == 0.9
+    # the same words plus one: "Digital Libraries" is not "Automated digital libraries: ..."
+    book = Reference(raw="Arms W. Digital Libraries. 2000.", author=(Person("Arms", "W"),), issued=(2000,))
+    paper = book.replace(raw="Arms W. Automated digital libraries: how effectively can computers be used. 2000.")
+    assert score(book, paper) == 0.0
+    # a main title that is the start of another title without a subtitle break is another work
+    short = Reference(raw="Smith J. Cancer. 2005.", author=(Person("Smith", "J"),), issued=(2005,))
+    assert score(short, short.replace(raw="Smith J. Cancer genetics. 2005.")) == 0.0
+    assert score(short, short.replace(raw="Smith J. Cancer: a review. 2005.")) == 0.9
+
+
+def test_years_written_in_the_raw_text_back_up_a_misread_year() -> None:
+    title = "A practical way to estimate retail tobacco sales violation rates more accurately"
+    right = ref(raw=f"Levinson A, Patnaik J. {title}. Nicotine Tob Res 2013;15:1952-5.", title=title, issued=(2013,))
+    # the parser took the first page for the year; the raw text still says 2012
+    wrong = right.replace(raw=f"Levinson A, Patnaik J. {title}. Nicotine Tob Res 15, 1952-5 (2012).", issued=(1952,))
+    assert score(right, wrong) == 1.0
+    # a page range's end is no year: "354:1896-1900" does not make 1994 and 1999 meet
+    moher = ref(raw="Moher D. Improving reports. Lancet. 1999;354:1896-1900.", issued=(1999,), page="1896-1900")
+    assert (
+        score(moher, moher.replace(raw="Moher D. Improving reports. Lancet. 1994;354:1896-1900.", issued=(1994,)))
+        == 0.0
+    )
+
+
+def test_a_year_left_in_the_volume_or_a_volume_read_as_the_page_is_no_conflict() -> None:
+    base = ref(volume="9", page="e99174")
+    assert score(base, base.replace(volume="2014 9")) == 1.0
+    assert score(base, base.replace(volume="2014 10")) == 0.0
+    pages = ref(volume="22", page="4-9", issued=(2010,))
+    assert score(pages, pages.replace(volume=None, page="22")) == 1.0
+
+
+def test_series_numbers_parts_and_notices_read_where_they_mean_it() -> None:
+    initial = comparison_keys(
+        Reference(
+            raw="Branov V. Genetic predisposition to pre-eclampsia. Balkan J 2002;5:19.",
+            title="Genetic predisposition to pre-eclampsia",
+        )
+    )
+    series = comparison_keys(
+        Reference(raw="Smith J. Sylow 2-subgroups. II. J Algebra 1970;4:12.", title="Sylow 2-subgroups")
+    )
+    assert (initial.parts, series.parts) == ((), ("ii",))
+    journal = comparison_keys(
+        Reference(
+            raw="Karger F. Coastal upwelling. Deep-sea research Part I, Oceanographic research papers. 2004;51.",
+            title="Coastal upwelling",
+            container_title="Deep-sea research Part I, Oceanographic research papers",
+        )
+    )
+    assert journal.parts == ()
+    finding = comparison_keys(Reference(raw="x", title="Humoral response to a carboxyl-terminal region"))
+    reply = comparison_keys(Reference(raw="x", title="Response to: Humoral immunity"))
+    assert (finding.notice, reply.notice) == (None, "comment")
+
+
+def test_nearly_identical_titles_with_other_pages_are_two_works() -> None:
+    female = ref(title="Female physical attractiveness in Britain and Malaysia: a cross-cultural study", page="115-128")
+    male = female.replace(
+        title="Male physical attractiveness in Britain and Malaysia: a cross-cultural study", page="383-393"
+    )
+    assert score(female, male) == 0.0
+
+
+def test_a_very_short_title_needs_more_than_author_and_year() -> None:
+    a = Reference(
+        raw="US ex rel. Kruszewski v. Pfizer. Civil Action 2:07-CV-04106. 2009.",
+        title="ex rel",
+        author=(Person("US"),),
+        issued=(2009,),
+    )
+    b = a.replace(raw="US ex rel. Copeland v. Novartis. Civil Action 2:06-CV-01630. 2010.", issued=(2010,))
+    assert score(a, b) == 0.0
+    assert score(a, a.replace(raw=a.raw.replace("2009", "2010"), issued=(2010,))) == 1.0
+
+
+def test_same_work_pairs_links_two_collections_through_blocks() -> None:
+    cited = [ref(raw="c1"), ref(raw="c2", title="Something else entirely about skin", author=(Person("Other"),))]
+    library = [ref(raw="l1", issued=(2016,)), ref(raw="l2", title="Unrelated", author=(Person("Nobody"),))]
+    pairs = same_work_pairs([comparison_keys(r) for r in cited], [comparison_keys(r) for r in library])
+    assert pairs == [(0, 0, 1.0)]
+
+
+def test_journal_abbreviations_drop_letters_as_well_as_endings() -> None:
+    base = ref(volume="102", page="16569")
+    full = "Proceedings of the National Academy of Sciences of the United States of America"
+    assert score(base.replace(container_title="Proc Natl Acad Sci"), base.replace(container_title=full)) == 1.0
+    assert score(base.replace(container_title="Ecological Economics"), base.replace(container_title="Ecol Econ")) == 1.0
+    assert (
+        score(base.replace(container_title="J Clin Invest"), base.replace(container_title="J Clin Endocrinol")) == 0.0
+    )
