@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fit", action="store_true", help="refit the weights on the training part first")
     parser.add_argument("--write", action="store_true", help="with --fit: write the weights into refkit/match.py")
     parser.add_argument("--fit-only", action="store_true", help="with --fit: stop after fitting")
-    parser.add_argument("--rows", type=int, default=5, help="candidates per search (default 5)")
+    parser.add_argument("--rows", type=int, default=matching.ROWS, help="candidates per search (default: refkit's)")
     parser.add_argument("--plos-limit", type=int, default=1500, help="PLOS negative strings to use (default 1500)")
     parser.add_argument("--examples", type=int, default=5, help="failures to print per path")
     parser.add_argument("--parser", default=None, help="refkit parser for the strings (default: refkit's default)")
@@ -336,6 +336,13 @@ def main(argv: list[str] | None = None) -> int:
         if (a.status, a.doi) == (b.status, b.doi)
     )
     print(f"\nserver and snapshot agree on {same}/{len(test)} citations (status and DOI)")
+    for case, a, b in zip(test, outcomes["server"], outcomes["snapshot"], strict=True):
+        if (a.status, a.doi) != (b.status, b.doi):
+            print(
+                f"  differ ({case.kind}): server {a.status} {a.doi} {a.confidence:.3f} / "
+                f"snapshot {b.status} {b.doi} {b.confidence:.3f}"
+            )
+            print(f"    {case.ref.raw[:150]}")
     return 0
 
 

@@ -18,7 +18,10 @@ measures precision, recall and calibration). A wrong DOI is worse than none: a c
 
 Searches are frugal: citations are grouped by work first (:mod:`refkit.dedupe`'s steps, offline), each work is
 searched once with its most complete citation, and every citation of the work is scored against that one
-candidate list. Written DOIs are fetched in batches.
+candidate list. Written DOIs are fetched in batches. A search asks for :data:`ROWS` candidates: enough that the
+rivals of the best one (another record with the same title, the other language edition) are among them whatever the
+registry's ranking, so that the confidence, which weighs the best candidate against the next, depends on the
+registry's records and not on how it orders them (the live API and a local snapshot then agree).
 
 Example:
     >>> from refkit.model import Reference, Person
@@ -52,6 +55,7 @@ __all__ = [
     "CALIBRATION",
     "FEATURES",
     "REVIEW",
+    "ROWS",
     "WEIGHTS",
     "features",
     "match",
@@ -63,6 +67,8 @@ __all__ = [
     "top_confidence",
 ]
 
+#: Candidates asked for per search (``rows`` of ``query.bibliographic``).
+ROWS = 10
 #: Confidence at or above which a candidate is accepted.
 ACCEPT = 0.90
 #: Confidence at or above which a rejected candidate is reported as ``ambiguous`` rather than ``unmatched``.
@@ -97,33 +103,33 @@ FEATURES = (
 # (citation, candidate) pairs of the training part of the evaluation set (split by work, seed 13). Refit when the
 # features change. volume_agree is 0: a volume number is found in too many strings by chance to count for much.
 WEIGHTS: Mapping[str, float] = {
-    "bias": -6.653,
-    "title": 4.485,
-    "title_gap": -5.618,
-    "title_exact": 1.779,
-    "title_missing": 1.841,
-    "author_agree": 1.434,
-    "author_disagree": -2.22,
-    "year_same": 2.742,
-    "year_near": 1.054,
-    "year_far": -1.899,
+    "bias": -7.657,
+    "title": 5.038,
+    "title_gap": -6.055,
+    "title_exact": 2.497,
+    "title_missing": 1.815,
+    "author_agree": 1.284,
+    "author_disagree": -2.614,
+    "year_same": 2.949,
+    "year_near": 1.14,
+    "year_far": -1.951,
     "volume_agree": 0.0,
-    "volume_disagree": -1.63,
-    "issue_agree": 1.225,
-    "issue_disagree": -1.923,
-    "page_agree": 1.72,
-    "page_disagree": -3.789,
-    "journal_agree": 1.055,
-    "journal_disagree": -2.075,
+    "volume_disagree": -1.74,
+    "issue_agree": 1.335,
+    "issue_disagree": -1.275,
+    "page_agree": 2.266,
+    "page_disagree": -2.572,
+    "journal_agree": 1.179,
+    "journal_disagree": -2.344,
 }
 
 
 #: The model of :func:`top_confidence` (logit of the best candidate's probability, and its lead over the next one,
 #: capped at 10), fitted by the same script on the training searches.
 CALIBRATION: Mapping[str, float] = {
-    "bias": -0.776,
-    "best": 0.99,
-    "margin": 0.379,
+    "bias": 0.014,
+    "best": 1.11,
+    "margin": 0.392,
 }
 
 
@@ -255,6 +261,10 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
     x = dict.fromkeys(FEATURES, 0.0)
     x["bias"] = 1.0
     evidence: dict[str, Any] = {}
+    if cand.title and fold(cand.title) == fold(cand.container_title):
+        # A record whose title only repeats its journal's name (front matter, issue-level items) is told apart by
+        # its locators alone: its title agreeing identifies nothing.
+        cand = cand.replace(title=None)
     sim = title_similarity(ref.title, cand.title)
     # The parser may have missed or cut the title, or glued names or a journal to it: the record's title found in the
     # parsed title (when it is most of it: "Encoding" inside "Text Encoding" is another work) or, when no parsed
@@ -303,7 +313,7 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
     for name, cited, registered in (("volume", ref.volume, cand.volume), ("issue", ref.issue, cand.issue)):
         found = (fold(registered).lstrip("0") or None) in words if registered and words else None
         _put(x, evidence, name, _either(_same_number(cited, registered), found, bool(cited)))
-    cited_pages, record_pages = page_range(ref.page), page_range(cand.page)
+    cited_pages, record_pages = _pages(ref.page), _pages(cand.page)
     parsed: bool | None = None
     if cited_pages and record_pages:
         parsed = cited_pages[0].lstrip("0").lower() == record_pages[0].lstrip("0").lower()
@@ -428,7 +438,7 @@ def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none
     )
 
 
-def match(ref: Reference, registry: Registry, *, rows: int = 5) -> Match:
+def match(ref: Reference, registry: Registry, *, rows: int = ROWS) -> Match:
     """Match one reference (see :func:`match_many` for many: it batches and shares look-ups).
 
     Example:
@@ -441,6 +451,21 @@ def match(ref: Reference, registry: Registry, *, rows: int = 5) -> Match:
         '10.1/x'
     """
     return match_many([ref], registry, rows=rows)[0]
+
+
+def _pages(page: str | None) -> tuple[str, str] | None:
+    # Page "0" (or "0-0") is a placeholder some deposits carry, not a page: it identifies nothing.
+    found = page_range(page)
+    return None if found is None or not found[0].strip("0") else found
+
+
+def _searchable(ref: Reference) -> bool:
+    # A title or an author is enough to search on. Without either (an unsigned item whose title the parser read
+    # as the journal: "SMALLPOX TODAY. JAMA. 1959;169(2):152"), a journal with a locator still narrows the
+    # search to a few records, which the validation then checks field by field.
+    if ref.title or ref.author:
+        return True
+    return bool(ref.container_title and (ref.volume or ref.page) and ref.issued)
 
 
 def _completeness(ref: Reference) -> tuple[int, int]:
@@ -517,7 +542,7 @@ def match_many(
     refs: Sequence[Reference],
     registry: Registry,
     *,
-    rows: int = 5,
+    rows: int = ROWS,
     workers: int = 3,
     progress: Callable[[int], None] | None = None,
 ) -> list[Match]:
@@ -598,7 +623,7 @@ def match_many(
                 if outcome.status == "matched":
                     finish(i, outcome)
                     continue
-            if not (refs[i].title or refs[i].author):
+            if not _searchable(refs[i]):
                 finish(i, written[i] or Match(status="unmatched", reason="too little to search on"))
                 continue
             todo.append(i)
