@@ -210,6 +210,7 @@ def _series(raw: str, title: str) -> set[str]:
 
 _URL_RE = re.compile(r"https?://\S+|\bdoi\s*:?\s*10\.\S+|\b10\.\d{4,9}/\S+|<[^>]+>", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"(\w+)(\s*[:?.,])?")
+_LOCATOR_RE = re.compile(r"[a-z]{1,2}\d+|\d+[a-z]")
 _RANGE_END_RE = re.compile(r"(?<=\d)\s*[-\u2013\u2014]\s*[a-z]{0,2}\d+")
 #: Words of a reference's style, not of the work: left out of the raw-text comparison.
 _STYLE_WORDS = frozenset(
@@ -222,9 +223,9 @@ _STYLE_WORDS = frozenset(
 
 
 def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], frozenset[int], frozenset[str]]:
-    """The raw text as compared when the parsed fields fail: its words (less initials, style words and numbers),
-    the positions of the words a ":", "?", "." or "," follows (where a subtitle may start), and its numbers (less
-    the years)."""
+    """The raw text as compared when the parsed fields fail: its words (less initials and other words of one or two
+    letters, style words and numbers), the positions of the words a ":", "?", "." or "," follows (where a subtitle
+    may start), and its numbers (less the years)."""
     # the end of a page range is written in full or cut short ("1450-1452", "1450-2"): only its start counts
     text = _RANGE_END_RE.sub(" ", _URL_RE.sub(" ", strip_accents(raw).casefold()))
     words: list[str] = []
@@ -236,7 +237,14 @@ def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], frozenset[int
             if not (len(word) == 4 and int(word) in years):
                 numbers.add(word.lstrip("0") or "0")
             continue
-        if len(word) < 2 or word in _STYLE_WORDS:
+        if _LOCATOR_RE.fullmatch(word):
+            numbers.add(word)  # a page or article number with letters: "F463", "S123", "e0145569"
+            continue
+        if len(word) < 3 or word in _STYLE_WORDS:
+            # initials ("JF" or "J"), "of", "vol": written one way or another by each style; a separator after
+            # them still marks where a subtitle may start
+            if found.group(2) and words:
+                breaks.add(len(words) - 1)
             continue
         if found.group(2):
             breaks.add(len(words))  # a separator follows this word
@@ -365,6 +373,8 @@ def _block_keys(k: Keys) -> Iterable[tuple[str, ...]]:
         for name in {k.surname, k.lead} - {""}:
             yield ("a", name, str(k.year // 2))
             yield ("a", name, str((k.year + 1) // 2))
+    if k.volume and k.first_page:
+        yield ("l", k.volume, k.first_page)  # a citation with neither author nor title has its locator
     if k.words:
         yield ("t", *k.words[:3])
         yield ("e", *k.words[-3:])
@@ -477,17 +487,16 @@ def _raw_agreement(a: Keys, b: Keys) -> bool:
     )
 
 
-def _same_locator(a: Keys, b: Keys) -> bool:
-    return bool(
-        a.surname
-        and a.year
-        and a.volume
-        and a.first_page
-        and _surnames_agree(a.surname, b.surname)
-        and a.year == b.year
-        and a.volume == b.volume
-        and a.first_page == b.first_page
-    )
+def _same_locator(a: Keys, b: Keys, *, anonymous: bool = False) -> bool:
+    """Same year, volume and first page, and the same first author (or, with ``anonymous``, no author on one
+    side: a deposited "(1949) J Bacteriol 57:377")."""
+    if not (a.year and a.volume and a.first_page):
+        return False
+    if (a.year, a.volume, a.first_page) != (b.year, b.volume, b.first_page):
+        return False
+    if a.surname and b.surname:
+        return _surnames_agree(a.surname, b.surname)
+    return anonymous
 
 
 def _notice_relation(a: Keys, b: Keys) -> str | None:
@@ -524,7 +533,15 @@ def _judge(a: Keys, b: Keys) -> tuple[float, str | None]:
             return 0.9, None
         if not a.title or not b.title:
             # no title to compare: the full locator must agree (physics-style "Phys Rev B 12, 345 (2005)")
-            if _same_locator(a, b) and a.journal and b.journal and _journals_compatible(a.journal, b.journal):
+            if (
+                a.journal
+                and b.journal
+                and (
+                    (_same_locator(a, b) and _journals_compatible(a.journal, b.journal))
+                    # no author on one side either: the journal must be known to be the same
+                    or (_same_locator(a, b, anonymous=True) and _journals_same(a.journal, b.journal))
+                )
+            ):
                 return 0.9, None
             return 0.0, None
         return 0.0, "other-edition" if _same_locator(a, b) else None
@@ -560,8 +577,18 @@ def _abbreviates(short: str, word: str) -> bool:
     return all(c in letters for c in short)
 
 
-@lru_cache(maxsize=65536)
 def _journals_compatible(a: str, b: str) -> bool:
+    """Not known to be two journals: the same name or an abbreviation of it, or a name the index does not know."""
+    return _journal_verdict(a, b) is not False
+
+
+def _journals_same(a: str, b: str) -> bool:
+    """Known to be one journal: the same name, an abbreviation of it, or one journal for the index."""
+    return _journal_verdict(a, b) is True
+
+
+@lru_cache(maxsize=65536)
+def _journal_verdict(a: str, b: str) -> bool | None:
     fa, fb = fold(a), fold(b)
     if fa == fb or fa.replace(" ", "") == fb.replace(" ", ""):
         return True
@@ -570,7 +597,7 @@ def _journals_compatible(a: str, b: str) -> bool:
     # and pages, not the name
     wa, wb = [w for w in fa.split() if not w.isdigit()], [w for w in fb.split() if not w.isdigit()]
     if not wa or not wb:
-        return True
+        return None
     for short, long_ in ((wa, wb), (wb, wa)):
         words = iter(long_)
         if all(any(_abbreviates(s, w) for w in words) for s in short):
@@ -578,10 +605,9 @@ def _journals_compatible(a: str, b: str) -> bool:
     try:
         from refkit import journals
 
-        verdict = journals.same_journal(a, b)
+        return journals.same_journal(a, b)
     except (ImportError, AttributeError):
-        verdict = None
-    return verdict is not False
+        return None
 
 
 # ----------------------------------------------------------------------------------------------------

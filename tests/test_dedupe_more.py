@@ -320,3 +320,26 @@ def test_journal_abbreviations_drop_letters_as_well_as_endings() -> None:
     assert (
         score(base.replace(container_title="J Clin Invest"), base.replace(container_title="J Clin Endocrinol")) == 0.0
     )
+
+
+def test_a_citation_without_author_or_title_joins_on_its_whole_locator_in_a_known_journal() -> None:
+    bare = Reference(
+        raw="(1949) Journal of Bacteriology 57:377.",
+        issued=(1949,),
+        container_title="Journal of Bacteriology",
+        volume="57",
+        page="377",
+    )
+    full = Reference(
+        raw="Sobel (1949) J. Bacteriol. 57:377.",
+        author=(Person("Sobel"),),
+        issued=(1949,),
+        container_title="J. Bacteriol",
+        volume="57",
+        page="377",
+    )
+    assert candidate_pairs([bare, full]) == {(0, 1)}
+    assert score(bare, full) == 0.9
+    assert score(bare, full.replace(page="378")) == 0.0
+    # "J Hepatol" and "Geological Journal" 38:375 are not known to be one journal
+    assert score(bare.replace(container_title="Geological Journal"), full.replace(container_title="J Hepatol")) == 0.0
