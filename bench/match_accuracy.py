@@ -136,7 +136,7 @@ def top_rows(cases: list[matchdata.Case], registry: Registry, rows: int) -> list
         if not scored:
             continue
         z = matching._logit(scored[0][0])
-        margin = 10.0 if len(scored) < 2 else min(10.0, max(0.0, z - matching._logit(scored[1][0])))
+        margin = matching.lead(scored[0][0], scored[1][0] if len(scored) > 1 else None)
         right = int(case.gold is not None and str(scored[0][1].get("DOI", "")).lower() == case.gold.lower())
         out.append(([1.0, z, margin], right))
     return out

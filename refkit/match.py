@@ -55,9 +55,11 @@ __all__ = [
     "CALIBRATION",
     "FEATURES",
     "REVIEW",
+    "RIVAL",
     "ROWS",
     "WEIGHTS",
     "features",
+    "lead",
     "match",
     "match_many",
     "probability",
@@ -71,6 +73,8 @@ __all__ = [
 ROWS = 10
 #: Confidence at or above which a candidate is accepted.
 ACCEPT = 0.90
+#: A runner-up fitting less than this is no rival to the best candidate (see :func:`lead`).
+RIVAL = 0.05
 #: Confidence at or above which a rejected candidate is reported as ``ambiguous`` rather than ``unmatched``.
 REVIEW = 0.50
 
@@ -127,9 +131,9 @@ WEIGHTS: Mapping[str, float] = {
 #: The model of :func:`top_confidence` (logit of the best candidate's probability, and its lead over the next one,
 #: capped at 10), fitted by the same script on the training searches.
 CALIBRATION: Mapping[str, float] = {
-    "bias": 0.014,
-    "best": 1.11,
-    "margin": 0.392,
+    "bias": -0.018,
+    "best": 0.723,
+    "margin": 1.102,
 }
 
 
@@ -358,9 +362,25 @@ def top_confidence(best: float, runner_up: float | None = None) -> float:
         True
     """
     z = _logit(best)
-    margin = 10.0 if runner_up is None else min(10.0, max(0.0, z - _logit(runner_up)))
     c = CALIBRATION
-    return 1 / (1 + math.exp(-max(-40.0, min(40.0, c["bias"] + c["best"] * z + c["margin"] * margin))))
+    return 1 / (1 + math.exp(-max(-40.0, min(40.0, c["bias"] + c["best"] * z + c["margin"] * lead(best, runner_up)))))
+
+
+def lead(best: float, runner_up: float | None = None) -> float:
+    """How far (in log-odds, 0..10) the best candidate is ahead of the next one, the second input of the confidence.
+
+    A runner-up that fits less than :data:`RIVAL` is no rival, whatever its exact score: which weak records a registry
+    returns, and in which order, depends on its ranking, and the confidence must not (the live API and a snapshot
+    of the same records give the same answer).
+
+    Example:
+        >>> lead(0.9, 0.001) == lead(0.9, 0.01) == lead(0.9)
+        True
+        >>> round(lead(0.9, 0.5), 2)
+        2.2
+    """
+    rival = max(RIVAL, runner_up or 0.0)
+    return min(10.0, max(0.0, _logit(best) - _logit(rival)))
 
 
 def score_candidate(ref: Reference, record: Mapping[str, Any]) -> tuple[float, dict[str, Any]]:
