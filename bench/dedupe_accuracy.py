@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dedupedata import DATA, Item, build
 
-from refkit.dedupe import dedupe
+from refkit.dedupe import candidate_pairs, dedupe, score
 from refkit.model import Citation, Source
 from refkit.parse import parse_citations
 
@@ -97,6 +97,22 @@ def _show_errors(items: list[Item], gold: list[str], predicted: list[int], refs:
     merged = [m for m in by_pred.values() if len({gold[i] for i in m}) > 1]
     split = [m for m in by_gold.values() if len({predicted[i] for i in m}) > 1]
     print(f"  wrong merges: {len(merged)} clusters; missed: {len(split)} works")
+    # why each missed pair was missed: never proposed by blocking, scored apart, or scored together but kept
+    # apart by clustering (an identifier conflict in the clusters)
+    proposed = candidate_pairs(refs)
+    causes: Counter[str] = Counter()
+    for m in split:
+        for x, i in enumerate(m):
+            for j in m[x + 1 :]:
+                if predicted[i] == predicted[j]:
+                    continue
+                if (i, j) not in proposed:
+                    causes["not blocked"] += 1
+                elif score(refs[i], refs[j]) < 0.5:
+                    causes["scored apart"] += 1
+                else:
+                    causes["cluster veto"] += 1
+    print(f"  missed pairs by cause: {dict(causes.most_common())}")
     for title, groups in (("wrong merge", merged), ("missed", split)):
         for m in groups[:limit]:
             print(f"  -- {title}")

@@ -3,17 +3,24 @@
 Three composable steps, composed by :func:`dedupe`:
 
 1. :func:`candidate_pairs` (blocking) puts each citation in a few small blocks: its DOI, its PMID, first-author
-   surname with the year (a block spans two consecutive years, so online-first and print years meet), the first
-   and the last three significant title words, and the surname with the first title word (for a wrong or missing
-   year). Only citations sharing a block are compared. A block too large to be specific ("World Health
-   Organization 2020") is sorted by title and only neighbours within a small window are compared, so the cost
-   grows about linearly with the number of citations.
-2. :func:`score` decides a pair from keys normalised once per citation (folded title, surname, year, volume,
-   first page, journal): 1.0 for the same work, 0.0 for different works, in between for "probably" (accepted at
-   >= 0.5). Identifiers decide first: the same DOI (written or matched) or PMID is the same work; two different
-   DOIs, or two different PMIDs, never are. Otherwise the first author's surname, a near-identical title, years
-   within one, and any volume, first page and journal both give must agree. A citation with no title is joined
-   only when surname, year, volume, first page and journal all agree.
+   surname with the year (a block spans two consecutive years, so online-first and print years meet), the same
+   with the raw text's first word (the first author in almost every style, whatever the parser made of it), the
+   volume with the first page, the first and the last three significant title words, and the surname with the
+   first title word (for a wrong or missing year). Only citations sharing a block are compared. A block too large
+   to be specific ("World Health Organization 2020") is sorted by title and only neighbours within a small window
+   are compared, so the cost grows about linearly with the number of citations.
+2. :func:`score` decides a pair from keys normalised once per citation (:func:`comparison_keys`: folded title,
+   surname, year, volume, first page, journal, and the words, numbers and years of the raw text): 1.0 for the same
+   work, 0.0 for different works, in between for "probably" (accepted at >= 0.5). Identifiers decide first: the
+   same DOI (written or matched) or PMID is the same work; two different DOIs, or two different PMIDs, never are.
+   Otherwise the first author's surname, a near-identical title, years within one, and any volume, first page and
+   journal both give must agree. The raw text backs up what a parser misreads: a year written anywhere in it
+   (not a page range's end) counts, a year left in the volume field is dropped, a volume read as the page is no
+   page conflict, and when the parsed titles disagree the raw texts decide (same words up to order and style
+   with compatible numbers, or one is the other less a subtitle run). A title under 12 characters ("ex rel")
+   needs the raw texts or the locator to agree as well. A citation with no title is joined only when surname,
+   year, volume, first page and journal all agree; one with neither author nor title only when year, volume,
+   first page agree and the journal is known to be the same.
 3. :func:`cluster` joins accepted pairs (union-find, strongest first), never putting two DOIs or two PMIDs in one
    cluster, so a citation without identifiers joins at most one of two works that differ only by DOI.
 
