@@ -2,8 +2,9 @@
 
 Citations are real Crossref records (``crossref/**``) and their deposited references, as parsed References:
 each record is cited one to three times with the defects of real lists (year off by one, pages or volume dropped,
-journal abbreviated, a typo in the title) and surnames and titles are given a numbered suffix per copy of the
-set, so that 100,000 citations hold about 40,000 distinct works with realistic block sizes. Target: 100,000 in
+journal abbreviated, a typo in the title); each further copy of the set is another set of works (surnames with
+shifted letters, titles with a numbered suffix), so that 100,000 citations hold about 50,000 distinct works with
+realistic block sizes. Target: 100,000 in
 <= 60 s and <= 2 GB, growth close to linear.
 
 Usage::
@@ -80,16 +81,26 @@ def citations(works: list[Reference], count: int, rng: random.Random) -> list[Re
 
 
 def _copy(work: Reference, copy: int) -> Reference:
-    """Another work of the same shape: surname and title numbered, in the fields and in the raw text alike (the
-    raw text is compared too, so a copy that kept the original's would share its blocks)."""
-    family, title = work.author[0].family, work.title or ""
-    new_family, new_title = f"{family}{copy % 7}", f"{title} {copy}"
-    raw = work.raw.replace(title, new_title, 1) if title in work.raw else f"{work.raw} {copy}"
+    """Another work of the same shape: the first author's surname has its letters shifted (so it neither agrees
+    with the original's nor shares its blocks, while blocks keep their sizes) and the title a numbered suffix, in
+    the fields and in the raw text alike (the raw text is compared too)."""
+    family, title = work.author[0].family or "", work.title or ""
+    new_family = "".join(_shift(c, copy) for c in family)
+    new_title = f"{title} {copy}"
+    raw = work.raw.replace(title, new_title, 1) if title and title in work.raw else f"{work.raw} {copy}"
     return work.replace(
         raw=raw.replace(family, new_family, 1) if family else raw,
         title=new_title,
         author=(Person(new_family), *work.author[1:]),
     )
+
+
+def _shift(c: str, by: int) -> str:
+    if "a" <= c <= "z":
+        return chr((ord(c) - 97 + by) % 26 + 97)
+    if "A" <= c <= "Z":
+        return chr((ord(c) - 65 + by) % 26 + 65)
+    return c
 
 
 def main() -> int:
