@@ -217,6 +217,7 @@ def _series(raw: str, title: str) -> set[str]:
 
 _URL_RE = re.compile(r"https?://\S+|\bdoi\s*:?\s*10\.\S+|\b10\.\d{4,9}/\S+|<[^>]+>", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"(\w+)(\s*[:?.,])?")
+_ISSUE_RE = re.compile(r"(?<=\d)\s*\(\s*\d+(?:\s*[-/]\s*\d+)?\s*\)|\b(?:no|issue)\b\.?\s*\d+")
 _LOCATOR_RE = re.compile(r"[a-z]{1,2}\d+|\d+[a-z]")
 _RANGE_END_RE = re.compile(r"(?<=\d)\s*[-\u2013\u2014]\s*[a-z]{0,2}\d+")
 #: Words of a reference's style, not of the work: left out of the raw-text comparison.
@@ -234,7 +235,9 @@ def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], frozenset[int
     letters, style words and numbers), the positions of the words a ":", "?", "." or "," follows (where a subtitle
     may start), and its numbers (less the years)."""
     # the end of a page range is written in full or cut short ("1450-1452", "1450-2"): only its start counts
+    # and an issue number is given by some styles only ("35(6):1394", "vol. 64, no. 3")
     text = _RANGE_END_RE.sub(" ", _URL_RE.sub(" ", strip_accents(raw).casefold()))
+    text = _ISSUE_RE.sub(" ", text)
     words: list[str] = []
     breaks: set[int] = set()
     numbers: set[str] = set()
@@ -488,10 +491,15 @@ def _raw_agreement(a: Keys, b: Keys) -> bool:
     head = 0
     while head < n and short.body[head] == long_.body[head]:
         head += 1
-    # the run dropped from the longer text follows a break and leaves the first author and a title word before it
-    return any(
-        cut - 1 in long_.breaks and short.body[cut:] == long_.body[m - (n - cut) :] for cut in range(head, 1, -1)
-    )
+    # the first author and a title word at least, then the rest of the shorter text ends the longer one, its words
+    # the same or abbreviated (a journal's name) and either nothing dropped before it or a run that follows a break
+    for cut in range(head, 1, -1):
+        rest = n - cut
+        if m - rest != cut and cut - 1 not in long_.breaks:
+            continue
+        if all(x == y or _abbreviates(x, y) for x, y in zip(short.body[cut:], long_.body[m - rest :], strict=True)):
+            return True
+    return False
 
 
 def _same_locator(a: Keys, b: Keys, *, anonymous: bool = False) -> bool:

@@ -343,3 +343,20 @@ def test_a_citation_without_author_or_title_joins_on_its_whole_locator_in_a_know
     assert score(bare, full.replace(page="378")) == 0.0
     # "J Hepatol" and "Geological Journal" 38:375 are not known to be one journal
     assert score(bare.replace(container_title="Geological Journal"), full.replace(container_title="J Hepatol")) == 0.0
+
+
+def test_raw_texts_agree_across_an_abbreviated_journal_and_an_issue_number() -> None:
+    # the parser put the title in the journal field of both; one style abbreviates the journal and adds the issue
+    a = Reference(
+        raw="Barrett AM. 1936. DETROIT SOCIETY OF NEUROLOGY AND PSYCHIATRY. Archives of Neurology And Psychiatry. "
+        "35(6):1394",
+        author=(Person("Barrett", "AM"),),
+        issued=(1936,),
+        container_title="DETROIT SOCIETY OF NEUROLOGY AND PSYCHIATRY. Archives of Neurology And Psychiatry",
+    )
+    b = a.replace(
+        raw="Barrett, A.M., 1936. DETROIT SOCIETY OF NEUROLOGY AND PSYCHIATRY. Arch Neurol Psychiatry 35, 1394."
+    )
+    assert score(a, b) == 0.9
+    # another page is another work
+    assert score(a, b.replace(raw=b.raw.replace("1394", "1398"))) == 0.0
