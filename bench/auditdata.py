@@ -7,8 +7,11 @@ injected, plus the registry records the local Crossref server serves:
 - ``planted``: one defect per case, for every audit code (``doi-invalid`` ... ``incomplete``), each case naming
   the code it must raise.
 - ``clean``: unmodified references of served records, with and without their DOI (the latter also old ones).
-- ``nodoi``: the real unstructured reference strings deposited with Crossref that carry no DOI and whose work
-  is not among the served records: the "simply has no DOI" cases.
+- ``verified``: the real reference strings of Crossref's matching evaluation
+  (``/work/shared/data/matching/crossref-real-2000.json``) whose verified answer is "no DOI" (806 of 2,000): the
+  references that simply have no DOI.
+- ``nodoi``: the real unstructured reference strings deposited with Crossref that carry no DOI link and whose work
+  is not among the served records. Unverified: many of these works do have a DOI the depositor did not give.
 
 Records with update notices. The recorded responses hold real ``update-to`` records (PLOS correction notices);
 they are served unchanged and cited as they are. No recorded record carries ``updated-by``, and none is a
@@ -69,7 +72,7 @@ class Case:
 
     Attributes:
         raw: the reference as printed.
-        kind: ``planted``, ``clean`` or ``nodoi``.
+        kind: ``planted``, ``clean``, ``verified`` or ``nodoi``.
         code: the finding code that must be raised (planted cases), else None.
         variant: how the defect was made (e.g. ``space``, ``prefix`` for ``doi-invalid``).
         file: the article file the reference is listed in.
@@ -233,7 +236,7 @@ def _updated_by(kind: str, label: str, source: str, number: int, year: int) -> d
     return entry
 
 
-def build(per_code: int = 12, clean: int = 120, nodoi: int = 300, seed: int = 7) -> Dataset:
+def build(per_code: int = 12, clean: int = 120, nodoi: int = 300, seed: int = 7, verified: int = 806) -> Dataset:
     """The cases and the records to serve (one record is never the source of two unrelated cases)."""
     rng = random.Random(seed)
     records = load_records(SHARED, REPO_RECORDS / "works.jsonl", REPO_RECORDS / "seed-works.jsonl")
@@ -408,6 +411,12 @@ def build(per_code: int = 12, clean: int = 120, nodoi: int = 300, seed: int = 7)
     rng.shuffle(unstructured)
     for raw in list(dict.fromkeys(unstructured))[:nodoi]:
         data.cases.append(Case(re.sub(r"\s+", " ", raw), "nodoi", file="nodoi.txt"))
+    evaluation = SHARED.parent / "matching" / "crossref-real-2000.json"
+    if evaluation.exists() and verified:
+        items = json.loads(evaluation.read_text(encoding="utf-8"))["dataset"]
+        none = [x["ref_string"] for x in items if x.get("target_gt", {}).get("DOI") is None and x.get("ref_string")]
+        for raw in none[:verified]:
+            data.cases.append(Case(re.sub(r"\s+", " ", raw), "verified", file="verified.txt"))
     data.records = [r for k, r in by_doi.items() if k in served]
     return data
 

@@ -703,17 +703,24 @@ def check_incomplete(cluster: Cluster) -> Iterable[Finding]:
     """``incomplete``: a journal article without volume, pages or year (and no DOI to find it by)."""
     from refkit import journals
 
+    record = _matched(cluster)
+    found = record.record if record is not None else None
+    # The registry knows a journal article when the citation's form does not show it ("Title. Journal. 2021."
+    # reads like a book too).
+    registry_article = found is not None and found.type == "article-journal"
     for ref in cluster.citations:
-        if ref.type != "article-journal" or not ref.container_title:
+        if not (ref.type == "article-journal" and ref.container_title) and not registry_article:
             continue
         missing = [n for n, v in (("year", ref.year), ("volume", ref.volume), ("pages", ref.page)) if not v]
+        if found is not None:
+            # what the registry has too, and only that: an article published without pages lacks nothing
+            missing = [n for n in missing if getattr(found, {"pages": "page"}.get(n, n))]
         if missing and not ref.doi:
-            record = _matched(cluster)
-            found = record.record if record is not None else None
             values = {n: getattr(found, {"year": "year", "pages": "page"}.get(n, n)) for n in missing} if found else {}
             fill = ", ".join(f"{n} {v}" for n, v in values.items() if v)
             # a journal the lists know is an article someone will look for by volume and pages
-            listed = journals.check(ref.container_title, candidates=False).status != "unknown"
+            journal = ref.container_title or (found.container_title if found is not None else None)
+            listed = bool(journal) and journals.check(journal or "", candidates=False).status != "unknown"
             yield Finding(
                 "incomplete",
                 "warning" if listed else "info",

@@ -194,6 +194,27 @@ def test_field_mismatches_against_the_registry() -> None:
     assert "title-mismatch" not in found and "journal-mismatch" not in found
 
 
+def test_incomplete_journal_articles() -> None:
+    # Unmatched, no DOI: a listed journal makes it a warning, an unlisted one info; books are never incomplete.
+    listed = _unmatched(title="Calcinosis", container_title="Int J Dermatol", issued=(2022,), type="article-journal")
+    [finding] = [f for f in audit([listed]) if f.code == "incomplete"]
+    assert (finding.severity, finding.evidence["missing"]) == ("warning", ["volume", "pages"])
+    unlisted = _unmatched(title="Calcinosis", container_title="Bull Northern Soc Cutan Calcif", type="article-journal")
+    assert [f.severity for f in audit([unlisted]) if f.code == "incomplete"] == ["info"]
+    assert not [f for f in audit([_unmatched(title="A book", type="book", issued=(2022,))]) if f.code == "incomplete"]
+    # "Title. Journal. 2021." parsed as a document: the registry's record says it is a journal article, and the
+    # fix names the registry's values.
+    ref = Reference(
+        raw="Wakefield AJ. Ileal-lymphoid-nodular hyperplasia. Lancet. 1998.", type="document", issued=(1998,)
+    )
+    message = _work(volume="351", page="637-641")
+    [finding] = [f for f in audit([_cluster(ref, message)]) if f.code == "incomplete"]
+    assert finding.evidence["missing"] == ["volume", "pages"]
+    assert finding.suggestion == "Add volume 351, pages 637-641."
+    # what the registry does not have either is not missing
+    assert not [f for f in audit([_cluster(ref, _work())]) if f.code == "incomplete"]
+
+
 def test_every_code_is_documented_in_order() -> None:
     assert len(CODES) == len(set(CODES)) == 21
 
