@@ -502,6 +502,17 @@ def _raw_agreement(a: Keys, b: Keys) -> bool:
     return False
 
 
+def _main_title(short: Keys, long_: Keys) -> bool:
+    """``short``'s title is the start of ``long_``'s, and a ":", "?", "." or "," follows it in ``long_``'s raw text."""
+    if not short.title or not long_.title.startswith(short.title + " "):
+        return False
+    words = tuple(w for w in short.title.split() if len(w) >= 3 and w not in _STYLE_WORDS and not w.isdigit())
+    if not words:
+        return False
+    body, size = long_.body, len(words)
+    return any(body[p : p + size] == words and p + size - 1 in long_.breaks for p in range(len(body) - size + 1))
+
+
 def _same_locator(a: Keys, b: Keys, *, anonymous: bool = False) -> bool:
     """Same year, volume and first page, and the same first author (or, with ``anonymous``, no author on one
     side: a deposited "(1949) J Bacteriol 57:377")."""
@@ -559,7 +570,11 @@ def _judge(a: Keys, b: Keys) -> tuple[float, str | None]:
             ):
                 return 0.9, None
             return 0.0, None
-        return 0.0, "other-edition" if _same_locator(a, b) else None
+        if _same_locator(a, b):
+            # one title is the other's main title, the subtitle dropped ("Food security" and "Food security: the
+            # challenge of feeding 9 billion people" at Science 327:812): the same work; otherwise a translation
+            return (0.9, None) if _main_title(a, b) or _main_title(b, a) else (0.0, "other-edition")
+        return 0.0, None
     if min(len(a.title), len(b.title)) < 30 and not (a.surname and b.surname and a.year and b.year):
         return 0.0, None  # a short title ("Editorial", "Introduction") alone says little
     if min(len(a.title), len(b.title)) < _SHORT_TITLE and not (_raw_agreement(a, b) or _same_locator(a, b)):

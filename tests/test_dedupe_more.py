@@ -360,3 +360,26 @@ def test_raw_texts_agree_across_an_abbreviated_journal_and_an_issue_number() -> 
     assert score(a, b) == 0.9
     # another page is another work
     assert score(a, b.replace(raw=b.raw.replace("1394", "1398"))) == 0.0
+
+
+def test_a_main_title_at_the_same_locator_is_the_work_not_another_edition() -> None:
+    full = Reference(
+        raw="Godfray HCJ, Beddington JR (2010) Food security: the challenge of feeding 9 billion people. "
+        "Science 327: 812-818.",
+        author=(Person("Godfray", "HCJ"),),
+        issued=(2010,),
+        title="Food security: the challenge of feeding 9 billion people",
+        container_title="Science",
+        volume="327",
+        page="812-818",
+    )
+    cut = full.replace(
+        raw="Godfray H, et al. 2010. Food security. Science (New York, N.Y.) 327, 812-818.", title="Food security"
+    )
+    [work] = dedupe([full, cut])
+    assert (len(work.citations), work.related) == (2, ())
+    # a title that starts the same without a subtitle break, at the same locator, stays a related edition
+    other = cut.replace(
+        title="Food security in Europe", raw="Godfray H. 2010. Food security in Europe. Science 327, 812."
+    )
+    assert score(full, other) == 0.0
