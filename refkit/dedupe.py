@@ -184,6 +184,7 @@ _RAW_NOTICE_RE = re.compile(
 # "... Sylow 2-subgroups. II. J. Algebra": a numbered paper of a series, the number after the title (searched only
 # from where the title starts: before it, "Branov V. Genetic" is an initial)
 _SERIES_RE = re.compile(r"[a-z0-9)]\.?\s+(I{1,3}|IV)\.\s")
+_TITLE_SERIES_RE = re.compile(r"[a-z0-9)]\.?\s+(I{1,3}|IV)\.?\s*$")
 _RAW_PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"\d+")
 # a year standing alone, not an end of a page range ("354:1896-1900")
@@ -209,10 +210,13 @@ def _journal_with_part(journal: str | None) -> bool:
 
 
 def _series(raw: str, title: str) -> set[str]:
-    """Series numbers written after the title ("Title. II. Journal"); none when the title is not in the raw text."""
+    """Series numbers written after the title ("Title. II. Journal"); none when the title is not in the raw text.
+    The search starts near the title's end: "Chapitre II. De nouvelles ..." numbers a chapter inside the title."""
     probe = title.casefold()[:20]
     at = raw.casefold().find(probe) if len(probe) >= 8 else -1
-    return {p.lower() for p in _SERIES_RE.findall(raw[at:])} if at >= 0 else set()
+    found = {p.lower() for p in _SERIES_RE.findall(raw[at + max(len(title) - 3, 0) :])} if at >= 0 else set()
+    ending = _TITLE_SERIES_RE.search(title)  # the parser kept the number in the title: "... 2-subgroups. II"
+    return found | {ending.group(1).lower()} if ending else found
 
 
 _URL_RE = re.compile(r"https?://\S+|\bdoi\s*:?\s*10\.\S+|\b10\.\d{4,9}/\S+|<[^>]+>", re.IGNORECASE)

@@ -383,3 +383,19 @@ def test_a_main_title_at_the_same_locator_is_the_work_not_another_edition() -> N
         title="Food security in Europe", raw="Godfray H. 2010. Food security in Europe. Science 327, 812."
     )
     assert score(full, other) == 0.0
+
+
+def test_a_chapter_number_inside_the_title_is_no_series_number() -> None:
+    chapter = comparison_keys(
+        Reference(
+            raw="Meuret B (1982) Chapitre II. De nouvelles données administratives. Lyon.",
+            title="Chapitre II. De nouvelles données administratives",
+        )
+    )
+    kept = comparison_keys(
+        Reference(
+            raw="Gorenstein (1965) Dihedral Sylow 2-subgroups. II. J. Algebra 2:218.",
+            title="Dihedral Sylow 2-subgroups. II",
+        )
+    )
+    assert (chapter.parts, kept.parts) == ((), ("ii",))
