@@ -177,12 +177,11 @@ def _surname(ref: Reference) -> str:
     return (fold(first.family or first.literal).split() or [""])[-1]
 
 
-_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _RAW_NOTICE_RE = re.compile(
     r"\b(erratum|corrigendum|correction|retraction|retracted)(?:\s+(?:to|notice|of|for))?\s*:", re.IGNORECASE
 )
 # "... Sylow 2-subgroups. II. J. Algebra": a numbered paper of a series, the number after the title (searched only
-# from where the title starts: before it, "Branov V. Genetic" is an initial)
+# from where the title ends: before the title, "Branov V. Genetic" is an initial)
 _SERIES_RE = re.compile(r"[a-z0-9)]\.?\s+(I{1,3}|IV)\.\s")
 _TITLE_SERIES_RE = re.compile(r"[a-z0-9)]\.?\s+(I{1,3}|IV)\.?\s*$")
 _RAW_PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b", re.IGNORECASE)
@@ -297,11 +296,12 @@ def comparison_keys(ref: Reference, match: Match | None = None) -> Keys:
     # years written anywhere in the raw text, less the first page ("Lancet 354:1896")
     raw_years = {int(y) for y in _RAW_YEAR_RE.findall(ref.raw or "") if y != first_page or int(y) == ref.year}
     year = ref.year
-    if year is None and raw_years:
-        found = _YEAR_RE.search(ref.raw or "")
+    if year is None:
+        found = _RAW_YEAR_RE.search(ref.raw or "")
         year = int(found.group(1)) if found else None
+    years = raw_years | ({year} if year else set())
     words = _WORD_RE.findall(raw)
-    body, breaks, numbers = _raw_body(ref.raw or "", raw_years | ({year} if year else set()))
+    body, breaks, numbers = _raw_body(ref.raw or "", years)
     return Keys(
         doi=_doi(ref, match),
         pmid=pmid,
@@ -316,8 +316,8 @@ def comparison_keys(ref: Reference, match: Match | None = None) -> Keys:
         journal=ref.container_title or ref.container_title_short or "",
         raw=raw,
         head=frozenset(w for w in raw.split()[:12] if len(w) >= 3),
-        years=frozenset(raw_years | ({year} if year else set())),
-        volumes=_volumes(ref.volume or "", raw_years | ({year} if year else set())),
+        years=frozenset(years),
+        volumes=_volumes(ref.volume or "", years),
         # the raw text's first word: the first author's surname in almost every style, whatever the parser made
         # of it; nothing when the raw text opens with the title (no authors)
         lead=words[0] if words and not (title and raw.startswith(title[:20])) else "",
