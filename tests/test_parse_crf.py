@@ -248,3 +248,66 @@ def test_training_is_reproducible(tmp_path) -> None:
     assert a.read_bytes() == b.read_bytes()
     tagged = CRFParser(a).tag("Cambiaghi S (2000) Fingertip calcinosis. Cutis 66: 465-467")
     assert tagged[3][:2] == ("2000", "issued")
+
+
+def test_features_mark_journal_titles() -> None:
+    tokens = [t.text for t in tokenize("Smith J. A study of rashes. Acta Derm Venereol. 2016;96:418")]
+    feats = sequence_features(tokens)
+    marks = {tok: [f for f in row if f.startswith("jm")] for tok, row in zip(tokens, feats, strict=True)}
+    assert marks["Acta"] == ["jmB"] and marks["Derm"] == ["jmI"] and marks["Venereol"] == ["jmI"]
+    assert marks["rashes"] == [] and marks["Smith"] == []
+    # Dots between the words of an abbreviation do not break the match and are inside it; the last one is not.
+    tokens = [t.text for t in tokenize("Proc. Natl. Acad. Sci. U.S.A. 86, 408")]
+    marks = [[f for f in row if f.startswith("jm")] for row in sequence_features(tokens)]
+    assert marks[:13] == [["jmB"]] + [["jmI"]] * 12
+    assert marks[13:] == [[]] * 4
+
+
+def test_doi_shaped_token_is_a_doi(parser: CRFParser) -> None:
+    text = "Yap RJ (2018) Financial literacy. Bisnis Birokrasi J. https://doi.org/10.20476/jbb.v23i3.9175."
+    tagged = parser.tag(text)
+    assert ("https://doi.org/10.20476/jbb.v23i3.9175", "DOI") in [(t, lab) for t, lab, _ in tagged]
+    assert parser.parse(text).doi == "10.20476/jbb.v23i3.9175"
+
+
+def test_plos_editors_without_person_group(tmp_path) -> None:
+    from refkit.parse.corpus import read_plos
+
+    xml = (
+        '<article xmlns:xlink="http://www.w3.org/1999/xlink"><back><ref-list><ref id="r1">'
+        '<mixed-citation publication-type="book"><name><surname>Rice</surname><given-names>SO</given-names>'
+        "</name> (<year>1954</year>) <chapter-title>Mathematical analysis of random noise</chapter-title>. In: "
+        "<name><surname>Wax</surname><given-names>N</given-names></name>, editor, <source>Selected papers on "
+        "noise</source>, <publisher-name>Dover</publisher-name>. pp. <fpage>133</fpage>–<lpage>294</lpage>."
+        "</mixed-citation></ref></ref-list></back></article>"
+    )
+    path = tmp_path / "a.xml"
+    path.write_text(xml, encoding="utf-8")
+    [(words, labels, text, _, synthetic)] = list(read_plos(path))
+    assert not synthetic
+    fields = field_strings(text, words, labels)
+    assert fields["author"] == ["Rice SO"]
+    assert fields["editor"] == ["Wax N"]
+    assert fields["container-title"] == ["Selected papers on noise"]
+
+
+def test_grobid_untitled_contribution_is_in_its_book(tmp_path) -> None:
+    from refkit.parse.corpus import read_grobid
+
+    tei = (
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><back><listBibl>'
+        "<bibl><author>L.D. Faddeev</author>, in: <editor>A. Connes, et al.</editor> (Eds.), "
+        '<title level="m">Les Houches Lectures Quantum Symmetries</title>, <publisher>North Holland</publisher>, '
+        '<date>1998</date>, p.<biblScope unit="page">149</biblScope>.</bibl>'
+        '<bibl><editor>H. Schmied</editor> (ed.), <title level="m">A study of CERN contracts</title>, '
+        "<date>1975</date>.</bibl>"
+        "</listBibl></back></text></TEI>"
+    )
+    path = tmp_path / "b.xml"
+    path.write_text(tei, encoding="utf-8")
+    (w1, l1, t1, _), (w2, l2, t2, _) = list(read_grobid(path))
+    first = field_strings(t1, w1, l1)
+    assert first["container-title"] == ["Les Houches Lectures Quantum Symmetries"]
+    assert "title" not in first
+    # An edited book cited as a whole keeps its title.
+    assert field_strings(t2, w2, l2)["title"] == ["A study of CERN contracts"]

@@ -43,7 +43,10 @@ other              everything else: separators, untagged text
 Token labels are then made consistent across the corpora: punctuation tokens at the edge of a field become
 ``other`` (AnyStyle keeps "Smith, J." with its trailing dot, GROBID leaves it out), the gaps between two
 names of the same list or between first and last page join the field, a DOI/URL field keeps only the
-identifier token ("doi:" is a separator), and a URL that is a doi.org link is a DOI.
+identifier token ("doi:" is a separator), and a URL that is a doi.org link is a DOI. Two source conventions are
+brought in line with the others: JATS names after the title that an "editor(s)" cue follows are editors (without a
+``<person-group>`` JATS does not say), and a GROBID ``level="m"`` title of an untitled contribution ("A. Author,
+in: B. Editor (Eds.), Book") is the container, as AnyStyle and JATS label it.
 
 Strings with fewer than two different field labels are left out of every split: they are unannotated
 (about 150 PLOS ``<mixed-citation>`` elements are plain text) rather than examples of a string with no fields.
@@ -51,8 +54,8 @@ Strings with fewer than two different field labels are left out of every split: 
 Splits are deterministic and never depend on the model: PLOS by article (``PLOS_HELD_OUT``, about 20 %),
 AnyStyle by a hash of the sequence text (10 %), GROBID ``corpus/`` by a hash of the file name (10 %); GROBID
 ``evaluation/`` is test only. Any training string equal to a test string is dropped (the GROBID evaluation
-strings all occur in its training corpus too). A further hash bucket of the training part is the ``dev`` split used to tune
-the regularisation.
+strings all occur in its training corpus too). A further hash bucket of the training part is the ``dev`` split
+used to tune the regularisation.
 
 Example:
     >>> ex = examples_from_pieces([("Smith J", "author"), (". ", None), ("Title", "title"), (".", None)])
@@ -442,9 +445,34 @@ def read_grobid(path: Path) -> Iterator[tuple[list[str], list[str], str, str]]:
         has_a = any(_local(t.tag) == "title" and (t.get("level") or "").lower() == "a" for t in bibl.iter())
         pieces: list[tuple[str, str | None]] = []
         _flatten(bibl, None, pieces, has_a)
+        if not has_a:
+            _contained_book(pieces)
         words, labels, text = examples_from_pieces(pieces)
         if words and any(lab != "other" for lab in labels):
             yield words, labels, text, f"{path.name}#{k}"
+
+
+_IN_CUE_RE = re.compile(r"(?:^|[\s.,;])(?:in|dans)\s*:?\s*$", re.I)
+
+
+def _contained_book(pieces: list[tuple[str, str | None]]) -> None:
+    """A book title after "in" or after its editors is the container of an untitled contribution.
+
+    GROBID marks a proceedings volume or a book ``level="m"`` whatever precedes it; "L.D. Faddeev, in: A.
+    Connes (Eds.), Les Houches Lectures ..." cites an untitled contribution to that book, and AnyStyle and
+    JATS label such a book as the container.
+    """
+    first = next((k for k, (_, lab) in enumerate(pieces) if lab == "title"), None)
+    if first is None:
+        return
+    head = [lab for _, lab in pieces[:first]]
+    # Editors alone before the title edited the book itself ("Viola HJ, Margolis C, eds. 1985. Voyages").
+    contribution = "author" in head and "editor" in head[head.index("author") :]
+    if not (contribution or _IN_CUE_RE.search("".join(t for t, _ in pieces[:first]))):
+        return
+    for k, (t, lab) in enumerate(pieces):
+        if lab == "title":
+            pieces[k] = (t, "container-title")
 
 
 # --------------------------------------------------------------------------- PLOS (JATS)
@@ -607,6 +635,33 @@ def render_springer(rec: _JatsRecord, variant: int) -> list[tuple[str, str | Non
     return pieces
 
 
+_EDITOR_CUE_RE = re.compile(r"\b(?:editors?|eds?)\b", re.I)
+
+
+def _mark_editors(pieces: list[tuple[str, str | None]]) -> None:
+    """Names after the title are editors ("Title. In: Parrish JK, Hammer WM, editors, Book").
+
+    Without a ``<person-group>``, JATS does not say whose names they are; the editor cue that follows them
+    does, and the other corpora label such names ``editor``.
+    """
+    first_title = next((k for k, (_, lab) in enumerate(pieces) if lab in ("title", "container-title")), None)
+    if first_title is None:
+        return
+    k = first_title
+    while k < len(pieces):
+        if pieces[k][1] != "author":
+            k += 1
+            continue
+        j = k
+        while j < len(pieces) and (pieces[j][1] == "author" or (pieces[j][1] is None and len(pieces[j][0]) < 6)):
+            j += 1
+        if j < len(pieces) and _EDITOR_CUE_RE.search(" ".join(t for t, _ in pieces[j - 1 : j + 1])):
+            for m in range(k, j):
+                if pieces[m][1] == "author":
+                    pieces[m] = (pieces[m][0], "editor")
+        k = j
+
+
 def read_plos(path: Path) -> Iterator[tuple[list[str], list[str], str, str, bool]]:
     """Yield ``(tokens, labels, text, group, synthetic)`` for the references of a PLOS article.
 
@@ -624,6 +679,8 @@ def read_plos(path: Path) -> Iterator[tuple[list[str], list[str], str, str, bool
             book = cit.get("publication-type") == "book" and not has_title
             pieces: list[tuple[str, str | None]] = []
             _flatten_jats(cit, None, pieces, book)
+            if not any(_local(e.tag) == "person-group" for e in cit.iter()):
+                _mark_editors(pieces)
             words, labels, text = examples_from_pieces(pieces)
             if words:
                 yield words, labels, text, group, False

@@ -60,6 +60,7 @@ _ISSUE_PREFIX_RE = re.compile(r"^(?:no\.?|nr\.?|n\.|issue|num\.?|heft|h\.)\s*", 
 _DASH_RE = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2212]+\s*")
 _CUE_IN_RE = re.compile(r"(?:^|[\s.,])(?:in|dans|in:)\s*:?\s*$", re.I)
 _REPORT_RE = re.compile(r"\b(?:report|technical|working paper|white paper|bulletin|guidelines?)\b", re.I)
+_DOI_TOKEN_RE = re.compile(r"doi\.org/10\.|^10\.\d{4,9}/", re.I)
 _THESIS_RE = re.compile(r"\b(?:thesis|dissertation|th[eè]se|doctoral)\b", re.I)
 
 # Field label -> Reference attribute for the plain string fields.
@@ -128,6 +129,11 @@ class CRFParser:
             tagger = self._open()
             tagger.set(feats)
             labels = tagger.tag()
+            # A token shaped like a DOI (or a doi.org link) is a DOI wherever it stands: the pattern is
+            # unambiguous, and the corpora label it so (see refkit.parse.corpus).
+            for i, t in enumerate(tokens):
+                if "10." in t.text and labels[i] != "DOI" and len(t.text) > 4 and _DOI_TOKEN_RE.search(t.text):
+                    labels[i] = "DOI"
             return [(lab, tagger.marginal(lab, i)) for i, lab in enumerate(labels)]
 
     def tag(self, raw: str) -> list[tuple[str, str, float]]:
@@ -346,7 +352,11 @@ def _looks_like_noise(tokens: Sequence[Token]) -> bool:
     if n == 0:
         return True
     words = punct = letters = 0
+    # Once a third of the tokens are words (and one has letters), the answer is "no": stop counting.
+    enough = 0.3 * n
     for t in tokens:
+        if letters and words >= enough:
+            return False
         text = t.text
         if not text[0].isalnum():
             punct += 1

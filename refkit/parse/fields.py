@@ -95,6 +95,11 @@ _PARTICLES = {
 }
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
 _INITIALS_RE = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z]?\.?-?){1,4}$")
+_SUFFIX_KEYS = frozenset(s.strip(".") for s in _SUFFIXES)
+_SPACES_RE = re.compile(r"\s+")
+_ABBREV_END_RE = re.compile(r"\b[A-Z]\.$")
+_INITIAL_END_RE = re.compile(r"(?:^|[\s.-])[A-Z\u00c0-\u00de]\.$")
+_AND_RE = re.compile(r"\s*(?:&|\band\b|\bund\b|\bet\b|\by\b)\s*")
 
 
 def clean_field(text: str | None) -> str:
@@ -105,10 +110,10 @@ def clean_field(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES_RE.sub(" ", text).strip()
     text = text.strip(" \t,;:\"'“”‘’«»")
     # a final full stop ends the field, unless it ends an abbreviation such as "Dermatol." (kept for journals)
-    while text.endswith((".", ",", ";", ":")) and not re.search(r"\b[A-Z]\.$", text):
+    while text.endswith((".", ",", ";", ":")) and not _ABBREV_END_RE.search(text):
         text = text[:-1].rstrip()
     if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
         text = text[1:-1].strip()
@@ -264,8 +269,8 @@ def parse_person(text: str) -> Person:
     Person(family='van der Berg', given='JH', literal=None, suffix=None)
     """
     text = clean_field(text)
-    text = re.sub(r"\s+", " ", text).strip()
-    if text.endswith(".") and not re.search(r"(?:^|[\s.-])[A-Z\u00c0-\u00de]\.$", text):
+    text = _SPACES_RE.sub(" ", text).strip()
+    if text.endswith(".") and not _INITIAL_END_RE.search(text):
         text = text[:-1]
     if not text:
         return Person(literal="")
@@ -274,7 +279,7 @@ def parse_person(text: str) -> Person:
     suffix = None
     words = text.replace(",", " , ").split()
     for i, word in enumerate(words):
-        if word.lower().strip(".") in {s.strip(".") for s in _SUFFIXES} and i > 0:
+        if word.lower().strip(".") in _SUFFIX_KEYS and i > 0:
             suffix = word.rstrip(",")
             del words[i]
             break
@@ -306,14 +311,14 @@ def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
     """
     if not text:
         return (), False
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES_RE.sub(" ", text).strip()
     text = text.rstrip(" .,:;")
     et_al = False
     stripped = _ET_AL_RE.sub("", text)
     if stripped != text:
         et_al = True
         text = stripped.strip(" ,;")
-    text = re.sub(r"\s*(?:&|\band\b|\bund\b|\bet\b|\by\b)\s*", ", ", text)
+    text = _AND_RE.sub(", ", text)
     if ";" in text:
         chunks = [c for c in text.split(";") if c.strip()]
     else:
