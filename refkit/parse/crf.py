@@ -47,6 +47,7 @@ from refkit.parse.fields import (
     parse_issued,
     parse_locator,
 )
+from refkit.parse.repair import repair
 
 __all__ = ["MAX_TOKENS", "CRFParser", "default_model_path"]
 
@@ -339,7 +340,8 @@ def build_reference(
         return Reference(raw=raw, type="document", confidence={"reference": round(min(0.2, token_mean / 5), 4)})
     conf["reference"] = round(token_mean * min(1.0, (structure + 1) / 4) * (0.5 if truncated else 1.0), 4)
     values["type"] = _guess_type(raw, values, by_label)
-    return Reference(raw=raw, confidence=conf, **values)
+    # patterns the string leaves no doubt about fill what the tagger left empty (volumes that look like years, ...)
+    return repair(Reference(raw=raw, confidence=conf, **values))
 
 
 def _looks_like_noise(tokens: Sequence[Token]) -> bool:

@@ -1,0 +1,129 @@
+"""Repairs from unambiguous patterns in the string, after a parser has labelled it.
+
+A sequence tagger reads most strings right but can stumble where the string itself leaves no doubt: a Vancouver
+locator whose volume looks like a year (``2014;2015:1-5``, Hindawi journals number volumes by year), a Roman
+volume (``1897;XXVIII(18):789``), or an unfamiliar journal name glued to the title because nothing in the
+tagger's dictionaries marks it as a journal (``Title. Transactions of the Lowland Society. 2021;7(1):42-45``).
+These repairs only fill what the parser left empty; they never overwrite a field it read.
+
+Example:
+    >>> from refkit.model import Reference
+    >>> raw = "Luo X. Robust scheduling. Math Probl Eng. 2011;2012:1-17."
+    >>> fixed = repair(Reference(raw=raw, title="Robust scheduling", container_title="Math Probl Eng",
+    ...                          issued=(2011,), page="1-17"))
+    >>> fixed.volume, fixed.issue
+    ('2012', None)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from refkit.model import Reference
+
+__all__ = ["find_locator", "repair"]
+
+# year [month [day]] ; volume [(issue)] : pages   -- the NLM/Vancouver locator
+_LOCATOR = re.compile(
+    r"(?<![\w/.])(?P<year>(?:1[5-9]|20)\d\d)[a-z]?"
+    r"(?:\s+[A-Z][a-z]{2,8}\.?(?:\s*\d{1,2})?(?:\s*[-–]\s*(?:[A-Z][a-z]{2,8}\.?\s*)?\d{1,2})?)?"
+    r"\s*;\s*(?P<volume>\d{1,4}[A-Za-z]?|[IVXLC]{1,8})"
+    r"(?:\s*\((?P<issue>[^()]{1,24})\))?"
+    r"\s*:\s*(?P<page>[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?)(?![\w/])"
+)
+# "Journal Name." or "Journal Name" right before a year that opens a locator or ends the reference
+_BEFORE_YEAR = re.compile(
+    r"[.?!]\s+(?P<journal>[^.?!;:()\[\]]{3,120}?)[.,]?\s+(?P<year>(?:1[5-9]|20)\d\d)[a-z]?\s*(?:[;:.]|$)"
+)
+
+
+def find_locator(raw: str) -> dict[str, str] | None:
+    """The year, volume, issue and pages of the first Vancouver locator in ``raw``, or None.
+
+    Example:
+        >>> find_locator("Sagong HY. Crystal structure. PLoS ONE. 2016;11(11):e0166667.")
+        {'year': '2016', 'volume': '11', 'issue': '11', 'page': 'e0166667'}
+        >>> find_locator("Hobbs AG. Nasal reflex. JAMA. 1897;XXVIII(18):789.")["volume"]
+        'XXVIII'
+        >>> find_locator("Smith J (2001) A title. J Foo 10: 1-2") is None
+        True
+    """
+    found = _LOCATOR.search(raw)
+    if found is None:
+        return None
+    out = {k: v.strip() for k, v in found.groupdict().items() if v}
+    if "page" in out:
+        out["page"] = re.sub(r"\s*[-–]\s*", "-", out["page"])
+    return out
+
+
+def _split_journal(raw: str, ref: Reference) -> dict[str, Any]:
+    """Title and journal cut apart when the journal ends the parsed title and a year follows it in ``raw``."""
+    title = ref.title or ""
+    if ref.publisher or ref.type not in ("article-journal", "document"):
+        return {}
+    if ref.container_title:
+        # the title's tail taken as the start of the journal ("LOOP: II" | "OBSERVATIONS ... BLOOD. Archives
+        # Intern Med"): the journal's last sentence is the journal when the year follows it
+        container = ref.container_title
+        for found in _BEFORE_YEAR.finditer(raw):
+            journal = found["journal"].strip()
+            head = container[: len(container) - len(journal)].rstrip()
+            if container.endswith(journal) and head.endswith((".", "?", "!")) and title:
+                joined = f"{title}. {head.rstrip('.')}"
+                if joined in raw and len(journal.split()) <= 12:
+                    return {"title": joined, "container_title": journal}
+        return {}
+    if ". " not in title:
+        return {}
+    for found in _BEFORE_YEAR.finditer(raw):
+        journal = found["journal"].strip()
+        head = title[: len(title) - len(journal)].rstrip()
+        if (
+            title.endswith(journal)
+            and head.endswith((".", "?", "!"))
+            and len(journal.split()) <= 12
+            and re.search(r"[A-Z]", journal[:1])
+            and len(head.split()) >= 2
+        ):
+            return {"title": head.rstrip("."), "container_title": journal, "type": "article-journal"}
+    return {}
+
+
+def repair(ref: Reference) -> Reference:
+    """Fill what the parser left empty from unambiguous patterns of ``ref.raw`` (see the module's docstring).
+
+    Example:
+        >>> from refkit.model import Reference
+        >>> raw = "Fei X. Nonlinear mappings. Transactions of the Lowland Society. 2021;2021:1-13."
+        >>> fixed = repair(Reference(raw=raw, title="Nonlinear mappings. Transactions of the Lowland Society",
+        ...                          type="article-journal", issued=(2021,), page="1-13"))
+        >>> fixed.title, fixed.container_title, fixed.volume
+        ('Nonlinear mappings', 'Transactions of the Lowland Society', '2021')
+    """
+    raw = ref.raw or ""
+    changes: dict[str, Any] = {}
+    locator = find_locator(raw)
+    if locator is not None:
+        year = int(locator["year"])
+        # the locator belongs to this reference when it agrees with what the parser read of it
+        agrees = (ref.year in (None, year)) and (ref.volume in (None, locator["volume"]))
+        if agrees:
+            if ref.volume is None:
+                changes["volume"] = locator["volume"]
+            if ref.issue is None and locator.get("issue") and ref.volume in (None, locator["volume"]):
+                changes["issue"] = locator["issue"]
+            if ref.page is None and locator.get("page"):
+                changes["page"] = locator["page"]
+            if ref.issued == ():
+                changes["issued"] = (year,)
+    changes.update(_split_journal(raw, ref))
+    if not changes:
+        return ref
+    confidence = dict(ref.confidence)
+    for name in changes:
+        if name in ("volume", "issue", "page", "issued", "container_title"):
+            # a pattern read, not the tagger's: as sure as the pattern
+            confidence.setdefault(name, 0.95)
+    return ref.replace(**changes, confidence=confidence)
