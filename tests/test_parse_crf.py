@@ -250,19 +250,6 @@ def test_training_is_reproducible(tmp_path) -> None:
     assert tagged[3][:2] == ("2000", "issued")
 
 
-def test_features_mark_journal_titles() -> None:
-    tokens = [t.text for t in tokenize("Smith J. A study of rashes. Acta Derm Venereol. 2016;96:418")]
-    feats = sequence_features(tokens)
-    marks = {tok: [f for f in row if f.startswith("jm")] for tok, row in zip(tokens, feats, strict=True)}
-    assert marks["Acta"] == ["jmB"] and marks["Derm"] == ["jmI"] and marks["Venereol"] == ["jmI"]
-    assert marks["rashes"] == [] and marks["Smith"] == []
-    # Dots between the words of an abbreviation do not break the match and are inside it; the last one is not.
-    tokens = [t.text for t in tokenize("Proc. Natl. Acad. Sci. U.S.A. 86, 408")]
-    marks = [[f for f in row if f.startswith("jm")] for row in sequence_features(tokens)]
-    assert marks[:13] == [["jmB"]] + [["jmI"]] * 12
-    assert marks[13:] == [[]] * 4
-
-
 def test_doi_shaped_token_is_a_doi(parser: CRFParser) -> None:
     text = "Yap RJ (2018) Financial literacy. Bisnis Birokrasi J. https://doi.org/10.20476/jbb.v23i3.9175."
     tagged = parser.tag(text)

@@ -5,9 +5,7 @@ back to the exact substring of the input. Punctuation is its own token; a DOI or
 them at every dot would make the tagger relearn their shape each time).
 
 Each token gets a list of binary feature strings (python-crfsuite's fastest input form): its own form and
-shape, dictionary membership, cues, position, and the same facts about its neighbours. Runs of words that
-spell a known journal title or abbreviation ("Acta Derm Venereol", "J. Biol. Chem.", "Molecules") are
-marked as a whole (``jmB``/``jmI``, ``jm1`` for one word), which the word window alone cannot see.
+shape, dictionary membership, cues, position, and the same facts about its neighbours.
 
 Example:
     >>> [t.text for t in tokenize("Deza G (2016) Acta Derm Venereol 96:418-419")]
@@ -16,14 +14,13 @@ Example:
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
-__all__ = ["Token", "journal_titles", "journal_words", "sequence_features", "tokenize"]
+__all__ = ["Token", "journal_words", "sequence_features", "tokenize"]
 
 # Order matters: identifiers first so that their dots and slashes are not split off.
 _TOKEN_RE = re.compile(
@@ -92,61 +89,6 @@ def journal_words() -> frozenset[str]:
     return frozenset(w for w in path.read_text(encoding="utf-8").split() if w)
 
 
-@lru_cache(maxsize=1)
-def journal_titles() -> tuple[frozenset[str], frozenset[str]]:
-    """Journal titles and abbreviations, lower-case words joined by one space, and all their word prefixes.
-
-    From the vendored list (see ``data/parser/SOURCE.md``): ``("acta derm venereol", ...)`` and
-    ``("acta", "acta derm", ...)``.
-    """
-    path = resources.files("refkit") / "data" / "parser" / "journal-titles.txt.gz"
-    titles = frozenset(gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")) - {""}
-    prefixes = set()
-    for title in titles:
-        words = title.split(" ")
-        for k in range(1, len(words) + 1):
-            prefixes.add(" ".join(words[:k]))
-    return titles, frozenset(prefixes)
-
-
-def _journal_spans(lows: Sequence[str], classes: Sequence[str]) -> dict[int, str]:
-    """Tokens inside the longest journal-title match starting at each word: ``jm1`` (one word), ``jmB``, ``jmI``.
-
-    Punctuation between the words is skipped, as in the list ("J. Biol. Chem." matches "j biol chem").
-    """
-    titles, prefixes = journal_titles()
-    words = [k for k, c in enumerate(classes) if c in _WORD_CLASSES]
-    marks: dict[int, str] = {}
-    n = len(words)
-    a = 0
-    while a < n:
-        key = lows[words[a]]
-        if key not in prefixes:
-            a += 1
-            continue
-        best = a if key in titles else -1
-        b = a + 1
-        while b < n and b - a < 12:
-            key += " " + lows[words[b]]
-            if key not in prefixes:
-                break
-            if key in titles:
-                best = b
-            b += 1
-        if best < 0:
-            a += 1
-            continue
-        if best == a:
-            marks[words[a]] = "jm1"
-        else:
-            marks[words[a]] = "jmB"
-            for k in range(words[a] + 1, words[best] + 1):
-                marks[k] = "jmI"
-        a = best + 1
-    return marks
-
-
-_WORD_CLASSES = frozenset({"cap", "caps", "init", "low", "num", "year", "mix"})
 _PUNCT_CLASS = {
     ".": "dot",
     ",": "comma",
@@ -324,7 +266,6 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
     info = [_token_info(t) for t in tokens]
     classes = [x[1] for x in info]
     lows = [x[2] for x in info]
-    journal = _journal_spans(lows, classes)
     out: list[list[str]] = []
     dots = commas = years = sdots = quotes = 0
     seen_paren_year = seen_in = seen_eds = False
@@ -341,8 +282,6 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
             _COMMAS[commas if commas < 8 else 8],
             _YEARS[years if years < 2 else 2],
         ]
-        if i in journal:
-            row.append(journal[i])
         if quotes:
             row.append("inquote" if quotes % 2 else "afterquote")
         if seen_paren_year:

@@ -4,7 +4,6 @@ Usage::
 
     python -m refkit.parse.train --data /work/shared/data --out refkit/data/parser/model.crfsuite
     python -m refkit.parse.train --data /work/shared/data --out /tmp/m.crfsuite --tune   # pick c1/c2 on dev
-    python -m refkit.parse.train --data /work/shared/data --journal-titles refkit/data/parser/journal-titles.txt.gz
 
 Training reads the ``train`` (and, for the final model, ``dev``) splits of :func:`refkit.parse.corpus.load_all`
 and never the held-out test sets. L-BFGS in CRFsuite is deterministic (no random state), and the corpus order
@@ -30,7 +29,7 @@ from typing import Any
 from refkit.parse.corpus import LABELS, Example, field_strings, load_all
 from refkit.parse.features import sequence_features
 
-__all__ = ["evaluate_labels", "field_scores", "main", "normalize_value", "train", "write_journal_titles"]
+__all__ = ["evaluate_labels", "field_scores", "main", "normalize_value", "train"]
 
 _EDGE = " \t\n.,;:()[]{}\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _WS = re.compile(r"\s+")
@@ -149,43 +148,6 @@ def train(
     return out
 
 
-_WORD_RE = re.compile(r"[^\W_]+")
-_JABREF_LISTS = ("medicus", "entrez", "lifescience", "general")
-
-
-def write_journal_titles(data: Path, out: Path) -> int:
-    """Write the journal-title list of the ``jm`` features (:func:`refkit.parse.features.journal_titles`).
-
-    Every full title and abbreviation of JabRef's MEDLINE (``medicus``, ``entrez``), ISO-4 (``lifescience``)
-    and ``general`` lists, as lower-case words joined by one space (dots and other punctuation dropped, so
-    "J. Biol. Chem." and "J Biol Chem" are one entry), sorted, one per line, gzip-compressed without a time
-    stamp so that the same lists give the same bytes.
-
-    Args:
-        data: the data root holding ``journals/jabref/``.
-        out: the ``.txt.gz`` file to write.
-
-    Returns:
-        The number of entries written.
-    """
-    import csv
-    import gzip
-
-    entries: set[str] = set()
-    for name in _JABREF_LISTS:
-        path = data / "journals" / "jabref" / f"journal_abbreviations_{name}.csv"
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.reader(handle):
-                for cell in row[:2]:
-                    words = _WORD_RE.findall(cell.lower())
-                    if 1 <= len(words) <= 12:
-                        entries.add(" ".join(words))
-    text = "\n".join(sorted(entries)) + "\n"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-    return len(entries)
-
-
 def predict(model: Path, examples: Sequence[Example]) -> list[list[str]]:
     """Token labels that the model at ``model`` gives ``examples``."""
     import pycrfsuite
@@ -202,8 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point (see the module docstring)."""
     ap = argparse.ArgumentParser(prog="python -m refkit.parse.train", description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, required=True, help="data root holding parse/anystyle, grobid, plos")
-    ap.add_argument("--out", type=Path, help="model file to write")
-    ap.add_argument("--journal-titles", type=Path, help="write the journal-title list to this file and stop")
+    ap.add_argument("--out", type=Path, required=True, help="model file to write")
     ap.add_argument("--c1", type=float, default=0.1)
     ap.add_argument("--c2", type=float, default=0.005)
     ap.add_argument("--max-iterations", type=int, default=250)
@@ -211,12 +172,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--tune", action="store_true", help="grid-search c1/c2 on the dev split, then train")
     ap.add_argument("--dev-only", action="store_true", help="train on train only and report dev scores")
     args = ap.parse_args(argv)
-    if args.journal_titles:
-        count = write_journal_titles(args.data, args.journal_titles)
-        print(f"{count} journal titles -> {args.journal_titles}", file=sys.stderr)
-        return 0
-    if args.out is None:
-        ap.error("--out is required")
 
     examples = load_all(args.data)
     trainset = [e for e in examples if e.split == "train"]
