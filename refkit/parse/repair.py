@@ -104,7 +104,8 @@ def repair(ref: Reference) -> Reference:
     """
     raw = ref.raw or ""
     changes: dict[str, Any] = {}
-    locator = find_locator(raw)
+    complete = ref.volume is not None and ref.issue is not None and ref.page is not None and bool(ref.issued)
+    locator = None if complete or ";" not in raw else find_locator(raw)
     if locator is not None:
         year = int(locator["year"])
         # the locator belongs to this reference when it agrees with what the parser read of it
@@ -118,7 +119,8 @@ def repair(ref: Reference) -> Reference:
                 changes["page"] = locator["page"]
             if ref.issued == ():
                 changes["issued"] = (year,)
-    changes.update(_split_journal(raw, ref))
+    if ". " in (ref.title or "") or ". " in (ref.container_title or ""):
+        changes.update(_split_journal(raw, ref))
     if not changes:
         return ref
     confidence = dict(ref.confidence)
