@@ -63,9 +63,7 @@ def test_load_records_dedupes_by_doi_keeping_the_fuller_record(tmp_path: Path) -
     }
     (tmp_path / "a.json").write_text(json.dumps(envelope))
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "b.jsonl").write_text(
-        json.dumps(full) + "\n\n" + json.dumps({"title": ["no doi"]}) + "\n"
-    )
+    (tmp_path / "sub" / "b.jsonl").write_text(json.dumps(full) + "\n\n" + json.dumps({"title": ["no doi"]}) + "\n")
     (tmp_path / "notes.md").write_text("not data")
     records = load_records(tmp_path)
     assert [r["DOI"] for r in records] == ["10.5555/Ab", "10.5555/other"]
@@ -202,9 +200,9 @@ def test_filter_doi_returns_exactly_the_known_records(crossref_server: CrossrefS
 
 
 def test_filter_restricts_a_query(crossref_server: CrossrefServer) -> None:
-    message = get_json(
-        crossref_server, "/works", query="calcinosis cutis", filter=f"doi:{FFA},doi:{POORMOGHIM}"
-    )["message"]
+    message = get_json(crossref_server, "/works", query="calcinosis cutis", filter=f"doi:{FFA},doi:{POORMOGHIM}")[
+        "message"
+    ]
     assert [i["DOI"] for i in message["items"]] == [POORMOGHIM]
 
 

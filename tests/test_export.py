@@ -122,9 +122,7 @@ HAND_MADE = [
         page="e12",
     ),
     Reference(type="thesis", author=(Person("Doe", "J"),), issued=(2001,), title="Thesis", publisher="MIT"),
-    Reference(
-        type="report", author=(Person(literal="WHO"),), issued=(2019,), title="Report", publisher="WHO"
-    ),
+    Reference(type="report", author=(Person(literal="WHO"),), issued=(2019,), title="Report", publisher="WHO"),
     Reference(type="webpage", title="A page", url="https://example.org/page", issued=(2024, 1, 31)),
     Reference(
         type="dataset",
@@ -282,9 +280,7 @@ def test_export_format_argument_overrides_suffix(tmp_path: Path) -> None:
         ("outside.ris", "hello\nTY  - JOUR\nER  - \n", "outside a record"),
     ],
 )
-def test_read_malformed_input_raises_one_line_format_error(
-    tmp_path: Path, name: str, text: str, message: str
-) -> None:
+def test_read_malformed_input_raises_one_line_format_error(tmp_path: Path, name: str, text: str, message: str) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(FormatError, match=message) as info:
@@ -426,10 +422,7 @@ def test_bibtex_escapes_text_but_not_doi_or_url() -> None:
 def test_escape_and_decode_latex() -> None:
     assert escape_latex("a--b---c") == "a-{}-b-{}-{}-c"
     assert decode_latex(escape_latex("a--b---c")) == "a--b---c"
-    assert (
-        decode_latex(r"B{\'e}gon, M{\"u}ller, \c{C}elik, {\o}re, Stra{\ss}e")
-        == "Bégon, Müller, Çelik, øre, Straße"
-    )
+    assert decode_latex(r"B{\'e}gon, M{\"u}ller, \c{C}elik, {\o}re, Stra{\ss}e") == "Bégon, Müller, Çelik, øre, Straße"
     assert decode_latex("418--419 and 1---2") == "418\u2013419 and 1\u20142"
 
 
@@ -498,9 +491,7 @@ def test_ris_zotero_rules() -> None:
         "AU  - King, Martin Luther, Jr",
     ]
     assert all(r.rstrip("\n").endswith("ER  - ") for r in records)
-    assert (
-        "N1  - refkit: cited 1 time\n- seed-b.html, reference 7, line 90, label [7]: van der Berg J" in text
-    )
+    assert "N1  - refkit: cited 1 time\n- seed-b.html, reference 7, line 90, label [7]: van der Berg J" in text
 
 
 def test_ris_reads_foreign_records() -> None:
@@ -549,9 +540,7 @@ def crossref_references() -> list[Reference]:
     for name in ("seed-works.jsonl", "works.jsonl"):
         path = folder / name
         if path.exists():
-            records += [
-                json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-            ]
+            records += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for path in sorted((folder / "work").glob("*.json")):
         records.append(json.loads(path.read_text(encoding="utf-8"))["message"])
     return [crossref_to_reference(r) for r in records]

@@ -85,9 +85,7 @@ def test_look_alike_decoys_are_not_accepted(
 
 def test_decoys_are_among_the_candidates_the_server_offers(crossref_server: CrossrefServer) -> None:
     # guards the test above: the decoys are really offered for these references, and still refused
-    cambiaghi = crossref_server.search(
-        "Cambiaghi S (2000) Fingertip calcinosis cutis. Cutis 66: 465-467", rows=5
-    )
+    cambiaghi = crossref_server.search("Cambiaghi S (2000) Fingertip calcinosis cutis. Cutis 66: 465-467", rows=5)
     niederauer = crossref_server.search(
         "Niederauer HH et al (1992) Calcinosis cutis in Coxsackie virus infection. Z Skinkr 67: 1101-1104",
         rows=5,
@@ -155,24 +153,16 @@ def test_score_candidate_rejects_a_look_alike_with_other_authors_and_year() -> N
     }
     p, evidence = score_candidate(ref, decoy)
     assert p < 0.5
-    assert (
-        evidence["author"] == "disagree"
-        and evidence["volume"] == "disagree"
-        and evidence["page"] == "disagree"
-    )
+    assert evidence["author"] == "disagree" and evidence["volume"] == "disagree" and evidence["page"] == "disagree"
     assert evidence["year"] == 7 and evidence["journal"] == "agree"
 
 
 def test_query_leaves_out_the_number_and_the_doi() -> None:
-    ref = Reference(
-        raw="3. Deza G et al (2015) Solitary Morphea. Acta Derm Venereol doi: 10.2340/00015555-2271"
-    )
+    ref = Reference(raw="3. Deza G et al (2015) Solitary Morphea. Acta Derm Venereol doi: 10.2340/00015555-2271")
     assert query_for(ref) == "Deza G et al (2015) Solitary Morphea. Acta Derm Venereol"
 
 
-def test_registry_failure_comes_back_unverified_not_raised(
-    tmp_path: Path, seed_refs: list[Reference]
-) -> None:
+def test_registry_failure_comes_back_unverified_not_raised(tmp_path: Path, seed_refs: list[Reference]) -> None:
     import socket
 
     with socket.socket() as sock:

@@ -46,12 +46,7 @@ def _assert_every_citation_kept(out: Path, raws: list[str]) -> dict[str, Any]:
 
 
 def _matched(doc: dict[str, Any]) -> dict[str, str]:
-    return {
-        c["raw"].split()[0]: w["DOI"]
-        for w in doc["works"]
-        if w["status"] == "matched"
-        for c in w["citations"]
-    }
+    return {c["raw"].split()[0]: w["DOI"] for w in doc["works"] if w["status"] == "matched" for c in w["citations"]}
 
 
 def _run_cli(server_url: str, out: Path, cache: Path, *extra: str) -> int:
@@ -118,9 +113,7 @@ FAULTS: dict[str, Callable[[CrossrefServer], None]] = {
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_run_survives_fault(
-    fault: str, crossref_server: CrossrefServer, seed_articles: Path, tmp_path: Path
-) -> None:
+def test_run_survives_fault(fault: str, crossref_server: CrossrefServer, seed_articles: Path, tmp_path: Path) -> None:
     FAULTS[fault](crossref_server)
     client = _client(crossref_server.url, tmp_path / "c.sqlite", timeout=0.5)
     result = run([seed_articles], tmp_path / "out", registry=client)
@@ -154,9 +147,7 @@ def test_cli_run_waits_for_retry_after_on_429(
     assert _matched(doc) == {"Deza": DEZA, "Poormoghim": POORMOGHIM}
 
 
-def test_cli_run_with_crossref_down(
-    seed_articles: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_run_with_crossref_down(seed_articles: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{_closed_port()}"
     start = time.monotonic()
     code = _run_cli(url, tmp_path / "out", tmp_path / "c.sqlite", "--timeout", "1", "--retries", "1")

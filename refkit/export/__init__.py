@@ -104,9 +104,7 @@ def _check(plugin: object) -> FormatPlugin:
     if not plugin.name or not isinstance(plugin.name, str):
         raise ValueError(f"format plugin {plugin!r} has no name")
     if any(not s.startswith(".") for s in plugin.suffixes):
-        raise ValueError(
-            f"format plugin {plugin.name!r}: suffixes must start with '.', got {plugin.suffixes}"
-        )
+        raise ValueError(f"format plugin {plugin.name!r}: suffixes must start with '.', got {plugin.suffixes}")
     return plugin
 
 
@@ -237,9 +235,7 @@ def loads(text: str, format: str | FormatPlugin) -> list[Reference]:
     return _plugin(format, None).loads(text)
 
 
-def export(
-    clusters: Iterable[Cluster], path: str | os.PathLike[str], format: str | FormatPlugin | None = None
-) -> Path:
+def export(clusters: Iterable[Cluster], path: str | os.PathLike[str], format: str | FormatPlugin | None = None) -> Path:
     """Write the clusters to ``path`` (UTF-8), in ``format`` or the format its suffix names.
 
     The file is written to a temporary file in the same folder and renamed over ``path``, so a reader never

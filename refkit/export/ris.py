@@ -234,9 +234,7 @@ class RisFormat:
                 tag, value = match.group(1), (match.group(2) or "").strip()
                 if tag == "TY":
                     if tags is not None:
-                        raise FormatError(
-                            f"RIS record starting at line {start} has no ER before line {number}"
-                        )
+                        raise FormatError(f"RIS record starting at line {start} has no ER before line {number}")
                     tags, start, raw_lines = [["TY", value]], number, [line]
                     continue
                 if tags is None:
