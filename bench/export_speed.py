@@ -1,7 +1,7 @@
 """Export speed: 10,000 real Crossref records to BibTeX, CSL-JSON and RIS, with seconds and records/s.
 
 Records come from recorded Crossref responses (``message`` of ``/works/{doi}``, ``message.items`` of work
-lists), converted to References by a small converter here and repeated up to the count asked for.
+lists), one per distinct DOI (``export_roundtrip.load``), repeated up to the count asked for.
 
 Usage::
 
@@ -11,25 +11,15 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from export_roundtrip import load
+
 from refkit.export import as_clusters, get_format
-from refkit.model import Reference
-from refkit.registry import to_reference
-
-
-def load(folder: Path) -> list[Reference]:
-    refs = []
-    for path in sorted(folder.glob("*/*.json")):
-        message = json.loads(path.read_text(encoding="utf-8")).get("message")
-        if not isinstance(message, dict):
-            continue
-        items = message.get("items") if "items" in message else [message]
-        refs += [to_reference(m) for m in items or [] if isinstance(m, dict)]
-    return refs
 
 
 def main() -> int:

@@ -720,7 +720,7 @@ def check_incomplete(cluster: Cluster) -> Iterable[Finding]:
             fill = ", ".join(f"{n} {v}" for n, v in values.items() if v)
             # a journal the lists know is an article someone will look for by volume and pages
             journal = ref.container_title or (found.container_title if found is not None else None)
-            listed = bool(journal) and journals.check(journal or "", candidates=False).status != "unknown"
+            listed = journal is not None and journals.check(journal, candidates=False).status != "unknown"
             yield Finding(
                 "incomplete",
                 "warning" if listed else "info",

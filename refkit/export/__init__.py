@@ -40,13 +40,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from refkit.errors import FormatError
 from refkit.model import Cluster, Reference, Source
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "ROUND_TRIP_FIELDS",
     "FormatPlugin",
     "as_clusters",
     "citation_keys",
@@ -59,6 +60,7 @@ __all__ = [
     "provenance_note",
     "read",
     "register",
+    "round_trip_differences",
 ]
 
 #: Entry-point group under which other distributions install format plugins.
@@ -385,6 +387,47 @@ def _key_base(ref: Reference) -> str:
             break
     base = f"{name or 'anon'}{ref.year or ''}{word}"
     return base
+
+
+#: The fields every built-in format writes and reads back unchanged.
+ROUND_TRIP_FIELDS = (
+    "author",
+    "issued",
+    "title",
+    "container_title",
+    "container_title_short",
+    "volume",
+    "issue",
+    "page",
+    "doi",
+    "pmid",
+    "url",
+    "publisher",
+    "type",
+)
+
+
+def round_trip_differences(original: Reference, read_back: Reference, format: str) -> dict[str, tuple[Any, Any]]:
+    """The :data:`ROUND_TRIP_FIELDS` on which a reference and its exported-then-read copy differ.
+
+    BibTeX and RIS cannot tell an en dash from a hyphen in a page range, so for them a range written with an en dash
+    reads back with a hyphen and that is no difference.
+
+    Example:
+        >>> a = Reference(title="Morphea", page="418\u2013419")
+        >>> round_trip_differences(a, a.replace(page="418-419"), "ris")
+        {}
+        >>> round_trip_differences(a, a.replace(page="418-419"), "csljson")
+        {'page': ('418–419', '418-419')}
+    """
+    diffs = {}
+    for name in ROUND_TRIP_FIELDS:
+        x, y = getattr(original, name), getattr(read_back, name)
+        if name == "page" and format != "csljson" and x:
+            x = x.replace("\u2013", "-")
+        if x != y:
+            diffs[name] = (x, y)
+    return diffs
 
 
 def citation_keys(references: Sequence[Reference]) -> list[str]:

@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from refkit.errors import FormatError
 from refkit.export import citation_keys, parse_provenance, provenance_note
 from refkit.model import Cluster, Person, Reference, Source
+from refkit.parse.fields import is_name_suffix
 
 __all__ = ["FORMAT", "RisFormat"]
 
@@ -129,7 +130,6 @@ _CSL_TYPES = frozenset(
     ]
 )
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x85\u2028\u2029]+[ \t]*")
-_NAME_SUFFIX = re.compile(r"^(?:(?:Jr|Sr)\.?|II|III|IV|V|2nd|3rd|PhD|MD)$", re.I)
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _RANGE = re.compile(r"^\s*([^\s\-\u2013]+)\s*[-\u2013]+\s*([^\s\-\u2013]+)\s*$")
 _ID_NOTE = re.compile(r"^(PMID|PMCID):\s*(\S+)$")
@@ -263,7 +263,7 @@ def _person(value: str) -> Person:
     if "," not in value:
         return Person(literal=value)
     parts = [p.strip() for p in value.split(",")]
-    if len(parts) > 3 or (len(parts) == 3 and parts[2] and not _NAME_SUFFIX.match(parts[2])):
+    if len(parts) > 3 or (len(parts) == 3 and parts[2] and not is_name_suffix(parts[2], placed=True)):
         # "Family, Given, Suffix" has at most three parts and a suffix from a closed set; anything else is
         # an organisation whose name holds commas ("School of Medicine, Tehran University, Iran").
         return Person(literal=value)

@@ -23,6 +23,7 @@ __all__ = [
     "find_doi",
     "find_pmid",
     "find_url",
+    "is_name_suffix",
     "normalize_doi",
     "page_range",
     "parse_authors",
@@ -93,9 +94,9 @@ _PARTICLES = {
     "saint",
     "y",
 }
-_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
 _INITIALS_RE = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z]?\.?-?){1,4}$")
-_SUFFIX_KEYS = frozenset(s.strip(".") for s in _SUFFIXES)
+# Generational suffixes of personal names, compared without their full stop.
+_SUFFIX_KEYS = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
 _SPACES_RE = re.compile(r"\s+")
 _ABBREV_END_RE = re.compile(r"\b[A-Z]\.$")
 _INITIAL_END_RE = re.compile(r"(?:^|[\s.-])[A-Z\u00c0-\u00de]\.$")
@@ -233,6 +234,21 @@ def parse_locator(text: str | None) -> dict[str, str]:
     return out
 
 
+def is_name_suffix(word: str, *, placed: bool = False) -> bool:
+    """Whether ``word`` is a generational suffix of a personal name (Jr, Sr, II, III, IV, 2nd, 3rd).
+
+    ``V`` and ``VI`` are also initials, so they count only where the text puts a suffix (``placed``: the third
+    part of "Family, Given, Suffix", the part after a comma in a deposited family name).
+
+    >>> is_name_suffix("Jr."), is_name_suffix("III"), is_name_suffix("Iran"), is_name_suffix("V")
+    (True, True, False, False)
+    >>> is_name_suffix("V", placed=True)
+    True
+    """
+    key = word.strip().lower().strip(".")
+    return key in _SUFFIX_KEYS or (placed and key in ("v", "vi"))
+
+
 def page_range(page: str | None) -> tuple[str, str] | None:
     """First and last page with abbreviated ends expanded: ``418-9`` -> (``418``, ``419``), ``e542-544`` -> (``e542``,
     ``e544``), ``C82-97`` -> (``C82``, ``C97``).
@@ -279,7 +295,7 @@ def parse_person(text: str) -> Person:
     suffix = None
     words = text.replace(",", " , ").split()
     for i, word in enumerate(words):
-        if word.lower().strip(".") in _SUFFIX_KEYS and i > 0:
+        if is_name_suffix(word) and i > 0:
             suffix = word.rstrip(",")
             del words[i]
             break

@@ -58,36 +58,31 @@ def find_locator(raw: str) -> dict[str, str] | None:
     return out
 
 
+def _journal_tail(text: str, raw: str) -> tuple[str, str] | None:
+    """``text`` cut into (head, journal) where its last sentence is a name that a year follows in ``raw``."""
+    for found in _BEFORE_YEAR.finditer(raw):
+        journal = found["journal"].strip()
+        head = text[: len(text) - len(journal)].rstrip()
+        if text.endswith(journal) and head.endswith((".", "?", "!")) and len(journal.split()) <= 12:
+            return head.rstrip("."), journal
+    return None
+
+
 def _split_journal(raw: str, ref: Reference) -> dict[str, Any]:
-    """Title and journal cut apart when the journal ends the parsed title and a year follows it in ``raw``."""
-    title = ref.title or ""
-    if ref.publisher or ref.type not in ("article-journal", "document"):
+    """Title and journal cut apart where the parser put the boundary in the wrong sentence."""
+    if ref.publisher or ref.type not in ("article-journal", "document") or not ref.title:
         return {}
     if ref.container_title:
         # the title's tail taken as the start of the journal ("LOOP: II" | "OBSERVATIONS ... BLOOD. Archives
-        # Intern Med"): the journal's last sentence is the journal when the year follows it
-        container = ref.container_title
-        for found in _BEFORE_YEAR.finditer(raw):
-            journal = found["journal"].strip()
-            head = container[: len(container) - len(journal)].rstrip()
-            if container.endswith(journal) and head.endswith((".", "?", "!")) and title:
-                joined = f"{title}. {head.rstrip('.')}"
-                if joined in raw and len(journal.split()) <= 12:
-                    return {"title": joined, "container_title": journal}
+        # Intern Med"): the journal's last sentence is the journal
+        cut = _journal_tail(ref.container_title, raw)
+        if cut is not None and f"{ref.title}. {cut[0]}" in raw:
+            return {"title": f"{ref.title}. {cut[0]}", "container_title": cut[1]}
         return {}
-    if ". " not in title:
-        return {}
-    for found in _BEFORE_YEAR.finditer(raw):
-        journal = found["journal"].strip()
-        head = title[: len(title) - len(journal)].rstrip()
-        if (
-            title.endswith(journal)
-            and head.endswith((".", "?", "!"))
-            and len(journal.split()) <= 12
-            and re.search(r"[A-Z]", journal[:1])
-            and len(head.split()) >= 2
-        ):
-            return {"title": head.rstrip("."), "container_title": journal, "type": "article-journal"}
+    # an unfamiliar journal glued to the title ("Title. Transactions of the Lowland Society")
+    cut = _journal_tail(ref.title, raw)
+    if cut is not None and cut[1][:1].isupper() and len(cut[0].split()) >= 2:
+        return {"title": cut[0], "container_title": cut[1], "type": "article-journal"}
     return {}
 
 
@@ -113,7 +108,7 @@ def repair(ref: Reference) -> Reference:
         if agrees:
             if ref.volume is None:
                 changes["volume"] = locator["volume"]
-            if ref.issue is None and locator.get("issue") and ref.volume in (None, locator["volume"]):
+            if ref.issue is None and locator.get("issue"):
                 changes["issue"] = locator["issue"]
             if ref.page is None and locator.get("page"):
                 changes["page"] = locator["page"]

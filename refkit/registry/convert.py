@@ -8,11 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from refkit.model import Person, Reference
+from refkit.parse.fields import is_name_suffix
 
 __all__ = ["date_parts", "to_reference"]
-
-# A generational suffix some publishers deposit inside the family name ("Raimundo, Jr.").
-_FAMILY_SUFFIX = re.compile(r"^(?P<family>.+?),\s*(?P<suffix>(?:Jr|Sr)\.?|II|III|IV|2nd|3rd)$")
 
 _TYPES = {
     "journal-article": "article-journal",
@@ -44,9 +42,10 @@ def _first(value: Any) -> str | None:
 
 def _person(name: Mapping[str, Any]) -> Person:
     person = Person.from_csl(name)
-    found = _FAMILY_SUFFIX.match(person.family or "")
-    if found and not person.suffix:
-        return Person(found["family"], person.given, suffix=found["suffix"])
+    # a generational suffix some publishers deposit inside the family name ("Raimundo, Jr.")
+    family, _, tail = (person.family or "").rpartition(",")
+    if family.strip() and is_name_suffix(tail, placed=True) and not person.suffix:
+        return Person(family.strip(), person.given, suffix=tail.strip())
     return person
 
 
