@@ -256,24 +256,15 @@ def build_reference(
                 values[attr] = text
                 conf[attr] = round(hit[1], 4)
 
-    hit = first("volume")
-    if hit:
-        text = _VOLUME_PREFIX_RE.sub("", clean_field(hit[0])).strip()
-        if text:
-            values["volume"] = text
-            conf["volume"] = round(hit[1], 4)
-    hit = first("issue")
-    if hit:
-        text = _ISSUE_PREFIX_RE.sub("", clean_field(hit[0])).strip()
-        if text:
-            values["issue"] = text
-            conf["issue"] = round(hit[1], 4)
-    hit = first("page")
-    if hit:
-        text = _DASH_RE.sub("-", _PAGE_PREFIX_RE.sub("", clean_field(hit[0])).strip())
-        if text:
-            values["page"] = text
-            conf["page"] = round(hit[1], 4)
+    for label, prefix in (("volume", _VOLUME_PREFIX_RE), ("issue", _ISSUE_PREFIX_RE), ("page", _PAGE_PREFIX_RE)):
+        hit = first(label)
+        if hit:
+            text = prefix.sub("", clean_field(hit[0])).strip()
+            if label == "page":
+                text = _DASH_RE.sub("-", text)
+            if text:
+                values[label] = text
+                conf[label] = round(hit[1], 4)
     # A locator tagged as one volume field ("96(3):418-9") is split the shared way.
     if "volume" in values and "page" not in values and re.search(r"\D", values["volume"]):
         loc = parse_locator(values["volume"])
