@@ -181,6 +181,38 @@ def test_features_have_window() -> None:
     assert "jw" in feats[0]
 
 
+def _journal_marks(text: str) -> list[tuple[str, str]]:
+    words = [t.text for t in tokenize(text)]
+    feats = sequence_features(words)
+    return [(w, m) for w, row in zip(words, feats, strict=True) for m in row if m in ("jsB", "jsI", "js1")]
+
+
+def test_journal_name_set_off_by_punctuation_is_marked() -> None:
+    # Full NLM titles, abbreviations with dots and one-word names, each between the end of the title and a number.
+    assert _journal_marks("Hill GB. Responses of tundra. Global Change Biology. 17:276-287.") == [
+        ("Global", "jsB"),
+        ("Change", "jsI"),
+        ("Biology", "jsI"),
+    ]
+    assert [w for w, _ in _journal_marks("Smith J. Kinases. J. Biol. Chem. 2010;12:1-5")] == [
+        "J",
+        ".",
+        "Biol",
+        ".",
+        "Chem",
+    ]
+    assert _journal_marks("Kareiva PM (1983) Insect movement. Oecologia 56: 234-238.") == [("Oecologia", "js1")]
+    # "&" is spelt "and" in the name list.
+    assert len(_journal_marks("Lee CH. Keratin. Nature structural & molecular biology. 2012;19(7):707-15.")) == 5
+
+
+def test_journal_name_inside_a_title_is_not_marked() -> None:
+    # The words of a journal name that run on into more title words are not a journal.
+    assert _journal_marks("Smith J. Global change biology of the tundra. Arctic Res 17:276-287.") == []
+    # A machine-translated name is no known journal.
+    assert _journal_marks("Zouboulis CC et al (1990) Calcinosis cutis. dermatologist 41: 212-217") == []
+
+
 def test_corpus_label_cleanup() -> None:
     words, labels, text = examples_from_pieces(
         [
@@ -298,3 +330,13 @@ def test_grobid_untitled_contribution_is_in_its_book(tmp_path) -> None:
     assert "title" not in first
     # An edited book cited as a whole keeps its title.
     assert field_strings(t2, w2, l2)["title"] == ["A study of CERN contracts"]
+
+
+@pytest.mark.parametrize("bad", ["plos", "plos=0", "plos=two", "=2"])
+def test_train_rejects_a_malformed_repeat(bad: str, tmp_path, capsys) -> None:
+    from refkit.parse.train import main
+
+    with pytest.raises(SystemExit) as err:
+        main(["--data", str(tmp_path), "--out", str(tmp_path / "m.crfsuite"), "--repeat", bad])
+    assert err.value.code == 2
+    assert "--repeat wants SOURCE=K" in capsys.readouterr().err

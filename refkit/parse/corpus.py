@@ -740,7 +740,7 @@ def load_all(data: Path, *, springer_fraction: int = 3) -> list[Example]:
                 out.append(Example(text, tuple(words), tuple(labels), "grobid-eval", group, "test"))
     for path in sorted((data / "parse" / "plos").glob("*.xml")):
         b = _bucket(path.name, 5)
-        split = "test" if path.name in PLOS_HELD_OUT else "dev" if b == 1 and _bucket(path.name, 2) == 0 else "train"
+        split = "test" if path.name in PLOS_HELD_OUT else "dev" if b == 1 else "train"
         for words, labels, text, group, synthetic in read_plos(path):
             if (synthetic and split == "test") or not _annotated(labels):
                 continue

@@ -5,7 +5,9 @@ back to the exact substring of the input. Punctuation is its own token; a DOI or
 them at every dot would make the tagger relearn their shape each time).
 
 Each token gets a list of binary feature strings (python-crfsuite's fastest input form): its own form and
-shape, dictionary membership, cues, position, and the same facts about its neighbours.
+shape, dictionary membership, cues, position, and the same facts about its neighbours. A run of words set off
+by punctuation that spells a journal name known to :mod:`refkit.journals` ("Global Change Biology. 17:276",
+"J. Biol. Chem. 2010") is marked as a whole, which a window of single words cannot see.
 
 Example:
     >>> [t.text for t in tokenize("Deza G (2016) Acta Derm Venereol 96:418-419")]
@@ -87,6 +89,88 @@ def journal_words() -> frozenset[str]:
     """Lower-case words of MEDLINE journal abbreviations (vendored list, see ``data/parser/SOURCE.md``)."""
     path = resources.files("refkit") / "data" / "parser" / "journal-words.txt"
     return frozenset(w for w in path.read_text(encoding="utf-8").split() if w)
+
+
+_WORD_CLASSES = frozenset({"cap", "caps", "init", "low", "mix"})
+# Classes that may sit inside a journal name ("J. Biol. Chem.", "Current biology: CB", "Sensors (Basel)").
+_INNER_CLASSES = frozenset({"dot", "colon", "lpar", "rpar", "dash", "amp", "apos", "slash", "sym"})
+# What a journal name follows: the end of the field before it.
+_START_AFTER = frozenset({"dot", "comma", "colon", "semi", "rpar", "rbr", "quote", "sym"})
+_MAX_SEGMENT_WORDS = 14
+
+
+_PREFIX = 8
+
+
+@lru_cache(maxsize=1)
+def _journal_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """Compact lookup keys (letters and digits only) of every known journal name form of four characters or
+    more, and their first :data:`_PREFIX` characters (to stop extending a run that can no longer match)."""
+    from refkit.journals import _index
+
+    keys = frozenset(k for k in _index().compact if len(k) >= 4)
+    return keys, frozenset(k[:_PREFIX] for k in keys if len(k) >= _PREFIX)
+
+
+def _key_piece(text: str, cls: str) -> str:
+    """What a token adds to a compact journal key, folded as :func:`refkit.journals.normalize` folds names."""
+    if cls == "amp":
+        return "and"
+    if cls not in _WORD_CLASSES:
+        return ""
+    if text.isascii():
+        return "".join(c for c in text.lower() if c.isalnum())
+    from refkit.journals import normalize
+
+    return normalize(text).replace(" ", "")
+
+
+def _journal_segments(pieces: Sequence[str], classes: Sequence[str]) -> dict[int, str]:
+    """Tokens of a run that spells a known journal name and is set off by punctuation or a number on both sides.
+
+    A run starts after the punctuation that ends a field and ends before punctuation, a number or the end, so that a
+    journal name inside a title ("... in Plant Science research") does not count: ``jsB`` marks the first token of a
+    run of several words, ``jsI`` the rest, ``js1`` a one-word run ("Nature.", "Oecologia 56").
+    """
+    keys, prefixes = _journal_keys()
+    n = len(classes)
+    marks: dict[int, str] = {}
+    s = 1
+    while s < n:
+        if classes[s] not in _WORD_CLASSES or classes[s - 1] not in _START_AFTER:
+            s += 1
+            continue
+        key = ""
+        words = 0
+        best = -1
+        e = s
+        while e < n and words < _MAX_SEGMENT_WORDS:
+            cls = classes[e]
+            if cls in _WORD_CLASSES:
+                piece = pieces[e]
+                if piece != "the" or key:
+                    key += piece
+                if len(key) >= _PREFIX and key[:_PREFIX] not in prefixes:
+                    break
+                words += 1
+                if (e + 1 == n or classes[e + 1] not in _WORD_CLASSES) and key in keys:
+                    best = e
+            elif cls == "amp":
+                key += "and"
+            elif cls not in _INNER_CLASSES:
+                break
+            e += 1
+        if best < 0:
+            s += 1
+            continue
+        if best == s:
+            marks[s] = "js1"
+        else:
+            marks[s] = "jsB"
+            for k in range(s + 1, best + 1):
+                marks[k] = "jsI"
+        s = best + 1
+    return marks
 
 
 _PUNCT_CLASS = {
@@ -213,11 +297,12 @@ def _token_features(text: str) -> tuple[tuple[str, ...], str]:
 
 
 @lru_cache(maxsize=65536)
-def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str, str, str]:
-    """A token's own features, class, lower-case form and the strings its neighbours use for it."""
+def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str, str, str, str]:
+    """A token's own features, class, lower-case form, the strings its neighbours use for it, and its piece of
+    a compact journal key."""
     feats, cls = _token_features(text)
     low = text.lower() if len(text) <= 20 else text[:20].lower()
-    return feats, cls, low, "-1w=" + low, "+1w=" + low, "-2w=" + low, "+2w=" + low
+    return feats, cls, low, "-1w=" + low, "+1w=" + low, "-2w=" + low, "+2w=" + low, _key_piece(text, cls)
 
 
 @lru_cache(maxsize=4096)
@@ -266,11 +351,12 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
     info = [_token_info(t) for t in tokens]
     classes = [x[1] for x in info]
     lows = [x[2] for x in info]
+    journal = _journal_segments([x[7] for x in info], classes)
     out: list[list[str]] = []
     dots = commas = years = sdots = quotes = 0
     seen_paren_year = seen_in = seen_eds = False
     for i in range(n):
-        feats, cls, low, _m1w, _p1w, _m2w, _p2w = info[i]
+        feats, cls, low = info[i][:3]
         # Counts of separators seen so far say which field of a period-separated style we are in.
         row = [
             "b",
@@ -282,6 +368,13 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
             _COMMAS[commas if commas < 8 else 8],
             _YEARS[years if years < 2 else 2],
         ]
+        # A journal-name run, and the tokens just before and after it (where the field before it ends).
+        if i in journal:
+            row.append(journal[i])
+        elif i + 1 in journal and journal[i + 1] != "jsI":
+            row.append("+1js")
+        elif i - 1 in journal:
+            row.append("-1js")
         if quotes:
             row.append("inquote" if quotes % 2 else "afterquote")
         if seen_paren_year:

@@ -35,6 +35,12 @@ _EDGE = " \t\n.,;:()[]{}\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _WS = re.compile(r"\s+")
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?", re.I)
 
+#: How many times each source's training examples count by default. PLOS references (biomedical, from journal
+#: articles' own markup) count three times: the target material, and the cleanest gold of the corpora. On the dev
+#: split this raised field F1 on PLOS from 0.9800 to 0.9827 and on GROBID from 0.9061 to 0.9116, AnyStyle unchanged
+#: (0.8569, 0.8570); twice gave 0.9818 and 0.9100.
+REPEAT = {"plos": 3}
+
 #: Fields scored by the benchmarks (``other`` is a separator, ``note`` free text).
 SCORED = tuple(label for label in LABELS if label not in ("note", "other"))
 
@@ -169,12 +175,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--c2", type=float, default=0.005)
     ap.add_argument("--max-iterations", type=int, default=250)
     ap.add_argument("--min-freq", type=float, default=0.0)
+    ap.add_argument(
+        "--repeat",
+        action="append",
+        default=[],
+        metavar="SOURCE=K",
+        help=f"give the training examples of one source K times their weight (repeatable; default {REPEAT})",
+    )
     ap.add_argument("--tune", action="store_true", help="grid-search c1/c2 on the dev split, then train")
     ap.add_argument("--dev-only", action="store_true", help="train on train only and report dev scores")
     args = ap.parse_args(argv)
 
+    repeat = dict(REPEAT)
+    for item in args.repeat:
+        source, _, k = item.partition("=")
+        if not source or not k.isdigit() or int(k) < 1:
+            ap.error(f"--repeat wants SOURCE=K with K a positive whole number, not {item!r}")
+        repeat[source] = int(k)
     examples = load_all(args.data)
-    trainset = [e for e in examples if e.split == "train"]
+    trainset = [e for e in examples if e.split == "train" for _ in range(repeat.get(e.source, 1))]
     dev = [e for e in examples if e.split == "dev"]
     print(f"train {len(trainset)}  dev {len(dev)}", file=sys.stderr)
     c1, c2 = args.c1, args.c2
@@ -185,11 +204,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             t0 = time.perf_counter()
             tmp = args.out.with_suffix(".dev.crfsuite")
             train(trainset, tmp, c1=g1, c2=g2, max_iterations=args.max_iterations, min_freq=args.min_freq)
-            scores = evaluate_labels(dev, predict(tmp, dev))
+            labels = predict(tmp, dev)
+            scores = evaluate_labels(dev, labels)
             f1 = scores["overall"]["f1"]
+            by_source = {}
+            for source in sorted({e.source for e in dev}):
+                part = [k for k, e in enumerate(dev) if e.source == source]
+                by_source[source] = evaluate_labels([dev[k] for k in part], [labels[k] for k in part])
             print(
                 f"c1={g1} c2={g2}: dev field F1 {f1:.4f} exact {scores['exact']:.3f} "
-                f"size {tmp.stat().st_size / 1e6:.1f} MB ({time.perf_counter() - t0:.0f} s)",
+                + " ".join(f"{s} {v['overall']['f1']:.4f}/{v['exact']:.3f}" for s, v in by_source.items())
+                + f" size {tmp.stat().st_size / 1e6:.1f} MB ({time.perf_counter() - t0:.0f} s)",
                 file=sys.stderr,
             )
             tmp.unlink()
@@ -199,10 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.dev_only:
             return 0
     t0 = time.perf_counter()
-    train(trainset + dev, args.out, c1=c1, c2=c2, max_iterations=args.max_iterations, min_freq=args.min_freq)
+    dev_weighted = [e for e in dev for _ in range(repeat.get(e.source, 1))]
+    train(trainset + dev_weighted, args.out, c1=c1, c2=c2, max_iterations=args.max_iterations, min_freq=args.min_freq)
     print(
-        f"trained c1={c1} c2={c2} on {len(trainset) + len(dev)} sequences in {time.perf_counter() - t0:.0f} s: "
-        f"{args.out} ({args.out.stat().st_size / 1e6:.1f} MB)",
+        f"trained c1={c1} c2={c2} on {len(trainset) + len(dev_weighted)} sequences "
+        f"in {time.perf_counter() - t0:.0f} s: {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)",
         file=sys.stderr,
     )
     return 0
