@@ -173,3 +173,15 @@ def test_translation_file_is_vendored_and_learned() -> None:
         if line and not line.startswith("#") and line.startswith("dermatology\t")
     )
     assert learned["dermatology"] in {"dermatologia", "dermatologie"}
+
+
+def test_shipped_compact_keys_are_those_of_the_index(tmp_path) -> None:
+    # The key file is generated from the journal list; rewriting it from the shipped list must give the same keys.
+    import shutil
+
+    for name in ("journals.tsv.gz", "words.tsv.gz", "translations.tsv"):
+        shutil.copy(journals.DATA_DIR / name, tmp_path / name)
+    assert journals.write_compact_keys(tmp_path) == len(journals.compact_keys())
+    assert (tmp_path / "keys.txt.gz").read_bytes() == (journals.DATA_DIR / "keys.txt.gz").read_bytes()
+    assert journals.compact_key("J. Biol. Chem.") in journals.compact_keys()
+    assert journals.compact_key("Current biology : CB") == "currentbiologycb"

@@ -22,6 +22,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
+from refkit import journals
+
 __all__ = ["Token", "journal_words", "sequence_features", "tokenize"]
 
 # Order matters: identifiers first so that their dots and slashes are not split off.
@@ -97,32 +99,22 @@ _INNER_CLASSES = frozenset({"dot", "colon", "lpar", "rpar", "dash", "amp", "apos
 # What a journal name follows: the end of the field before it.
 _START_AFTER = frozenset({"dot", "comma", "colon", "semi", "rpar", "rbr", "quote", "sym"})
 _MAX_SEGMENT_WORDS = 14
-
-
 _PREFIX = 8
 
 
 @lru_cache(maxsize=1)
 def _journal_keys() -> tuple[frozenset[str], frozenset[str]]:
-    """Compact lookup keys (letters and digits only) of every known journal name form of four characters or
-    more, and their first :data:`_PREFIX` characters (to stop extending a run that can no longer match)."""
-    from refkit.journals import _index
-
-    keys = frozenset(k for k in _index().compact if len(k) >= 4)
+    """The compact keys of known journal names (:func:`refkit.journals.compact_keys`) of four characters or more,
+    and their first :data:`_PREFIX` characters (to stop extending a run that can no longer match)."""
+    keys = frozenset(k for k in journals.compact_keys() if len(k) >= 4)
     return keys, frozenset(k[:_PREFIX] for k in keys if len(k) >= _PREFIX)
 
 
 def _key_piece(text: str, cls: str) -> str:
-    """What a token adds to a compact journal key, folded as :func:`refkit.journals.normalize` folds names."""
+    """What a token adds to a compact journal key: "&" is spelt "and", other punctuation adds nothing."""
     if cls == "amp":
         return "and"
-    if cls not in _WORD_CLASSES:
-        return ""
-    if text.isascii():
-        return "".join(c for c in text.lower() if c.isalnum())
-    from refkit.journals import normalize
-
-    return normalize(text).replace(" ", "")
+    return journals.compact_key(text) if cls in _WORD_CLASSES else ""
 
 
 def _journal_segments(pieces: Sequence[str], classes: Sequence[str]) -> dict[int, str]:
@@ -155,9 +147,9 @@ def _journal_segments(pieces: Sequence[str], classes: Sequence[str]) -> dict[int
                 words += 1
                 if (e + 1 == n or classes[e + 1] not in _WORD_CLASSES) and key in keys:
                     best = e
-            elif cls == "amp":
-                key += "and"
-            elif cls not in _INNER_CLASSES:
+            elif cls in _INNER_CLASSES:
+                key += pieces[e]
+            else:
                 break
             e += 1
         if best < 0:
