@@ -165,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     seeds = score_seeds(parser)
     plos = all_pairs_scores["plos"]
     print("\n== goals")
-    print(f"overall field F1 {overall:.3f} (goal >= {GOALS['overall']})")
-    print(f"PLOS field F1 {plos['overall']['f1']:.3f} (goal >= {GOALS['plos']})")
+    print(f"overall field F1 {overall:.4f} (goal >= {GOALS['overall']})")
+    print(f"PLOS field F1 {plos['overall']['f1']:.4f} (goal >= {GOALS['plos']})")
     print(f"PLOS exact match {plos['exact']:.3f} (goal >= {GOALS['plos-exact']})")
     print(f"seed fields right {seeds:.3f}")
     print(f"({time.perf_counter() - t0:.1f} s)", file=sys.stderr)

@@ -9,7 +9,7 @@ import pytest
 from refkit.model import Person, Reference
 from refkit.parse.corpus import LABELS, examples_from_pieces, field_strings
 from refkit.parse.crf import MAX_TOKENS, CRFParser, default_model_path
-from refkit.parse.features import sequence_features, tokenize
+from refkit.parse.features import Token, _tokenize_identifiers, sequence_features, tokenize
 
 pytestmark = pytest.mark.skipif(not default_model_path().is_file(), reason="CRF model not shipped")
 
@@ -173,6 +173,21 @@ def test_tokenize_keeps_identifiers_whole() -> None:
         ".",
     ]
     assert all(tokens[i].start < tokens[i + 1].start for i in range(len(tokens) - 1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deza G et al (2016) Solitary Plaque-type Morphea. Acta Derm Venereol 96:418-419",
+        "Müller_K, Ødegård  J.\t«Über» das 2.  Jahrhundert; pp. 1–9 [10] ₂ 3½",
+        "",
+        "   ",
+    ],
+)
+def test_tokenize_without_identifiers_takes_the_same_cut(text: str) -> None:
+    # Strings with no DOI or URL take a cheaper path; it must cut exactly as the full tokenizer does.
+    assert tokenize(text) == _tokenize_identifiers(text)
+    assert all(type(t) is Token and text[t.start : t.end] == t.text for t in tokenize(text))
 
 
 def test_features_have_window() -> None:

@@ -135,7 +135,7 @@ class CRFParser:
             for i, t in enumerate(tokens):
                 if "10." in t.text and labels[i] != "DOI" and len(t.text) > 4 and _DOI_TOKEN_RE.search(t.text):
                     labels[i] = "DOI"
-            return [(lab, tagger.marginal(lab, i)) for i, lab in enumerate(labels)]
+            return list(zip(labels, map(tagger.marginal, labels, range(len(labels))), strict=True))
 
     def tag(self, raw: str) -> list[tuple[str, str, float]]:
         """Token, label and the label's marginal probability for each token of ``raw`` (first

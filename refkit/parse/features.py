@@ -34,6 +34,8 @@ _TOKEN_RE = re.compile(
     r"|(?P<punct>\S)",
     re.UNICODE,
 )
+# The same without the identifiers, for strings that hold none.
+_WORD_PUNCT_RE = re.compile(r"[^\W_]+|\S", re.UNICODE)
 # Punctuation that closes a sentence around an identifier rather than belonging to it.
 _TRAILING = ".,;:)]}>\"'\u201d\u2019"
 
@@ -54,6 +56,9 @@ class Token(NamedTuple):
     end: int
 
 
+_new_token = tuple.__new__  # Token(...) without the named tuple's Python-level __new__
+
+
 def tokenize(text: str) -> list[Token]:
     """Cut ``text`` into word, number, punctuation, DOI and URL tokens.
 
@@ -67,6 +72,14 @@ def tokenize(text: str) -> list[Token]:
         >>> [t.text for t in tokenize("doi: 10.2340/00015555-2271.")]
         ['doi', ':', '10.2340/00015555-2271', '.']
     """
+    if "10." not in text and "://" not in text and "www." not in text:
+        # Nothing that could start a DOI or a URL: words and single marks only (the common case, and the cheap one).
+        return [_new_token(Token, (m.group(), m.start(), m.end())) for m in _WORD_PUNCT_RE.finditer(text)]
+    return _tokenize_identifiers(text)
+
+
+def _tokenize_identifiers(text: str) -> list[Token]:
+    """:func:`tokenize` for a string that may hold DOIs or URLs."""
     tokens: list[Token] = []
     for m in _TOKEN_RE.finditer(text):
         start, end = m.span()
@@ -288,39 +301,73 @@ def _token_features(text: str) -> tuple[tuple[str, ...], str]:
     return tuple(feats), cls
 
 
+class _Info(NamedTuple):
+    """What the sequence features need to know about one token, worked out once per distinct token text."""
+
+    own: tuple[str, ...]  # the bias feature and the token's own features
+    cls: str  # its class, used by the neighbour features
+    low: str  # lower-case form (first 20 characters)
+    prev1: str  # the features a token's neighbours use for it: -1w=, +1w=, -2w=, +2w=
+    next1: str
+    prev2: str
+    next2: str
+    prev1c: str  # the same for its class: -1c=, +1c=, -2c=, +2c=
+    next1c: str
+    prev2c: str
+    next2c: str
+    piece: str  # its piece of a compact journal key
+
+
 @lru_cache(maxsize=65536)
-def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str, str, str, str]:
-    """A token's own features, class, lower-case form, the strings its neighbours use for it, and its piece of
-    a compact journal key."""
+def _token_info(text: str) -> _Info:
+    """A token's features, class and the strings its neighbours use for it (cached per token text)."""
     feats, cls = _token_features(text)
     low = text.lower() if len(text) <= 20 else text[:20].lower()
-    return feats, cls, low, "-1w=" + low, "+1w=" + low, "-2w=" + low, "+2w=" + low, _key_piece(text, cls)
+    return _Info(
+        ("b", *feats),
+        cls,
+        low,
+        "-1w=" + low,
+        "+1w=" + low,
+        "-2w=" + low,
+        "+2w=" + low,
+        "-1c=" + cls,
+        "+1c=" + cls,
+        "-2c=" + cls,
+        "+2c=" + cls,
+        _key_piece(text, cls),
+    )
 
 
-@lru_cache(maxsize=4096)
-def _pair(name: str, a: str, b: str) -> str:
-    return f"{name}={a}|{b}"
+class _Pairs(dict[tuple[str, str], str]):
+    """``name=a|b`` strings for pairs of token classes, built once per pair."""
 
-
-class _Prefixed(dict[str, str]):
-    """``prefix + key`` strings, built once per key (feature strings repeat across tokens)."""
-
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, name: str) -> None:
         super().__init__()
-        self.prefix = prefix
+        self.name = name
 
-    def __missing__(self, key: str) -> str:
-        value = self[key] = self.prefix + key
+    def __missing__(self, key: tuple[str, str]) -> str:
+        value = self[key] = f"{self.name}={key[0]}|{key[1]}"
         return value
 
 
-_M1C, _M2C, _P1C, _P2C = _Prefixed("-1c="), _Prefixed("-2c="), _Prefixed("+1c="), _Prefixed("+2c=")
-_POS = tuple(f"pos={k}" for k in range(10))
+_PAIR_21, _PAIR_01, _PAIR_11 = _Pairs("-21c"), _Pairs("0+1c"), _Pairs("-1+1c")
 _IDX = tuple(f"idx={k}" for k in range(11))
+_IDX_RUN = tuple(_IDX[i if i < 6 else (6 if i < 10 else 10)] for i in range(11))
 _DOTS = tuple(f"dots={k}" for k in range(7))
 _SDOTS = tuple(f"sdots={k}" for k in range(6))
 _COMMAS = tuple(f"commas={k}" for k in range(9))
 _YEARS = tuple(f"years={k}" for k in range(3))
+_EDS_WORDS = frozenset({"eds", "ed", "editor", "editors", "hrsg"})
+_BEFORE_IN = frozenset({"dot", "comma", "rpar"})
+_AFTER_WORD = frozenset({"low", "num", "year", "mix"})
+
+
+@lru_cache(maxsize=512)
+def _positions(n: int) -> tuple[tuple[str, str], ...]:
+    """The ``pos=`` (tenth of the sequence) and ``idx=`` (index, capped) features of each token of a sequence of
+    ``n`` tokens."""
+    return tuple((f"pos={(10 * i) // n}", _IDX_RUN[i if i < 10 else 10]) for i in range(n))
 
 
 def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
@@ -341,32 +388,35 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
     if n == 0:
         return []
     info = [_token_info(t) for t in tokens]
-    classes = [x[1] for x in info]
-    lows = [x[2] for x in info]
-    journal = _journal_segments([x[7] for x in info], classes)
+    classes = [x.cls for x in info]
+    journal = _journal_segments([x.piece for x in info], classes)
+    positions = _positions(n)
     out: list[list[str]] = []
     dots = commas = years = sdots = quotes = 0
     seen_paren_year = seen_in = seen_eds = False
+    prev2 = prev = None
+    cur = info[0]
+    nxt = info[1] if n > 1 else None
     for i in range(n):
-        feats, cls, low = info[i][:3]
+        nxt2 = info[i + 2] if i + 2 < n else None
+        cls = cur.cls
         # Counts of separators seen so far say which field of a period-separated style we are in.
         row = [
-            "b",
-            *feats,
-            _POS[(10 * i) // n],
-            _IDX[i if i < 6 else (6 if i < 10 else 10)],
+            *cur.own,
+            *positions[i],
             _DOTS[dots if dots < 6 else 6],
             _SDOTS[sdots if sdots < 5 else 5],
             _COMMAS[commas if commas < 8 else 8],
             _YEARS[years if years < 2 else 2],
         ]
         # A journal-name run, and the tokens just before and after it (where the field before it ends).
-        if i in journal:
-            row.append(journal[i])
-        elif i + 1 in journal and journal[i + 1] != "jsI":
-            row.append("+1js")
-        elif i - 1 in journal:
-            row.append("-1js")
+        if journal:
+            if i in journal:
+                row.append(journal[i])
+            elif i + 1 in journal and journal[i + 1] != "jsI":
+                row.append("+1js")
+            elif i - 1 in journal:
+                row.append("-1js")
         if quotes:
             row.append("inquote" if quotes % 2 else "afterquote")
         if seen_paren_year:
@@ -375,47 +425,40 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
             row.append("after(in)")
         if seen_eds:
             row.append("after(eds)")
-        if i > 0:
-            prev = classes[i - 1]
-            row.append(f"bi={lows[i - 1]}|{low}")
-            row.append(_M1C[prev])
-            row.append(info[i - 1][3])
-            if i > 1:
-                row.append(_M2C[classes[i - 2]])
-                row.append(info[i - 2][5])
-                row.append(_pair("-21c", classes[i - 2], prev))
+        if prev is not None:
+            row += (f"bi={prev.low}|{cur.low}", prev.prev1c, prev.prev1)
+            if prev2 is not None:
+                row += (prev2.prev2c, prev2.prev2, _PAIR_21[prev2.cls, prev.cls])
         else:
             row.append("BOS")
-        if i + 1 < n:
-            nxt = classes[i + 1]
-            row.append(_P1C[nxt])
-            row.append(info[i + 1][4])
-            row.append(_pair("0+1c", cls, nxt))
-            if i + 2 < n:
-                row.append(_P2C[classes[i + 2]])
-                row.append(info[i + 2][6])
+        if nxt is not None:
+            row += (nxt.next1c, nxt.next1, _PAIR_01[cls, nxt.cls])
+            if nxt2 is not None:
+                row += (nxt2.next2c, nxt2.next2)
+            if prev is not None:
+                row.append(_PAIR_11[prev.cls, nxt.cls])
         else:
             row.append("EOS")
-        if 0 < i < n - 1:
-            row.append(_pair("-1+1c", classes[i - 1], classes[i + 1]))
-        if low == "al" and i > 0 and lows[i - 1] == "et":
+        low = cur.low
+        if low == "al" and prev is not None and prev.low == "et":
             row.append("etal")
         if cls == "dot":
             dots += 1
             # A dot after a word (not an initial) usually ends a field.
-            if (i > 0 and classes[i - 1] in ("low", "num", "year", "mix")) or (i > 0 and len(tokens[i - 1]) > 3):
+            if prev is not None and (prev.cls in _AFTER_WORD or len(tokens[i - 1]) > 3):
                 sdots += 1
         elif cls == "quote":
             quotes += 1
-        elif (low == "in" and (i == 0 or classes[i - 1] in ("dot", "comma", "rpar"))) or low == "dans":
+        elif (low == "in" and (prev is None or prev.cls in _BEFORE_IN)) or low == "dans":
             seen_in = True
-        elif low in ("eds", "ed", "editor", "editors", "hrsg") and seen_in:
+        elif low in _EDS_WORDS and seen_in:
             seen_eds = True
         elif cls == "comma":
             commas += 1
         elif cls == "year":
             years += 1
-            if i > 0 and classes[i - 1] == "lpar":
+            if prev is not None and prev.cls == "lpar":
                 seen_paren_year = True
         out.append(row)
+        prev2, prev, cur, nxt = prev, cur, nxt, nxt2
     return out

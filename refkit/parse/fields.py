@@ -97,7 +97,6 @@ _PARTICLES = {
 _INITIALS_RE = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z]?\.?-?){1,4}$")
 # Generational suffixes of personal names, compared without their full stop.
 _SUFFIX_KEYS = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
-_SPACES_RE = re.compile(r"\s+")
 _ABBREV_END_RE = re.compile(r"\b[A-Z]\.$")
 _INITIAL_END_RE = re.compile(r"(?:^|[\s.-])[A-Z\u00c0-\u00de]\.$")
 _AND_RE = re.compile(r"\s*(?:&|\band\b|\bund\b|\bet\b|\by\b)\s*")
@@ -111,10 +110,9 @@ def clean_field(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = _SPACES_RE.sub(" ", text).strip()
-    text = text.strip(" \t,;:\"'“”‘’«»")
+    text = " ".join(text.split()).strip(" ,;:\"'“”‘’«»")
     # a final full stop ends the field, unless it ends an abbreviation such as "Dermatol." (kept for journals)
-    while text.endswith((".", ",", ";", ":")) and not _ABBREV_END_RE.search(text):
+    while text.endswith((".", ",", ";", ":")) and not _ABBREV_END_RE.search(text, len(text) - 2):
         text = text[:-1].rstrip()
     if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
         text = text[1:-1].strip()
@@ -285,8 +283,7 @@ def parse_person(text: str) -> Person:
     Person(family='van der Berg', given='JH', literal=None, suffix=None)
     """
     text = clean_field(text)
-    text = _SPACES_RE.sub(" ", text).strip()
-    if text.endswith(".") and not _INITIAL_END_RE.search(text):
+    if text.endswith(".") and not _INITIAL_END_RE.search(text, max(0, len(text) - 3)):
         text = text[:-1]
     if not text:
         return Person(literal="")
@@ -327,13 +324,13 @@ def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
     """
     if not text:
         return (), False
-    text = _SPACES_RE.sub(" ", text).strip()
-    text = text.rstrip(" .,:;")
+    text = " ".join(text.split()).rstrip(" .,:;")
     et_al = False
-    stripped = _ET_AL_RE.sub("", text)
-    if stripped != text:
+    # "et al" and the like end the list: with single spaces the mark is at most a dozen characters long.
+    mark = _ET_AL_RE.search(text, max(0, len(text) - 16))
+    if mark:
         et_al = True
-        text = stripped.strip(" ,;")
+        text = text[: mark.start()].strip(" ,;")
     text = _AND_RE.sub(", ", text)
     if ";" in text:
         chunks = [c for c in text.split(";") if c.strip()]
@@ -356,5 +353,5 @@ def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
                 continue
             chunks.append(piece)
             i += 1
-    people = tuple(parse_person(c) for c in chunks if clean_field(c))
+    people = [parse_person(c) for c in chunks]
     return tuple(p for p in people if p.family or p.literal), et_al
