@@ -97,6 +97,8 @@ _PARTICLES = {
 _INITIALS_RE = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z]?\.?-?){1,4}$")
 # Generational suffixes of personal names, compared without their full stop.
 _SUFFIX_KEYS = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
+# What a name holding one of them must contain (a cheap test before cutting the name into words).
+_MAY_HOLD_SUFFIX_RE = re.compile(r"jr|sr|ii|iv|2nd|3rd", re.IGNORECASE)
 _ABBREV_END_RE = re.compile(r"\b[A-Z]\.$")
 _INITIAL_END_RE = re.compile(r"(?:^|[\s.-])[A-Z\u00c0-\u00de]\.$")
 _AND_RE = re.compile(r"\s*(?:&|\band\b|\bund\b|\bet\b|\by\b)\s*")
@@ -290,13 +292,15 @@ def parse_person(text: str) -> Person:
     if _ORG_WORDS.search(text) or len(text.split()) > 6:
         return Person(literal=text)
     suffix = None
-    words = text.replace(",", " , ").split()
-    for i, word in enumerate(words):
-        if is_name_suffix(word) and i > 0:
-            suffix = word.rstrip(",")
-            del words[i]
-            break
-    text = " ".join(words).replace(" , ", ", ").strip(" ,")
+    if "," in text or _MAY_HOLD_SUFFIX_RE.search(text):
+        words = text.replace(",", " , ").split()
+        for i, word in enumerate(words):
+            if is_name_suffix(word) and i > 0:
+                suffix = word.rstrip(",")
+                del words[i]
+                break
+        text = " ".join(words).replace(" , ", ", ")
+    text = text.strip(" ,")
     if "," in text:
         family, _, given = text.partition(",")
         return Person(family=family.strip() or None, given=given.strip() or None, suffix=suffix)
