@@ -122,9 +122,10 @@ class CRFParser:
             self._tagger = tagger
         return self._tagger
 
-    def _tag_tokens(self, tokens: Sequence[Token]) -> list[tuple[str, float]]:
+    def _tag_tokens(self, tokens: Sequence[Token]) -> tuple[list[str], list[float]]:
+        """The label of each token and its marginal probability."""
         if not tokens:
-            return []
+            return [], []
         feats = sequence_features([t.text for t in tokens])
         with self._lock:
             tagger = self._open()
@@ -135,7 +136,7 @@ class CRFParser:
             for i, t in enumerate(tokens):
                 if "10." in t.text and labels[i] != "DOI" and len(t.text) > 4 and _DOI_TOKEN_RE.search(t.text):
                     labels[i] = "DOI"
-            return list(zip(labels, map(tagger.marginal, labels, range(len(labels))), strict=True))
+            return labels, list(map(tagger.marginal, labels, range(len(labels))))
 
     def tag(self, raw: str) -> list[tuple[str, str, float]]:
         """Token, label and the label's marginal probability for each token of ``raw`` (first
@@ -148,7 +149,8 @@ class CRFParser:
         if not isinstance(raw, str):
             raise TypeError(f"expected a str, got {type(raw).__name__}")
         tokens = tokenize(raw)[: self.max_tokens]
-        return [(t.text, lab, p) for t, (lab, p) in zip(tokens, self._tag_tokens(tokens), strict=True)]
+        labels, marginals = self._tag_tokens(tokens)
+        return [(t.text, lab, p) for t, lab, p in zip(tokens, labels, marginals, strict=True)]
 
     def parse(self, raw: str) -> Reference:
         """Parse one reference string; ``raw`` is kept on the result.
@@ -165,8 +167,8 @@ class CRFParser:
         truncated = len(tokens) > self.max_tokens
         if truncated:
             tokens = tokens[: self.max_tokens]
-        tagged = self._tag_tokens(tokens)
-        return build_reference(raw, tokens, tagged, truncated=truncated)
+        labels, marginals = self._tag_tokens(tokens)
+        return build_reference(raw, tokens, labels, marginals, truncated=truncated)
 
     def parse_many(self, raws: Iterable[str]) -> list[Reference]:
         """Parse strings in order (one :class:`Reference` per input, never dropped)."""
@@ -178,19 +180,19 @@ def _load(path: str) -> CRFParser:
     return CRFParser(path)
 
 
-def _spans(raw: str, tokens: Sequence[Token], tagged: Sequence[tuple[str, float]]) -> list[tuple[str, int, int, float]]:
-    """Runs of one label as ``(label, start, end, mean marginal)`` (character offsets into ``raw``)."""
+def _spans(
+    tokens: Sequence[Token], labels: Sequence[str], marginals: Sequence[float]
+) -> list[tuple[str, int, int, float]]:
+    """Runs of one label as ``(label, start, end, mean marginal)`` (character offsets into the string)."""
     out: list[tuple[str, int, int, float]] = []
     i, n = 0, len(tokens)
     while i < n:
-        lab = tagged[i][0]
-        j = i
-        total = 0.0
-        while j < n and tagged[j][0] == lab:
-            total += tagged[j][1]
+        lab = labels[i]
+        j = i + 1
+        while j < n and labels[j] == lab:
             j += 1
         if lab != "other":
-            out.append((lab, tokens[i].start, tokens[j - 1].end, total / (j - i)))
+            out.append((lab, tokens[i].start, tokens[j - 1].end, sum(marginals[i:j]) / (j - i)))
         i = j
     return out
 
@@ -200,18 +202,24 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def build_reference(
-    raw: str, tokens: Sequence[Token], tagged: Sequence[tuple[str, float]], *, truncated: bool = False
+    raw: str,
+    tokens: Sequence[Token],
+    labels: Sequence[str],
+    marginals: Sequence[float],
+    *,
+    truncated: bool = False,
 ) -> Reference:
     """Turn tagged tokens into a :class:`Reference` with the shared field helpers.
 
     Args:
         raw: the input string.
         tokens: its tokens (offsets into ``raw``).
-        tagged: ``(label, marginal)`` per token.
+        labels: the tagger's label of each token.
+        marginals: the marginal probability of each token's label.
         truncated: ``tokens`` stop short of the end of ``raw`` (an input too long to be one reference:
             the ``"reference"`` confidence is halved).
     """
-    spans = _spans(raw, tokens, tagged)
+    spans = _spans(tokens, labels, marginals)
     by_label: dict[str, list[tuple[str, int, int, float]]] = {}
     for span in spans:
         by_label.setdefault(span[0], []).append(span)
@@ -316,7 +324,7 @@ def build_reference(
         values["note"] = "; ".join(notes)
         conf["note"] = _mean([p for *_, p in by_label["note"]])
 
-    token_mean = _mean([p for _, p in tagged])
+    token_mean = _mean(marginals)
     structure = sum(
         1
         for key in ("author", "issued", "container_title", "volume", "page", "publisher", "doi", "url", "pmid")
