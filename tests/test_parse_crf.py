@@ -192,14 +192,20 @@ def test_tokenize_without_identifiers_takes_the_same_cut(text: str) -> None:
 
 def test_features_have_window() -> None:
     feats = sequence_features(["Acta", "Derm", "96"])
-    assert "w=derm" in feats[1] and "-1w=acta" in feats[1] and "+1c=num" in feats[1]
-    assert "jw" in feats[0]
+    assert b"w=derm" in feats[1] and b"-1w=acta" in feats[1] and b"+1c=num" in feats[1]
+    assert b"jw" in feats[0]
+
+
+def test_features_are_utf8_bytes() -> None:
+    feats = sequence_features(["Müller", "&", "Ødegård"])
+    assert all(type(f) is bytes for row in feats for f in row)
+    assert "w=müller".encode() in feats[0] and "bi=&|ødegård".encode() in feats[2]
 
 
 def _journal_marks(text: str) -> list[tuple[str, str]]:
     words = [t.text for t in tokenize(text)]
     feats = sequence_features(words)
-    return [(w, m) for w, row in zip(words, feats, strict=True) for m in row if m in ("jsB", "jsI", "js1")]
+    return [(w, m.decode()) for w, row in zip(words, feats, strict=True) for m in row if m in (b"jsB", b"jsI", b"js1")]
 
 
 def test_journal_name_set_off_by_punctuation_is_marked() -> None:

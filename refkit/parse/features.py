@@ -4,8 +4,9 @@ A reference string is cut into tokens whose character offsets are kept, so that 
 back to the exact substring of the input. Punctuation is its own token; a DOI or a URL is one token (cutting
 them at every dot would make the tagger relearn their shape each time).
 
-Each token gets a list of binary feature strings (python-crfsuite's fastest input form): its own form and
-shape, dictionary membership, cues, position, and the same facts about its neighbours. A run of words set off
+Each token gets a list of binary features, as UTF-8 ``bytes`` (python-crfsuite's fastest input form: it takes
+them as they are, where it would encode a ``str`` each time): its own form and shape, dictionary membership,
+cues, position, and the same facts about its neighbours. A run of words set off
 by punctuation that spells a journal name known to :mod:`refkit.journals` ("Global Change Biology. 17:276",
 "J. Biol. Chem. 2010") is marked as a whole, which a window of single words cannot see.
 
@@ -304,17 +305,18 @@ def _token_features(text: str) -> tuple[tuple[str, ...], str]:
 class _Info(NamedTuple):
     """What the sequence features need to know about one token, worked out once per distinct token text."""
 
-    own: tuple[str, ...]  # the bias feature and the token's own features
+    own: tuple[bytes, ...]  # the bias feature and the token's own features
     cls: str  # its class, used by the neighbour features
     low: str  # lower-case form (first 20 characters)
-    prev1: str  # the features a token's neighbours use for it: -1w=, +1w=, -2w=, +2w=
-    next1: str
-    prev2: str
-    next2: str
-    prev1c: str  # the same for its class: -1c=, +1c=, -2c=, +2c=
-    next1c: str
-    prev2c: str
-    next2c: str
+    low_bytes: bytes  # the same, encoded (for the bigram feature)
+    prev1: bytes  # the features a token's neighbours use for it: -1w=, +1w=, -2w=, +2w=
+    next1: bytes
+    prev2: bytes
+    next2: bytes
+    prev1c: bytes  # the same for its class: -1c=, +1c=, -2c=, +2c=
+    next1c: bytes
+    prev2c: bytes
+    next2c: bytes
     piece: str  # its piece of a compact journal key
 
 
@@ -323,65 +325,69 @@ def _token_info(text: str) -> _Info:
     """A token's features, class and the strings its neighbours use for it (cached per token text)."""
     feats, cls = _token_features(text)
     low = text.lower() if len(text) <= 20 else text[:20].lower()
+    low_bytes = low.encode()
+    cls_bytes = cls.encode()
     return _Info(
-        ("b", *feats),
+        (b"b", *(f.encode() for f in feats)),
         cls,
         low,
-        "-1w=" + low,
-        "+1w=" + low,
-        "-2w=" + low,
-        "+2w=" + low,
-        "-1c=" + cls,
-        "+1c=" + cls,
-        "-2c=" + cls,
-        "+2c=" + cls,
+        low_bytes,
+        b"-1w=" + low_bytes,
+        b"+1w=" + low_bytes,
+        b"-2w=" + low_bytes,
+        b"+2w=" + low_bytes,
+        b"-1c=" + cls_bytes,
+        b"+1c=" + cls_bytes,
+        b"-2c=" + cls_bytes,
+        b"+2c=" + cls_bytes,
         _key_piece(text, cls),
     )
 
 
-class _Pairs(dict[tuple[str, str], str]):
-    """``name=a|b`` strings for pairs of token classes, built once per pair."""
+class _Pairs(dict[tuple[str, str], bytes]):
+    """``name=a|b`` features for pairs of token classes, built once per pair."""
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
 
-    def __missing__(self, key: tuple[str, str]) -> str:
-        value = self[key] = f"{self.name}={key[0]}|{key[1]}"
+    def __missing__(self, key: tuple[str, str]) -> bytes:
+        value = self[key] = f"{self.name}={key[0]}|{key[1]}".encode()
         return value
 
 
 _PAIR_21, _PAIR_01, _PAIR_11 = _Pairs("-21c"), _Pairs("0+1c"), _Pairs("-1+1c")
-_IDX = tuple(f"idx={k}" for k in range(11))
+_IDX = tuple(f"idx={k}".encode() for k in range(11))
 _IDX_RUN = tuple(_IDX[i if i < 6 else (6 if i < 10 else 10)] for i in range(11))
-_DOTS = tuple(f"dots={k}" for k in range(7))
-_SDOTS = tuple(f"sdots={k}" for k in range(6))
-_COMMAS = tuple(f"commas={k}" for k in range(9))
-_YEARS = tuple(f"years={k}" for k in range(3))
+_DOTS = tuple(f"dots={k}".encode() for k in range(7))
+_SDOTS = tuple(f"sdots={k}".encode() for k in range(6))
+_COMMAS = tuple(f"commas={k}".encode() for k in range(9))
+_YEARS = tuple(f"years={k}".encode() for k in range(3))
+_JOURNAL_MARKS = {"jsB": b"jsB", "jsI": b"jsI", "js1": b"js1"}
 _EDS_WORDS = frozenset({"eds", "ed", "editor", "editors", "hrsg"})
 _BEFORE_IN = frozenset({"dot", "comma", "rpar"})
 _AFTER_WORD = frozenset({"low", "num", "year", "mix"})
 
 
 @lru_cache(maxsize=512)
-def _positions(n: int) -> tuple[tuple[str, str], ...]:
+def _positions(n: int) -> tuple[tuple[bytes, bytes], ...]:
     """The ``pos=`` (tenth of the sequence) and ``idx=`` (index, capped) features of each token of a sequence of
     ``n`` tokens."""
-    return tuple((f"pos={(10 * i) // n}", _IDX_RUN[i if i < 10 else 10]) for i in range(n))
+    return tuple((f"pos={(10 * i) // n}".encode(), _IDX_RUN[i if i < 10 else 10]) for i in range(n))
 
 
-def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
-    """Feature lists for every token of a sequence.
+def sequence_features(tokens: Sequence[str]) -> list[list[bytes]]:
+    """Feature lists for every token of a sequence (UTF-8 ``bytes``, as python-crfsuite takes them).
 
     Args:
         tokens: token texts in order.
 
     Returns:
-        One list of feature strings per token.
+        One list of features per token.
 
     Example:
         >>> feats = sequence_features(["Nature", "440"])
-        >>> "w=nature" in feats[0] and "+1c=num" in feats[0]
+        >>> b"w=nature" in feats[0] and b"+1c=num" in feats[0]
         True
     """
     n = len(tokens)
@@ -391,7 +397,7 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
     classes = [x.cls for x in info]
     journal = _journal_segments([x.piece for x in info], classes)
     positions = _positions(n)
-    out: list[list[str]] = []
+    out: list[list[bytes]] = []
     dots = commas = years = sdots = quotes = 0
     seen_paren_year = seen_in = seen_eds = False
     prev2 = prev = None
@@ -412,25 +418,25 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
         # A journal-name run, and the tokens just before and after it (where the field before it ends).
         if journal:
             if i in journal:
-                row.append(journal[i])
+                row.append(_JOURNAL_MARKS[journal[i]])
             elif i + 1 in journal and journal[i + 1] != "jsI":
-                row.append("+1js")
+                row.append(b"+1js")
             elif i - 1 in journal:
-                row.append("-1js")
+                row.append(b"-1js")
         if quotes:
-            row.append("inquote" if quotes % 2 else "afterquote")
+            row.append(b"inquote" if quotes % 2 else b"afterquote")
         if seen_paren_year:
-            row.append("after(year)")
+            row.append(b"after(year)")
         if seen_in:
-            row.append("after(in)")
+            row.append(b"after(in)")
         if seen_eds:
-            row.append("after(eds)")
+            row.append(b"after(eds)")
         if prev is not None:
-            row += (f"bi={prev.low}|{cur.low}", prev.prev1c, prev.prev1)
+            row += (b"bi=%b|%b" % (prev.low_bytes, cur.low_bytes), prev.prev1c, prev.prev1)
             if prev2 is not None:
                 row += (prev2.prev2c, prev2.prev2, _PAIR_21[prev2.cls, prev.cls])
         else:
-            row.append("BOS")
+            row.append(b"BOS")
         if nxt is not None:
             row += (nxt.next1c, nxt.next1, _PAIR_01[cls, nxt.cls])
             if nxt2 is not None:
@@ -438,10 +444,10 @@ def sequence_features(tokens: Sequence[str]) -> list[list[str]]:
             if prev is not None:
                 row.append(_PAIR_11[prev.cls, nxt.cls])
         else:
-            row.append("EOS")
+            row.append(b"EOS")
         low = cur.low
         if low == "al" and prev is not None and prev.low == "et":
-            row.append("etal")
+            row.append(b"etal")
         if cls == "dot":
             dots += 1
             # A dot after a word (not an initial) usually ends a field.
