@@ -7,6 +7,9 @@ import pytest
 from refkit.model import Person
 from refkit.parse import get_parser, parse, parsers
 from refkit.parse.fields import (
+    find_doi,
+    find_pmid,
+    find_url,
     normalize_doi,
     page_range,
     parse_authors,
@@ -251,6 +254,16 @@ def test_fields_helpers():
     assert parse_person("WHO Study Group") == Person(literal="WHO Study Group")
     people, et_al = parse_authors("Deza G, Pujol RM et al.")
     assert [p.family for p in people] == ["Deza", "Pujol"] and et_al
+
+
+def test_identifier_finders_any_case():
+    assert find_doi("Nature 2009; DOI:10.1038/nature08050.") == "10.1038/nature08050"
+    assert find_pmid("J Biol Chem 2010;285:1. pmid: 20123456") == "20123456"
+    assert find_pmid("Pmid 123") == "123" and find_pmid("PM 2:30") is None
+    assert find_url("See WWW.who.int/x.") == "WWW.who.int/x"
+    assert find_url("HTTPS://example.org/a, https://doi.org/10.1/x") == "HTTPS://example.org/a"
+    assert find_url("Available at https://doi.org/10.1/x") is None
+    assert find_doi("Vol 10 no 3") is None and find_url("World Wide Web") is None
 
 
 def test_parser_registry():

@@ -144,18 +144,24 @@ def normalize_doi(text: str | None) -> str | None:
 
 def find_doi(text: str) -> str | None:
     """The first DOI written anywhere in ``text``."""
+    if "10." not in text:
+        return None
     match = DOI_RE.search(text)
     return normalize_doi(match.group(1)) if match else None
 
 
 def find_pmid(text: str) -> str | None:
     """A PubMed id written as ``PMID: 123``."""
+    if "pm" not in text.lower():
+        return None
     match = _PMID_RE.search(text)
     return match.group(1) if match else None
 
 
 def find_url(text: str) -> str | None:
     """The first URL that is not a DOI link."""
+    if "://" not in text and "www." not in text.lower():
+        return None
     for match in _URL_RE.finditer(text):
         url = match.group(0).rstrip(".,;:)]'\"")
         if not re.search(r"doi\.org/", url, re.IGNORECASE):
