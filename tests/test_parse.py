@@ -251,6 +251,8 @@ def test_fields_helpers():
     assert normalize_doi("no doi here") is None
     assert parse_person("van der Berg JH") == Person(family="van der Berg", given="JH")
     assert parse_person("Smith JA Jr") == Person(family="Smith", given="JA", suffix="Jr")
+    assert parse_person("Gates, Jr., William H.") == Person(family="Gates", given="William H.", suffix="Jr.")
+    assert parse_person("Gates, William H., Jr.") == Person(family="Gates", given="William H.", suffix="Jr")
     assert parse_person("WHO Study Group") == Person(literal="WHO Study Group")
     people, et_al = parse_authors("Deza G, Pujol RM et al.")
     assert [p.family for p in people] == ["Deza", "Pujol"] and et_al

@@ -309,7 +309,8 @@ def parse_person(text: str) -> Person:
     text = text.strip(" ,")
     if "," in text:
         family, _, given = text.partition(",")
-        return Person(family=family.strip() or None, given=given.strip() or None, suffix=suffix)
+        # "Gates, Jr, W": the suffix's own comma goes with it
+        return Person(family=family.strip() or None, given=given.strip(" ,") or None, suffix=suffix)
     words = text.split()
     if len(words) == 1:
         return Person(family=words[0], suffix=suffix)
