@@ -285,6 +285,20 @@ def test_hang_outlasts_the_client_timeout_and_reset_releases_it(crossref_server:
     assert [entry.status in (0, 200) for entry in crossref_server.log] == [True, True]
 
 
+def test_log_is_in_arrival_order_when_answers_finish_out_of_order(crossref_server: CrossrefServer) -> None:
+    crossref_server.hang(30, times=1)
+    slow = threading.Thread(target=get, args=(crossref_server, f"/works/{FFA}"))
+    slow.start()
+    deadline = time.monotonic() + 5
+    while crossref_server.peak_concurrency < 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.05)  # the slow request is held by the server now
+    assert get(crossref_server, "/works/10.5555/none")[0] == 404  # arrives later, answered first
+    crossref_server.reset()  # releases the slow one
+    slow.join(5)
+    assert [(e.path, e.status) for e in crossref_server.log] == [(f"/works/{FFA}", 200), ("/works/10.5555/none", 404)]
+
+
 def test_malformed_body_is_200_json_that_does_not_parse(crossref_server: CrossrefServer) -> None:
     crossref_server.malformed(times=1)
     status, headers, body = get(crossref_server, f"/works/{FFA}")

@@ -645,10 +645,16 @@ class CrossrefServer:
 
     @property
     def log(self) -> list[LoggedRequest]:
-        """A copy of the request log, oldest first (after the requests in flight have finished, up to 1 s)."""
+        """A copy of the request log in the order the requests arrived (after the requests in flight have
+        finished, up to 1 s).
+
+        A request is logged once it has been answered, so a slow request is logged after a quick one that came
+        later, and even sequential requests can finish logging out of order (the client has its answer before the
+        server's thread records it): the log is sorted by arrival time.
+        """
         self.wait_idle(1.0)
         with self._lock:
-            return self._log.copy()
+            return sorted(self._log, key=lambda entry: entry.time)
 
     def count(self, route: Route | None = None, *, status: int | None = None) -> int:
         """Number of logged requests, optionally only of one route class and/or one status.
