@@ -131,7 +131,7 @@ def _key_piece(text: str, cls: str) -> str:
     return journals.compact_key(text) if cls in _WORD_CLASSES else ""
 
 
-def _journal_segments(pieces: Sequence[str], classes: Sequence[str]) -> dict[int, str]:
+def _journal_segments(pieces: Sequence[str], classes: Sequence[str]) -> dict[int, bytes]:
     """Tokens of a run that spells a known journal name and is set off by punctuation or a number on both sides.
 
     A run starts after the punctuation that ends a field and ends before punctuation, a number or the end, so that a
@@ -140,7 +140,7 @@ def _journal_segments(pieces: Sequence[str], classes: Sequence[str]) -> dict[int
     """
     keys, prefixes = _journal_keys()
     n = len(classes)
-    marks: dict[int, str] = {}
+    marks: dict[int, bytes] = {}
     s = 1
     while s < n:
         if classes[s] not in _WORD_CLASSES or classes[s - 1] not in _START_AFTER:
@@ -170,11 +170,11 @@ def _journal_segments(pieces: Sequence[str], classes: Sequence[str]) -> dict[int
             s += 1
             continue
         if best == s:
-            marks[s] = "js1"
+            marks[s] = b"js1"
         else:
-            marks[s] = "jsB"
+            marks[s] = b"jsB"
             for k in range(s + 1, best + 1):
-                marks[k] = "jsI"
+                marks[k] = b"jsI"
         s = best + 1
     return marks
 
@@ -363,7 +363,6 @@ _DOTS = tuple(f"dots={k}".encode() for k in range(7))
 _SDOTS = tuple(f"sdots={k}".encode() for k in range(6))
 _COMMAS = tuple(f"commas={k}".encode() for k in range(9))
 _YEARS = tuple(f"years={k}".encode() for k in range(3))
-_JOURNAL_MARKS = {"jsB": b"jsB", "jsI": b"jsI", "js1": b"js1"}
 _EDS_WORDS = frozenset({"eds", "ed", "editor", "editors", "hrsg"})
 _BEFORE_IN = frozenset({"dot", "comma", "rpar"})
 _AFTER_WORD = frozenset({"low", "num", "year", "mix"})
@@ -418,8 +417,8 @@ def sequence_features(tokens: Sequence[str]) -> list[list[bytes]]:
         # A journal-name run, and the tokens just before and after it (where the field before it ends).
         if journal:
             if i in journal:
-                row.append(_JOURNAL_MARKS[journal[i]])
-            elif i + 1 in journal and journal[i + 1] != "jsI":
+                row.append(journal[i])
+            elif i + 1 in journal and journal[i + 1] != b"jsI":
                 row.append(b"+1js")
             elif i - 1 in journal:
                 row.append(b"-1js")
