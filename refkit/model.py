@@ -100,23 +100,42 @@ class Source:
         position: 1-based position of the reference in the file's reference list.
         line: 1-based line in the file where the reference starts (0 when unknown).
         label: the number or label printed before it ("1", "[12]"), if any.
+        page: 1-based page of a PDF where the reference starts, if known.
+        column: 1-based column of that page (1 on a one-column page), if known.
+        part: where in the document it stands when that is not the reference list itself: ``"footnote"``,
+            ``"endnote"`` or ``"bibliography-field"`` (a citation manager's bibliography), else None.
     """
 
     file: str
     position: int
     line: int = 0
     label: str | None = None
+    page: int | None = None
+    column: int | None = None
+    part: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "position": self.position, "line": self.line, "label": self.label}
+        out: dict[str, Any] = {"file": self.file, "position": self.position, "line": self.line, "label": self.label}
+        for name in ("page", "column", "part"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
 
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """A reference string as it stands in an article, with where it stands."""
+    """A reference string as it stands in an article, with where it stands.
+
+    ``embedded`` is the CSL-JSON item a citation manager (Zotero, Mendeley, EndNote) stored in the document for
+    this reference, when there is one; ``embedded_from`` names the manager. Parsing takes that data as the
+    reference's fields, and the audit compares it with the printed string.
+    """
 
     raw: str
     source: Source | None = None
+    embedded: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    embedded_from: str | None = None
 
 
 #: Reference attributes that hold CSL string variables, with their CSL-JSON names.

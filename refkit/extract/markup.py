@@ -1,0 +1,132 @@
+"""HTML, Markdown and JATS XML articles."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+from refkit.errors import InputError
+from refkit.model import Citation, Source
+
+__all__ = ["extract_jats", "html_to_text", "markdown_to_text"]
+
+
+class _TextFromHTML(HTMLParser):
+    _BLOCKS: frozenset[str] = frozenset(
+        {
+            "p",
+            "div",
+            "li",
+            "br",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "tr",
+            "section",
+            "article",
+            "ol",
+            "ul",
+            "dd",
+            "dt",
+            "blockquote",
+            "header",
+            "footer",
+            "table",
+        }
+    )
+    _SKIP: frozenset[str] = frozenset({"script", "style", "noscript", "template", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.counters: list[int | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self.skip += 1
+        elif tag == "ol":
+            start = dict(attrs).get("start")
+            self.counters.append(int(start) - 1 if start and start.isdigit() else 0)
+        elif tag == "ul":
+            self.counters.append(None)
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            counter = self.counters[-1] if self.counters else None
+            if counter is not None:
+                self.counters[-1] = counter + 1
+                self.parts.append(f"{counter + 1}. ")
+            else:
+                self.parts.append("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in ("ol", "ul") and self.counters:
+            self.counters.pop()
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(text: str) -> str:
+    parser = _TextFromHTML()
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def markdown_to_text(text: str) -> str:
+    text = re.sub(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)", r"\1 \2", text)  # links: keep text and address
+    text = re.sub(r"(\*\*|__|`)", "", text)
+    text = re.sub(r"(?<![\w*])[*_](\S[^*_]*?)[*_](?![\w*])", r"\1", text)
+    return html.unescape(text)
+
+
+def extract_jats(text: str, file: str) -> list[Citation]:
+    try:
+        root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", text, count=1).encode("utf-8"))
+    except ET.ParseError as exc:
+        raise InputError(f"{file}: malformed XML ({exc})", file) from exc
+    citations = []
+    for ref in root.iter("ref"):
+        node = next((n for n in ref if n.tag in ("mixed-citation", "element-citation", "citation")), None)
+        if node is None:
+            continue
+        raw = re.sub(r"\s+", " ", _jats_text(node)).strip()
+        label = ref.findtext("label")
+        if raw:
+            citations.append(
+                Citation(raw=raw, source=Source(file, len(citations) + 1, 0, label.strip() if label else None))
+            )
+    return citations
+
+
+def _jats_text(node: ET.Element) -> str:
+    """Text of a citation, with the spaces and commas the printed form has where JATS leaves them out."""
+    parts: list[str] = [node.text or ""]
+    children = list(node)
+    for i, child in enumerate(children):
+        inner = _jats_text(child)
+        if child.tag == "surname" and not (child.tail or "").strip():
+            inner += " "
+        if parts and parts[-1][-1:].isalnum() and inner[:1].isalnum():
+            parts.append(" ")
+        parts.append(inner)
+        tail = child.tail or ""
+        following = children[i + 1] if i + 1 < len(children) else None
+        if child.tag in ("name", "string-name") and following is not None and following.tag == child.tag:
+            tail = tail if tail.strip() else ", "
+        elif node.tag == "element-citation" and not tail.strip():
+            tail = ". " if following is not None else ""
+        parts.append(tail)
+    return "".join(parts)

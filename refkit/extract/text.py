@@ -1,0 +1,121 @@
+"""Plain-text reference lists: find the list, split it into references, join wrapped lines.
+
+The line reader is shared by every format that ends up as lines of text (plain text, Markdown, HTML, and the
+lines that the PDF and Word readers lay out).
+"""
+
+from __future__ import annotations
+
+import re
+
+from refkit.model import Citation, Source
+
+__all__ = ["MAX_REFERENCE_CHARS", "extract_lines", "looks_like_reference"]
+
+#: A "reference" longer than this is not one (it is a run-on line or binary noise).
+MAX_REFERENCE_CHARS = 5000
+
+_HEADING_RE = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\d+\.?\s+)?(?:references?(?: and notes)?|bibliography|literature(?: cited)?|works cited|"
+    r"cited literature|literatur(?:verzeichnis)?|références(?: bibliographiques)?|referencias(?: bibliográficas)?|"
+    r"bibliografía|bibliografia|riferimenti bibliografici|sources)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_NUMBERED_RE = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)])\s+(\S.*)$")
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d{1,4}[.)])\s+")
+_FURNITURE_RE = re.compile(
+    r"^\s*(?:last updated|please ask your|this website is|this section has been|dieser artikel|all authors of|"
+    r"author:|copyright|©|download|share|print this|cite this|back to top|advertisement|see also|"
+    r"(?:\w+\s+)?(?:figures?|tables?)\s+\d)",
+    re.IGNORECASE,
+)
+_STOP_HEADING_RE = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:appendix|supplementary|acknowledg|figure legends|tables?\b|footnotes|author contributions|"
+    r"conflicts? of interest|funding|abbreviations|about the author)",
+    re.IGNORECASE,
+)
+_YEAR_RE = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)")
+
+
+def looks_like_reference(text: str) -> bool:
+    """Long enough, not page furniture, with a year or a DOI and a word."""
+    if len(text) < 20 or len(text) > MAX_REFERENCE_CHARS or _FURNITURE_RE.match(text):
+        return False
+    return bool(_YEAR_RE.search(text) or re.search(r"\b10\.\d{4,9}/", text)) and bool(re.search(r"[A-Za-z]{3}", text))
+
+
+def extract_lines(lines: list[str], file: str, warnings: list[str] | None) -> list[Citation]:
+    """The references of a document given as lines: after a "References" heading, else its longest numbered list."""
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_REFERENCE_CHARS and warnings is not None:
+            warnings.append(f"{file}: line {number} has {len(line):,} characters; not read as a reference")
+    start = next((i + 1 for i, line in enumerate(lines) if _HEADING_RE.match(line)), None)
+    if start is not None:
+        found = _read_list(lines, start, file, numbered_only=False)
+        if found:
+            return found
+    # no heading: the longest run of numbered items that look like references
+    best: list[Citation] = []
+    i = 0
+    while i < len(lines):
+        match = _NUMBERED_RE.match(lines[i])
+        if match and looks_like_reference(match.group(3)):
+            run = _read_list(lines, i, file, numbered_only=True)
+            if len(run) > len(best):
+                best = run
+            i += max(1, len(run))
+        else:
+            i += 1
+    return best if len(best) >= 2 or (best and best[0].source and best[0].source.label == "1") else []
+
+
+def _read_list(lines: list[str], start: int, file: str, *, numbered_only: bool) -> list[Citation]:
+    """Read list items from ``start`` until the list ends; joins wrapped lines."""
+    items: list[tuple[int, str | None, list[str]]] = []  # (line number, label, text parts)
+    blank_run = 0
+    for index in range(start, len(lines)):
+        line = lines[index].rstrip()
+        if len(line) > MAX_REFERENCE_CHARS:
+            continue
+        if not line.strip():
+            blank_run += 1
+            if items and blank_run >= 3:
+                break
+            continue
+        if _HEADING_RE.match(line) and items:
+            break
+        if _STOP_HEADING_RE.match(line) or _FURNITURE_RE.match(line):
+            if items:
+                break
+            continue
+        match = _NUMBERED_RE.match(line)
+        if match:
+            label = match.group(1) or match.group(2)
+            items.append((index + 1, label, [match.group(3).strip()]))
+        elif numbered_only:
+            # a wrapped line continues the item above, if nothing separated them
+            if items and blank_run == 0 and not _BULLET_RE.match(line):
+                items[-1][2].append(line.strip())
+            else:
+                break
+        elif (items and blank_run == 0 and items[-1][1] is None and not _starts_new_reference(line, items[-1][2])) or (
+            items and blank_run == 0 and items[-1][1] is not None and not _BULLET_RE.match(line)
+        ):
+            items[-1][2].append(line.strip())
+        else:
+            items.append((index + 1, None, [_BULLET_RE.sub("", line).strip()]))
+        blank_run = 0
+    citations = []
+    for line_no, label, parts in items:
+        raw = re.sub(r"\s+", " ", " ".join(parts)).strip()
+        raw = re.sub(r"(\w)- (\w)", r"\1-\2", raw) if re.search(r"\w- \w", raw) else raw
+        if looks_like_reference(raw):
+            citations.append(Citation(raw=raw, source=Source(file, len(citations) + 1, line_no, label)))
+    return citations
+
+
+def _starts_new_reference(line: str, previous: list[str]) -> bool:
+    """In an unnumbered list, a line starting with a name after a finished reference starts a new one."""
+    last = previous[-1].rstrip()
+    finished = last.endswith((".", ")")) or bool(re.search(r"\d\s*$", last))
+    return finished and bool(re.match(r"\s*[A-Z\u00c0-\u00de][\w'\u00c0-\u024f-]+,?\s+(?:[A-Z]|\w+,)", line))
