@@ -44,6 +44,7 @@ CODES: tuple[str, ...] = (
     "doi-invalid",
     "doi-unresolved",
     "doi-other-work",
+    "doi-unchecked",
     "doi-missing",
     "not-found",
     "unverified",
@@ -166,7 +167,8 @@ def malformed_doi(raw: str) -> tuple[str, str] | None:
 
 
 def check_written_doi(cluster: Cluster) -> Iterable[Finding]:
-    """``doi-invalid``, ``doi-unresolved`` and ``doi-other-work``: a DOI written in a citation that does not fit."""
+    """``doi-invalid``, ``doi-unresolved``, ``doi-other-work``: a DOI written in a citation that does not fit;
+    ``doi-unchecked``: one that could not be looked up (never a silent pass)."""
     best = _matched(cluster)
     right = best.doi if best is not None else None
     for ref, match in zip(cluster.citations, cluster.matches, strict=False):
@@ -204,6 +206,16 @@ def check_written_doi(cluster: Cluster) -> Iterable[Finding]:
                 (_cit(ref),),
                 {"cited": written, "registry": right, "source": "Crossref (DOI look-up)"},
                 fix,
+                cluster.id,
+            )
+        elif status == "unchecked":
+            yield Finding(
+                "doi-unchecked",
+                "warning",
+                f"The DOI {written} could not be checked: Crossref did not answer ({match.reason or 'no answer'}).",
+                (_cit(ref),),
+                {"cited": written, "registry": right, "reason": match.reason, "source": "Crossref (DOI look-up)"},
+                "Run again: answers already received are cached, and the DOI is asked again.",
                 cluster.id,
             )
         elif status == "other-work":

@@ -16,6 +16,8 @@ API misuse (a wrong argument type or value) raises ``TypeError`` or ``ValueError
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "FormatError",
     "InputError",
@@ -53,7 +55,18 @@ class FormatError(RefkitError):
 
 
 class RegistryError(RefkitError):
-    """The registry could not give an answer."""
+    """The registry could not give an answer.
+
+    A request for many records that failed in part says what it did get: ``partial`` maps the items answered to
+    their answers, ``failed`` the others to why they got none (both empty otherwise).
+    """
+
+    def __init__(
+        self, message: str = "", *, partial: dict[str, Any] | None = None, failed: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.partial: dict[str, Any] = dict(partial or {})
+        self.failed: dict[str, str] = dict(failed or {})
 
 
 class RegistryUnavailable(RegistryError):

@@ -600,16 +600,16 @@ def match_many(
     dois = [r.doi for r in refs if r.doi]
     records: dict[str, Any] = {}
     failed: dict[str, str] = {}  # DOI -> why it could not be looked up
-    batch_error: RegistryError | None = None
     if dois:
         try:
             records = {k.lower(): v for k, v in registry.works(dois).items()}
         except RegistryError as exc:
-            batch_error = exc
-        if batch_error is not None and (getattr(registry, "offline", False) or getattr(registry, "unreachable", None)):
-            # a client that answers from its cache only fails the whole batch at the first DOI it has not seen;
-            # asked one by one, it still answers the ones it has (no request is sent either way)
-            records, failed, batch_error = *_one_by_one(registry, dois), None
+            # A batch that failed (after the client's own retries) is asked again one DOI at a time: a transient
+            # fault then costs one DOI at most, and a client that answers from its cache only still answers
+            # what it has. What still gets no answer stays "unchecked", which the audit reports.
+            records = {k.lower(): v for k, v in exc.partial.items()}
+            more, failed = _one_by_one(registry, [d for d in dois if d.lower() not in records])
+            records.update(more)
     for i, ref in enumerate(refs):
         if not ref.doi:
             continue
@@ -619,11 +619,6 @@ def match_many(
                 reason=failed[ref.doi.lower()],
                 written_doi=ref.doi,
                 written_doi_status="unchecked",
-            )
-            continue
-        if batch_error is not None:
-            written[i] = Match(
-                status="unverified", reason=str(batch_error), written_doi=ref.doi, written_doi_status="unchecked"
             )
             continue
         written[i] = _check_written_doi(ref, records.get(ref.doi.lower()))
@@ -756,4 +751,11 @@ def _merge_written(written: Match, searched: Match) -> Match:
         return replace(written, status="unmatched" if searched.status == "unmatched" else "unverified")
     if written.written_doi_status == "unchecked" and searched.status == "unverified":
         return written
+    if (
+        written.written_doi_status == "unchecked"
+        and searched.status == "matched"
+        and (searched.doi or "").lower() == (written.written_doi or "").lower()
+    ):
+        # the search found the record under the written DOI: the DOI resolves, to this work
+        return replace(searched, written_doi=written.written_doi, written_doi_status="ok")
     return replace(searched, written_doi=written.written_doi, written_doi_status=written.written_doi_status)

@@ -156,13 +156,16 @@ def run(
         result.requests = getattr(getattr(registry, "stats", None), "sent", 0) - before
         unreachable = getattr(registry, "unreachable", None)
         failures = [m for m in result.matches if m.status == "unverified"]
-        if unreachable or failures:
+        unchecked = [m for m in result.matches if m.written_doi_status == "unchecked" and m.status != "unverified"]
+        if unreachable or failures or unchecked:
             offline = getattr(registry, "offline", False)
             if offline:
                 result.registry_note = f"offline: {len(failures)} reference(s) not in the cache are unverified"
             else:
-                reason = unreachable or failures[0].reason
+                reason = unreachable or (failures or unchecked)[0].reason
                 result.registry_note = f"{reason}; {len(failures)} reference(s) marked unverified"
+            if unchecked:
+                result.registry_note += f", {len(unchecked)} written DOI(s) unchecked"
     result.timings["match"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -274,14 +274,15 @@ def _token_features(text: str) -> tuple[tuple[str, ...], str]:
         feats.append("s3=" + low[-3:])
     if n >= 2:
         feats.append("s2=" + low[-2:])
-    if text.isdigit():
-        value = int(text)
+    # isdecimal, not isdigit: "²", "①" and "➈" are digits that int() refuses; only short runs are read as numbers
+    # (int() refuses more than 4,300 digits).
+    if text.isdecimal():
         cls = "num"
-        if n == 4 and 1500 <= value <= 2039:
+        if n == 4 and 1500 <= int(text) <= 2039:
             feats.append("year")
             cls = "year"
         feats.append(f"nlen={min(n, 6)}")
-        if value <= 12 and n <= 2:
+        if n <= 2 and int(text) <= 12:
             feats.append("small")
     elif text.isalpha():
         if text.isupper():

@@ -212,7 +212,12 @@ class CrossrefClient:
         return record
 
     def works(self, dois: Iterable[str]) -> dict[str, dict[str, Any] | None]:
-        """Records for many DOIs, fetched ``filter=doi:`` 20 at a time; unknown DOIs map to None."""
+        """Records for many DOIs, fetched ``filter=doi:`` 20 at a time; unknown DOIs map to None.
+
+        Raises:
+            RegistryError: some DOIs got no answer; its ``partial`` holds the answers of the others (keyed as
+                given) and its ``failed`` why each of the rest got none.
+        """
         # DOIs are case-insensitive: one look-up per DOI whatever its case
         first_spelling: dict[str, str] = {}
         for doi in dois:
@@ -230,22 +235,35 @@ class CrossrefClient:
                 missing.append(doi)
         if missing and (self.offline or self.unreachable):
             # what the cache knows is kept on the error, so callers can use it
-            error = RegistryUnavailable(self.unreachable or "offline, and not in the cache")
-            error.partial = out  # type: ignore[attr-defined]
-            raise error
+            reason = self.unreachable or "offline, and not in the cache"
+            raise RegistryUnavailable(reason, partial=out, failed=dict.fromkeys(missing, reason))
         # DOIs with a comma cannot travel in a filter list: they go one by one
         single = [d for d in missing if "," in d]
         batchable = [d for d in missing if "," not in d]
+        failed: dict[str, str] = {}
+        last: RegistryError | None = None
         for chunk in _chunks(batchable, _BATCH):
-            body = self._call("batch", lambda c=chunk: self._habanero.works(filter={"doi": list(c)}, limit=len(c)))
-            items = _items(body)
+            try:
+                body = self._call("batch", lambda c=chunk: self._habanero.works(filter={"doi": list(c)}, limit=len(c)))
+                items = _items(body)
+            except RegistryError as exc:
+                # one failed batch must not cost the answers of the others
+                last = exc
+                failed.update(dict.fromkeys(chunk, str(exc)))
+                continue
             found = {str(item.get("DOI", "")).lower(): item for item in items}
             for doi in chunk:
                 record = found.get(doi.lower())
                 self._store("work:" + doi.lower(), record)
                 out[doi] = record
         for doi in single:
-            out[doi] = self.work(doi)
+            try:
+                out[doi] = self.work(doi)
+            except RegistryError as exc:
+                last = exc
+                failed[doi] = str(exc)
+        if last is not None:
+            raise type(last)(str(last), partial=out, failed=failed)
         return out
 
     def search(self, query: str, rows: int = 5) -> list[dict[str, Any]]:
