@@ -110,7 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every stage on articles and write references.{bib,json,ris} and audit.{json,md} to OUTDIR.",
         epilog="Example: refkit run data/articles -o out --mailto you@example.org",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="article files (text, Markdown, HTML, JATS) or folders")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="article files (text, Markdown, HTML, JATS, PDF, Word .docx) or folders",
+    )
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the outputs")
     p.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when findings reach this severity")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -363,7 +368,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         for c in citations:
             found += 1
             if args.format == "jsonl":
-                _jsonl([{"raw": c.raw, **(c.source.to_dict() if c.source else {})}], sys.stdout)
+                item = {"raw": c.raw, **(c.source.to_dict() if c.source else {})}
+                if c.embedded:
+                    item["embedded_from"] = c.embedded_from
+                    item["embedded"] = dict(c.embedded)
+                _jsonl([item], sys.stdout)
             else:
                 print(c.raw)
     if not found:

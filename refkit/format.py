@@ -560,7 +560,9 @@ class Library:
 
 _STRUCTURED_SUFFIXES = (".json", ".bib", ".ris")
 _CITATION_LINE = re.compile(
-    r"^- (?P<file>.+?), reference (?P<position>\d+)(?:, line (?P<line>\d+))?(?:, label (?P<label>[^:]*?))?: "
+    r"^- (?P<file>.+?), reference (?P<position>\d+)(?:, line (?P<line>\d+))?(?:, page (?P<page>\d+))?"
+    r"(?:, column (?P<column>\d+))?(?:, (?P<part>footnote|endnote|bibliography-field|citation-field))?"
+    r"(?:, label (?P<label>[^:]*?))?: "
 )
 
 
@@ -591,6 +593,9 @@ def _provenance(ref: Reference) -> list[Source]:
                     int(match.group("position")),
                     int(match.group("line") or 0),
                     match.group("label"),
+                    int(match.group("page")) if match.group("page") else None,
+                    int(match.group("column")) if match.group("column") else None,
+                    match.group("part"),
                 )
             )
     return sources

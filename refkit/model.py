@@ -170,7 +170,9 @@ class Reference:
 
     ``issued`` holds CSL date-parts (``(2016,)`` or ``(2015, 11, 3)``). ``et_al`` records that the list of
     authors was cut short; "et al" never becomes an author. ``confidence`` maps field names to the parser's
-    probability that the field is right (empty when the parser gives none).
+    probability that the field is right (empty when the parser gives none). ``fields_from`` says where the fields
+    come from when it is not the raw string: ``"zotero"``, ``"mendeley"`` or ``"endnote"`` for the data a citation
+    manager stored in the document; ``printed`` then holds the fields as the printed string states them.
 
     Example:
         >>> ref = Reference(raw="Deza G (2016) ...", author=(Person("Deza", "G"),), issued=(2016,))
@@ -205,6 +207,8 @@ class Reference:
     citation_number: str | None = None
     source: Source | None = None
     confidence: Mapping[str, float] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
+    fields_from: str | None = None
+    printed: Reference | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def year(self) -> int | None:

@@ -30,7 +30,20 @@ from refkit.registry import Registry
 __all__ = ["ARTICLE_SUFFIXES", "Problem", "RunResult", "collect_inputs", "run"]
 
 #: Files taken from a folder given as input.
-ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".xml", ".nxml")
+ARTICLE_SUFFIXES = (
+    ".txt",
+    ".text",
+    ".md",
+    ".markdown",
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".xml",
+    ".nxml",
+    ".pdf",
+    ".docx",
+    ".docm",
+)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ __all__ = ["audit_document", "audit_html", "audit_markdown", "render_table", "wr
 def _citation_json(ref: Reference, match: Match | None) -> dict[str, Any]:
     out: dict[str, Any] = {"raw": ref.raw, **(ref.source.to_dict() if ref.source else {})}
     out["parsed"] = ref.to_csl()
+    if ref.fields_from:
+        out["fields_from"] = ref.fields_from
+        if ref.printed is not None:
+            out["printed"] = ref.printed.to_csl()
     if match is not None:
         out["match"] = {
             "status": match.status,

@@ -492,6 +492,12 @@ def _source_text(source: Source | None) -> str:
     out = f"{source.file}, reference {source.position}"
     if source.line:
         out += f", line {source.line}"
+    if source.page:
+        out += f", page {source.page}"
+    if source.column:
+        out += f", column {source.column}"
+    if source.part:
+        out += f", {source.part}"
     if source.label:
         out += f", label {source.label}"
     return out
@@ -515,7 +521,8 @@ def provenance_note(cluster: Cluster) -> str:
         lines.append(_ET_AL_LINE)
     for citation in cluster.citations:
         raw = " ".join(citation.raw.split())
-        lines.append(f"- {_source_text(citation.source)}: {raw}")
+        data = f" [fields from the {citation.fields_from} data in the document]" if citation.fields_from else ""
+        lines.append(f"- {_source_text(citation.source)}: {raw}{data}")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ from typing import Protocol, runtime_checkable
 from refkit.model import Citation, Reference
 from refkit.parse.rules import RuleParser
 
-__all__ = ["Parser", "get_parser", "parse", "parse_citations", "parsers", "register_parser"]
+__all__ = ["Parser", "embedded_reference", "get_parser", "parse", "parse_citations", "parsers", "register_parser"]
 
 
 @runtime_checkable
@@ -87,8 +87,34 @@ def parse(text: str | Citation, *, parser: str | Parser | None = None) -> Refere
 
 
 def parse_citations(citations: Iterable[Citation], *, parser: str | Parser | None = None) -> list[Reference]:
-    """Parse citations in order, keeping each one's raw text and source."""
+    """Parse citations in order, keeping each one's raw text and source.
+
+    A citation that carries a citation manager's data (:attr:`Citation.embedded`) takes that data as its fields
+    (``fields_from`` names the manager); what the printed string says is kept in ``printed`` for the audit.
+    """
     chosen = get_parser(parser)
     items = list(citations)
     refs = chosen.parse_many([c.raw for c in items])
-    return [dataclasses.replace(r, raw=c.raw, source=c.source) for r, c in zip(refs, items, strict=True)]
+    out = []
+    for ref, cit in zip(refs, items, strict=True):
+        ref = dataclasses.replace(ref, raw=cit.raw, source=cit.source)
+        if cit.embedded:
+            ref = embedded_reference(cit, printed=ref)
+        out.append(ref)
+    return out
+
+
+def embedded_reference(citation: Citation, *, printed: Reference | None = None) -> Reference:
+    """The reference a citation manager's data describes, with the citation's raw text and source.
+
+    Example:
+        >>> data = {"title": "Solitary", "issued": {"date-parts": [[2016]]}}
+        >>> cit = Citation("Deza G (2016) Solitary ...", embedded=data, embedded_from="zotero")
+        >>> ref = embedded_reference(cit)
+        >>> ref.year, ref.fields_from
+        (2016, 'zotero')
+    """
+    if not citation.embedded:
+        raise ValueError("the citation carries no embedded data")
+    ref = Reference.from_csl(citation.embedded, raw=citation.raw, source=citation.source)
+    return ref.replace(fields_from=citation.embedded_from or "embedded", printed=printed)
