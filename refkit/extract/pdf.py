@@ -1,0 +1,802 @@
+"""PDF (text layer) -> reference strings, read by layout as well as by text.
+
+The text layer is read with pypdfium2 (PDFium), character by character with its box. Characters become line
+fragments; each page's fragments are put in reading order (one, two or three columns, found as vertical white
+gutters; a line that crosses a gutter, such as a title or a full-width table, separates the column bands above
+and below it). Running headers and footers (lines near the top or bottom edge that repeat across pages), page
+numbers and preprint line-number columns are left out.
+
+The reference list starts after a heading such as "References" or "Literatur" and runs across columns and
+pages. Its entries are told apart by their printed numbers ("1.", "[1]", bare or superscript numbers) when they
+form a sequence, else by hanging (or first-line) indents, else by vertical gaps, else by author-year starts.
+Wrapped lines are joined; a line-end hyphen is dropped only where it split a word (a lower-case letter follows),
+and kept where it belongs to the text ("Sánchez-Schmidt", "2016-2019"); a DOI or URL broken over two lines is
+rejoined without a space. Ligatures, soft hyphens, non-breaking and zero-width spaces are normalised and the
+text is NFC. Without a reference list, the document's footnotes that look like references are returned with
+``part="footnote"``.
+
+Each citation's :class:`~refkit.model.Source` holds the page and column where it starts, ``line`` is the line
+number within that page (1-based, in reading order, after headers and footers are left out) and ``label`` the
+printed number, if any.
+
+Limits: PDFs of more than :data:`MAX_PDF_PAGES` pages are refused with one line (a reference list is read from
+articles and books, not from archives of them); a larger document can be split first, e.g. with
+``qpdf --split-pages``.
+
+Example:
+    >>> cits = extract_pdf("article.pdf")  # doctest: +SKIP
+    >>> cits[0].raw, cits[0].source.page, cits[0].source.column  # doctest: +SKIP
+    ('Lai CH (2003) Congenital calcinosis cutis of the ear. J Am Acad Dermatol 49: 122-124', 7, 2)
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from refkit.errors import InputError, NoReferencesError
+from refkit.extract.text import (
+    _HEADING_RE,
+    _STOP_HEADING_RE,
+    MAX_REFERENCE_CHARS,
+    extract_lines,
+    looks_like_reference,
+)
+from refkit.model import Citation, Source
+
+__all__ = ["MAX_PDF_PAGES", "extract_pdf"]
+
+#: PDFs with more pages than this are refused (reading one takes about a second per 50 to 100 pages).
+MAX_PDF_PAGES = 5000
+
+_LIGATURES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u00ad": None,
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+    }
+)
+#: Spacing accents (set as glyphs of their own by some typesetters) and the combining marks they stand for.
+_ACCENTS = {
+    0x00A8: "\u0308",
+    0x00B4: "\u0301",
+    0x0060: "\u0300",
+    0x02C6: "\u0302",
+    0x02DC: "\u0303",
+    0x00B8: "\u0327",
+    0x02C7: "\u030c",
+    0x02D8: "\u0306",
+    0x02D9: "\u0307",
+    0x02DA: "\u030a",
+    0x02DB: "\u0328",
+    0x02DD: "\u030b",
+    0x00AF: "\u0304",
+    0x02C9: "\u0304",
+    0x02CA: "\u0301",
+    0x02CB: "\u0300",
+}
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_PAGE_NUMBER_RE = re.compile(r"^\W*(?:page|seite|p\.)?\s*\d{1,4}(?:\s*(?:of|/|von)\s*\d{1,4})?\W*$", re.IGNORECASE)
+_LABEL_RES = (
+    ("bracket", re.compile(r"^\[(\d{1,4})\]\s*")),
+    ("dot", re.compile(r"^(\d{1,4})\.\s+(?=\S)")),
+    ("paren", re.compile(r"^\(?(\d{1,4})\)\s+(?=\S)")),
+    ("bare", re.compile(r"^(\d{1,4})\s+(?=[^\d\s])")),
+)
+_URLISH_RE = re.compile(r"(?:\b10\.\d{4,9}/|https?://|www\.|doi\.org/|\bdoi:)\S*$", re.IGNORECASE)
+_LINK_LABELS_RE = re.compile(
+    r"(?:\s*(?:\[(?:CrossRef|PubMed|PubMed Central|Google Scholar|Green Version|CAS|Web of Science)\]|"
+    r"PubMed Abstract|Publisher Full Text|Free Full Text|CrossRef Full Text|Full Text|Google Scholar|"
+    r"Reference Source|PubMed Central)\s*\|?)+\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class _Fragment:
+    """A run of characters on one line, with no wide gap inside."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    first_size: float
+
+
+@dataclass(slots=True)
+class _Line:
+    """One printed line of one column, in page coordinates (top-down)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    first_size: float
+    page: int
+    column: int
+    index: int = 0
+    spanning: bool = False
+
+
+def extract_pdf(path: str | Path, *, warnings: list[str] | None = None) -> list[Citation]:
+    """The reference strings of a PDF article, read from its text layer.
+
+    Args:
+        path: the PDF file (its suffix does not matter).
+        warnings: if given, messages about recoverable problems (an unreadable page) are appended to it.
+
+    Returns:
+        One :class:`~refkit.model.Citation` per reference, in print order; ``source.page`` and ``source.column``
+        are 1-based, ``source.line`` is the line within the page.
+
+    Raises:
+        InputError: the file is missing, damaged, encrypted with a password, has no text layer (a scan), or has
+            more than :data:`MAX_PDF_PAGES` pages.
+        NoReferencesError: the text holds neither a reference list nor footnotes that look like references.
+    """
+    name = str(path)
+    pages = _read_pages(name, warnings)
+    lines = _drop_furniture(pages)
+    citations = _reference_list(lines, name)
+    if not citations:
+        citations = _numbered_fallback(lines, name)
+    if not citations:
+        citations = _footnotes(pages, lines, name)
+    if not citations:
+        raise NoReferencesError(f"{name}: no reference list found", name)
+    return citations
+
+
+# --------------------------------------------------------------------------- reading the text layer
+
+
+def _read_pages(name: str, warnings: list[str] | None) -> list[list[_Line]]:
+    """Every page's lines in reading order."""
+    import pypdfium2 as pdfium
+
+    if not Path(name).is_file():
+        raise InputError(f"{name}: no such file", name)
+    try:
+        doc = pdfium.PdfDocument(name)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise InputError(f"{name}: encrypted PDF that needs a password; save an unprotected copy", name) from exc
+        if "security" in message:
+            raise InputError(f"{name}: PDF protected by an unsupported security handler", name) from exc
+        raise InputError(f"{name}: damaged or unreadable PDF ({exc})", name) from exc
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})", name) from exc
+    try:
+        count = len(doc)
+        if count == 0:
+            raise InputError(f"{name}: damaged PDF: no pages", name)
+        if count > MAX_PDF_PAGES:
+            raise InputError(
+                f"{name}: {count:,} pages is more than the {MAX_PDF_PAGES:,}-page limit; split it first", name
+            )
+        pages: list[list[_Line]] = []
+        chars = 0
+        bad: list[int] = []
+        for number in range(1, count + 1):
+            try:
+                page = doc[number - 1]
+            except pdfium.PdfiumError:
+                bad.append(number)
+                pages.append([])
+                continue
+            try:
+                fragments, height, n = _page_fragments(page)
+            finally:
+                page.close()
+            chars += n
+            pages.append(_order(fragments, number, height))
+    finally:
+        doc.close()
+    if bad and len(bad) == count:
+        raise InputError(f"{name}: damaged PDF: no page can be read", name)
+    if bad and warnings is not None:
+        warnings.append(f"{name}: {len(bad)} page(s) could not be read (first: page {bad[0]})")
+    if chars < 20 * count and not any(pages):
+        raise InputError(f"{name}: no text layer: run OCR first, e.g. ocrmypdf", name)
+    return pages
+
+
+def _page_fragments(page: object) -> tuple[list[_Fragment], float, int]:
+    """The page's line fragments (split at PDFium's line breaks and at wide gaps), its height, its char count."""
+    import pypdfium2.raw as raw
+
+    height = page.get_height()  # type: ignore[attr-defined]
+    textpage = page.get_textpage()  # type: ignore[attr-defined]
+    try:
+        handle = textpage.raw
+        n = raw.FPDFText_CountChars(handle)
+        get_unicode = raw.FPDFText_GetUnicode
+        is_generated = raw.FPDFText_IsGenerated
+        is_hyphen = raw.FPDFText_IsHyphen
+        loose_box = raw.FPDFText_GetLooseCharBox
+        rect = raw.FS_RECTF()
+        rect_ref = ctypes.byref(rect)
+        fragments: list[_Fragment] = []
+        chars: list[str] = []
+        boxes: list[tuple[float, float, float, float]] = []
+        last_x1 = last_mid = last_h = 0.0
+        pending_space = False
+        accent: tuple[str, float] | None = None
+
+        def flush() -> None:
+            if boxes:
+                _add_fragment(fragments, chars, boxes, height, textpage, start_index)
+            chars.clear()
+            boxes.clear()
+
+        start_index = 0
+        for i in range(n):
+            code = get_unicode(handle, i)
+            if is_generated(handle, i):
+                if code in (10, 13):
+                    flush()
+                    pending_space = False
+                elif code == 32:
+                    pending_space = True
+                elif code in (2, 0x2D) and boxes:
+                    # PDFium marks a line-end hyphen it found as generated; keep it as a hyphen
+                    chars.append("-")
+                    boxes.append(boxes[-1])
+                continue
+            if code in (10, 13):
+                flush()
+                pending_space = False
+                continue
+            if code == 2 or (code == 0xAD and is_hyphen(handle, i)):
+                code = 0x2D
+            if code < 32 or code in (0xFFFE, 0xFFFF):
+                continue
+            if not loose_box(handle, i, rect_ref):
+                continue
+            x0, x1, top, bottom = rect.left, rect.right, rect.top, rect.bottom
+            h = top - bottom
+            if code == 32:
+                pending_space = True
+                continue
+            mark = _ACCENTS.get(code) or (chr(code) if 0x300 <= code <= 0x36F else None)
+            if mark is not None:
+                # an accent set as a glyph of its own goes with the letter under it, as a combining mark
+                centre = (x0 + x1) / 2
+                if boxes and boxes[-1][0] - 1 <= centre <= boxes[-1][1] + 1 and chars[-1].isalpha():
+                    if chars[-1] != mark:
+                        chars.append(mark)
+                        boxes.append(boxes[-1])
+                else:
+                    accent = (mark, centre)
+                continue
+            mid = (top + bottom) / 2
+            if boxes:
+                gap = x0 - last_x1
+                size = max(h, last_h, 1.0)
+                if abs(mid - last_mid) > 0.6 * size or gap > 1.2 * size or gap < -2.0 * size:
+                    flush()
+                    pending_space = False
+                elif pending_space or gap > 0.11 * size:
+                    chars.append(" ")
+                    boxes.append((last_x1, last_x1, boxes[-1][2], boxes[-1][3]))
+            if not boxes:
+                start_index = i
+            pending_space = False
+            chars.append(chr(code))
+            boxes.append((x0, x1, top, bottom))
+            if accent is not None:
+                if x0 - 1 <= accent[1] <= x1 + 1:
+                    chars.append(accent[0])
+                    boxes.append(boxes[-1])
+                accent = None
+            last_x1, last_mid, last_h = x1, mid, h
+        flush()
+    finally:
+        textpage.close()
+    return fragments, height, n
+
+
+def _add_fragment(
+    fragments: list[_Fragment],
+    chars: list[str],
+    boxes: list[tuple[float, float, float, float]],
+    height: float,
+    textpage: object,
+    start_index: int,
+) -> None:
+    import pypdfium2.raw as raw
+
+    text = _clean("".join(chars)).strip()
+    if not text:
+        return
+    # rotated text (a side banner such as "Downloaded from ...") is not part of the page's lines
+    angle = raw.FPDFText_GetCharAngle(textpage.raw, start_index)  # type: ignore[attr-defined]
+    if 0.05 < angle < 6.23:
+        return
+    heights = sorted(b[2] - b[3] for b in boxes if b[1] > b[0])
+    size = heights[len(heights) // 2] if heights else 1.0
+    top = max(b[2] for b in boxes)
+    bottom = min(b[3] for b in boxes)
+    first = boxes[0][2] - boxes[0][3]
+    fragments.append(
+        _Fragment(text, min(b[0] for b in boxes), max(b[1] for b in boxes), height - top, height - bottom, size, first)
+    )
+
+
+def _clean(text: str) -> str:
+    """Ligatures expanded, odd spaces made plain, soft hyphens and zero-width characters dropped, NFC."""
+    if _SURROGATE_RE.search(text):
+        # PDFium gives UTF-16 code units: a character beyond the BMP comes as a surrogate pair
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return unicodedata.normalize("NFC", text.translate(_LIGATURES))
+
+
+# --------------------------------------------------------------------------- reading order
+
+
+def _order(fragments: list[_Fragment], page: int, height: float) -> list[_Line]:
+    """The page's lines in reading order: columns left to right within bands separated by spanning lines."""
+    if not fragments:
+        return []
+    fragments = _drop_line_numbers(fragments)
+    gutters = _gutters(fragments)
+    placed: list[tuple[int, _Fragment]] = []  # column (0 = spanning)
+    for frag in fragments:
+        column = 1
+        spanning = False
+        for g0, g1 in gutters:
+            if frag.x0 <= g0 + 1 and frag.x1 >= g1 - 1:
+                spanning = True
+                break
+            if frag.x0 + frag.x1 > g0 + g1:
+                column += 1
+        placed.append((0 if spanning else column, frag))
+    placed.sort(key=lambda item: item[1].top)
+    lines: list[_Line] = []
+    band: list[tuple[int, _Fragment]] = []
+
+    def flush_band() -> None:
+        for column in sorted({c for c, _ in band}):
+            lines.extend(_assemble([f for c, f in band if c == column], page, column))
+        band.clear()
+
+    for column, frag in placed:
+        if column == 0:
+            flush_band()
+            lines.extend(_assemble([frag], page, 1, spanning=True))
+        else:
+            band.append((column, frag))
+    flush_band()
+    # spanning fragments side by side (a title split by a wide gap) become one line each; reading order holds
+    for index, line in enumerate(lines, 1):
+        line.index = index
+    return lines
+
+
+def _gutters(fragments: list[_Fragment]) -> list[tuple[float, float]]:
+    """Vertical white gutters between columns: up to two x ranges crossed by few fragments."""
+    # short pieces (figure labels, table cells, numbers) do not show where the text columns are
+    fragments = [f for f in fragments if len(f.text) >= 12]
+    if len(fragments) < 8:
+        return []
+    left = min(f.x0 for f in fragments)
+    right = max(f.x1 for f in fragments)
+    width = right - left
+    if width < 100:
+        return []
+    bins = int(width // 2) + 1
+    cover = [0] * bins
+    for frag in fragments:
+        for b in range(int((frag.x0 - left) // 2), min(bins, int((frag.x1 - left) // 2) + 1)):
+            cover[b] += 1
+    limit = max(1, int(0.06 * len(fragments)))
+    runs: list[tuple[int, int]] = []
+    start = None
+    for b, c in enumerate([*cover, limit + 1]):
+        if c <= limit:
+            if start is None:
+                start = b
+        elif start is not None:
+            runs.append((start, b))
+            start = None
+    gutters: list[tuple[float, float]] = []
+    for b0, b1 in runs:
+        # the gutter proper is the emptiest part of the run: labels may hang into its edges
+        least = min(cover[b0:b1])
+        while b0 < b1 and cover[b0] > least:
+            b0 += 1
+        while b1 > b0 and cover[b1 - 1] > least:
+            b1 -= 1
+        g0, g1 = left + b0 * 2, left + b1 * 2
+        if g1 - g0 < 6 or g0 - left < 0.15 * width or right - g1 < 0.15 * width:
+            continue
+        gutters.append((g0, g1))
+    if not gutters:
+        return []
+    # a gutter must have real text on both sides: wide fragments, not only labels or numbers
+    edges = [left, *[x for g in gutters for x in g], right]
+    keep: list[tuple[float, float]] = []
+    columns = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+    good = []
+    for c0, c1 in columns:
+        inside = [f for f in fragments if f.x0 >= c0 - 1 and f.x1 <= c1 + 1]
+        widths = sorted(f.x1 - f.x0 for f in inside)
+        good.append(len(inside) >= 4 and widths[len(widths) * 3 // 4] >= max(40.0, 0.4 * (c1 - c0)))
+    for i, gutter in enumerate(gutters):
+        if good[i] and good[i + 1]:
+            keep.append(gutter)
+    return keep[:2]
+
+
+def _drop_line_numbers(fragments: list[_Fragment]) -> list[_Fragment]:
+    """Leave out a margin column of line numbers (preprints): bare numbers at one x, counting up line by line."""
+    numbers = [f for f in fragments if f.text.isdigit() and len(f.text) <= 4]
+    if len(numbers) < 10:
+        return fragments
+    drop: set[int] = set()
+    by_x: dict[int, list[_Fragment]] = {}
+    for f in numbers:
+        by_x.setdefault(round(f.x1 / 6), []).append(f)
+    for group in by_x.values():
+        if len(group) < 10:
+            continue
+        group.sort(key=lambda f: f.top)
+        steps = sum(1 for a, b in itertools.pairwise(group) if int(b.text) == int(a.text) + 1)
+        if steps >= 0.8 * (len(group) - 1):
+            drop.update(id(f) for f in group)
+    return [f for f in fragments if id(f) not in drop] if drop else fragments
+
+
+def _assemble(fragments: list[_Fragment], page: int, column: int, *, spanning: bool = False) -> list[_Line]:
+    """Fragments of one column band grouped into lines (by vertical overlap), top to bottom."""
+    fragments = sorted(fragments, key=lambda f: (f.top, f.x0))
+    rows: list[list[_Fragment]] = []
+    for frag in fragments:
+        mid = (frag.top + frag.bottom) / 2
+        if rows:
+            row = rows[-1]
+            top = min(f.top for f in row)
+            bottom = max(f.bottom for f in row)
+            if top - 0.1 * frag.size <= mid <= bottom + 0.1 * frag.size:
+                row.append(frag)
+                continue
+        rows.append([frag])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda f: f.x0)
+        text = row[0].text
+        for prev, frag in itertools.pairwise(row):
+            text += ("" if frag.x0 - prev.x1 < 0.12 * frag.size else " ") + frag.text
+        sizes = sorted(f.size for f in row)
+        lines.append(
+            _Line(
+                text=text,
+                x0=row[0].x0,
+                x1=max(f.x1 for f in row),
+                top=min(f.top for f in row),
+                bottom=max(f.bottom for f in row),
+                size=sizes[-1],
+                first_size=row[0].first_size,
+                page=page,
+                column=column,
+                spanning=spanning,
+            )
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------- page furniture
+
+
+def _furniture_key(text: str) -> str:
+    """Letters only: a running header keeps its words while its page number moves ("4 Journal" / "Journal 5")."""
+    return "".join(c for c in text.lower() if c.isalpha())
+
+
+def _drop_furniture(pages: list[list[_Line]]) -> list[_Line]:
+    """All pages' lines in order, without running headers and footers, page numbers and banners.
+
+    A line near the top or bottom edge of its page (the first or last three lines) is furniture when the same
+    text (digits aside) stands near an edge of other pages too, or when it is only a page number.
+    """
+    edges = [_edge_lines(lines) for lines in pages]
+    edge_keys: Counter[str] = Counter()
+    for lines in edges:
+        edge_keys.update({_furniture_key(line.text) for line in lines})
+    repeats = 2 if len(pages) <= 4 else 3
+    out: list[_Line] = []
+    for lines, edge_lines in zip(pages, edges, strict=True):
+        edge = {id(line) for line in edge_lines}
+        kept = []
+        for line in lines:
+            if id(line) in edge:
+                key = _furniture_key(line.text)
+                if len(key) >= 3 and edge_keys[key] >= repeats:
+                    continue
+                if _PAGE_NUMBER_RE.match(line.text) and _stands_apart(line, lines):
+                    continue
+            kept.append(line)
+        for index, line in enumerate(kept, 1):
+            line.index = index
+        out.extend(kept)
+    return out
+
+
+def _edge_lines(lines: list[_Line]) -> list[_Line]:
+    """The lines of the three top-most and three bottom-most rows of a page."""
+    rows = sorted({round(line.top) for line in lines})
+    if len(rows) <= 6:
+        return list(lines)
+    low, high = rows[2], rows[-3]
+    return [line for line in lines if round(line.top) <= low or round(line.top) >= high]
+
+
+def _stands_apart(line: _Line, lines: list[_Line]) -> bool:
+    """A page number stands above or below everything else, or apart from the lines next to it ("1996." does not)."""
+    others = [other for other in lines if other is not line]
+    if not others or line.top <= min(o.top for o in others) or line.bottom >= max(o.bottom for o in others):
+        return True
+    above = [line.top - o.bottom for o in others if o.bottom <= line.top + 1 and o.x1 > line.x0 and o.x0 < line.x1]
+    below = [o.top - line.bottom for o in others if o.top >= line.bottom - 1 and o.x1 > line.x0 and o.x0 < line.x1]
+    return min(above, default=1e9) > 1.5 * line.size and min(below, default=1e9) > 1.5 * line.size
+
+
+# --------------------------------------------------------------------------- the reference list
+
+
+def _reference_list(lines: list[_Line], name: str) -> list[Citation]:
+    """The references after the heading that gives the most of them."""
+    best: list[Citation] = []
+    for i, line in enumerate(lines):
+        if not _HEADING_RE.match(line.text):
+            continue
+        end = _list_end(lines, i + 1)
+        found = _split(lines[i + 1 : end], name)
+        if len(found) >= len(best) and found:
+            best = found
+    return best
+
+
+def _list_end(lines: list[_Line], start: int) -> int:
+    """Where the reference list that starts at ``start`` ends: at the next heading or a stop heading."""
+    sizes = [line.size for line in lines[start : start + 40]]
+    body = statistics.median(sizes) if sizes else 0.0
+    for j in range(start, len(lines)):
+        text = lines[j].text
+        if j > start and (_HEADING_RE.match(text) or _STOP_HEADING_RE.match(text)):
+            return j
+        if j > start + 1 and lines[j].size > 1.3 * body and len(text) < 80 and not looks_like_reference(text):
+            return j
+    return len(lines)
+
+
+def _label(line: _Line, body: float) -> tuple[str, str, int] | None:
+    """(kind, number, characters to strip) of a printed label at the start of ``line``, if any."""
+    text = line.text
+    for kind, regex in _LABEL_RES:
+        match = regex.match(text)
+        if match:
+            return kind, match.group(1), match.end()
+    digits = re.match(r"^(\d{1,4})\s*(?=\D)", text)
+    if digits and line.first_size < 0.8 * body:
+        return "superscript", digits.group(1), digits.end()
+    return None
+
+
+def _numbered_starts(lines: list[_Line], body: float) -> tuple[dict[int, tuple[str, int]], str]:
+    """Lines that start a numbered entry (index -> (label, characters to strip)), when the labels form a sequence."""
+    labels = [_label(line, body) for line in lines]
+    best: dict[int, tuple[str, int]] = {}
+    best_kind = ""
+    for kind in ("bracket", "dot", "paren", "bare", "superscript"):
+        chain: dict[int, tuple[str, int]] = {}
+        last = None
+        for i, found in enumerate(labels):
+            if not found or (found[0] != kind and not (kind == "bare" and found[0] == "superscript")):
+                continue
+            number = int(found[1])
+            if last is None or number == last + 1:
+                chain[i] = (found[1], found[2])
+                last = number
+        if len(chain) > len(best):
+            best, best_kind = chain, kind
+    return best, best_kind
+
+
+def _split(lines: list[_Line], name: str) -> list[Citation]:
+    """The list's lines cut into entries, by numbering, indentation, gaps or author-year starts."""
+    lines = [line for line in lines if line.text.strip()]
+    if not lines:
+        return []
+    body = statistics.median(line.size for line in lines)
+    numbered, _ = _numbered_starts(lines, body)
+    starts: dict[int, tuple[str | None, int]] = {}
+    if len(numbered) >= 3 or (numbered and len(lines) <= 3 * len(numbered)):
+        starts = {i: (label, strip) for i, (label, strip) in numbered.items()}
+        # lines before the first label are not part of the list
+        lines_used = lines
+    else:
+        lines_used = lines
+        for i in _layout_starts(lines):
+            starts[i] = (None, 0)
+    entries: list[tuple[int, str | None, list[str]]] = []
+    for i, line in enumerate(lines_used):
+        if i in starts:
+            label, strip = starts[i]
+            entries.append((i, label, [line.text[strip:].strip()]))
+        elif entries:
+            entries[-1][2].append(line.text.strip())
+    citations: list[Citation] = []
+    for i, label, parts in entries:
+        raw = _join(parts)
+        raw = _LINK_LABELS_RE.sub("", raw).strip()
+        if not looks_like_reference(raw):
+            continue
+        line = lines_used[i]
+        source = Source(name, len(citations) + 1, line.index, label, page=line.page, column=line.column)
+        citations.append(Citation(raw=raw, source=source))
+    return citations
+
+
+def _layout_starts(lines: list[_Line]) -> list[int]:
+    """Unnumbered entries: hanging or first-line indents, else vertical gaps, else author-year starts."""
+    # left edge of each column of each page
+    lefts: dict[tuple[int, int], float] = {}
+    for line in lines:
+        key = (line.page, line.column)
+        lefts[key] = min(lefts.get(key, line.x0), line.x0)
+    indent = [line.x0 - lefts[(line.page, line.column)] > max(2.5, 0.4 * line.size) for line in lines]
+    n_indented = sum(indent)
+    starts: list[int] = []
+    if 0.1 * len(lines) <= n_indented <= 0.9 * len(lines) and len(lines) >= 3:
+        # hanging indent (entries flush, continuations indented) unless the list opens with an indented line
+        first_line_indent = indent[0] and n_indented < len(lines) / 2
+        for i in range(len(lines)):
+            if indent[i] == first_line_indent:
+                starts.append(i)
+        return starts
+    pitches = []
+    for a, b in itertools.pairwise(lines):
+        if (a.page, a.column) == (b.page, b.column) and b.top > a.top:
+            pitches.append(b.top - a.top)
+    pitch = statistics.median(pitches) if pitches else 0.0
+    big = [p for p in pitches if p > 1.35 * pitch]
+    gaps = bool(pitch) and len(big) >= 2 and len(big) <= 0.7 * len(pitches)
+    starts = [0]
+    for i in range(1, len(lines)):
+        a, b = lines[i - 1], lines[i]
+        same_block = (a.page, a.column) == (b.page, b.column)
+        if gaps and same_block:
+            if b.top - a.top > 1.35 * pitch:
+                starts.append(i)
+        elif _starts_author_year(b.text, a.text):
+            starts.append(i)
+    return starts
+
+
+def _starts_author_year(line: str, previous: str) -> bool:
+    """After a finished reference, a line starting with a name ("Smith, J." / "Smith J" / "SMITH, J.") starts one."""
+    last = previous.rstrip()
+    finished = last.endswith((".", ")")) or bool(re.search(r"\d\s*$", last))
+    name = r"[A-Z\u00c0-\u00de][\w'\u00c0-\u024f-]+"
+    return finished and bool(re.match(rf"\s*(?:{name}\s+)?{name},?\s+(?:[A-Z]|\w+,|&|and\b|\()", line))
+
+
+def _join(parts: list[str]) -> str:
+    """Wrapped lines joined into one string: hyphen-split words rejoined, DOIs and URLs kept whole."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if not out:
+            out = part
+            continue
+        tail = out.split(" ")[-1]
+        if _URLISH_RE.search(tail) and _continues_url(tail, part):
+            out += part
+        elif out.endswith("-") and len(out) > 1 and not out[-2].isspace():
+            if out[-2].isalpha() and part[0].islower():
+                out = out[:-1] + part  # a word split at the line end: the hyphen was the typesetter's
+            else:
+                out += part  # "Sánchez-" + "Schmidt", "2016-" + "2019", "Q.-" + "Y.": the hyphen is the text's
+        elif out.endswith("\u2013") and len(out) > 1 and out[-2].isdigit() and part[0].isdigit():
+            out += part  # a page or year range: "1801–" + "1808"
+        else:
+            out += " " + part
+    out = re.sub(r"\s+", " ", out).strip()
+    return out[: MAX_REFERENCE_CHARS + 1]
+
+
+def _continues_url(tail: str, part: str) -> bool:
+    """Whether ``part`` carries on the DOI or URL that ends the previous line."""
+    head = part.split(" ")[0]
+    # a finished DOI ends the reference's sentence; what follows is a new word
+    if (
+        tail.endswith((".", ",", ";"))
+        and not re.search(r"[/\-_.]\w", head[:2])
+        and (not re.match(r"^[\w\-./]*\d", head) or tail.endswith((",", ";")))
+    ):
+        return False
+    if tail.endswith(("/", "-", "_", ".", "=", "?", "&", ":")):
+        return True
+    # the next line's first word has the look of an identifier's rest: digits, dots, slashes, no plain word
+    return bool(re.match(r"^[\w\-./()<>;:]*[\d./\-_][\w\-./()<>;:]*$", head)) and not re.match(r"^\d{4}\b", head)
+
+
+# --------------------------------------------------------------------------- fallbacks
+
+
+def _numbered_fallback(lines: list[_Line], name: str) -> list[Citation]:
+    """No heading: the longest numbered list whose items look like references (the text reader's rule)."""
+    found = extract_lines([line.text for line in lines], name, None)
+    out = []
+    for cit in found:
+        src = cit.source
+        line = lines[src.line - 1] if src and 0 < src.line <= len(lines) else None
+        if line is not None and src is not None:
+            src = Source(name, src.position, line.index, src.label, page=line.page, column=line.column)
+        out.append(Citation(raw=cit.raw, source=src))
+    return out
+
+
+def _footnotes(pages: list[list[_Line]], lines: list[_Line], name: str) -> list[Citation]:
+    """References in footnotes: numbered lines in a smaller type than the body, below it on the page."""
+    if not lines:
+        return []
+    body = statistics.median(line.size for line in lines)
+    citations: list[Citation] = []
+    notes: list[tuple[_Line, str, list[str]]] = []
+    by_page: dict[int, list[_Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    for page_lines in by_page.values():
+        small = [line for line in page_lines if line.size < 0.92 * body]
+        body_lines = [line for line in page_lines if line.size >= 0.92 * body]
+        floor = max((line.bottom for line in body_lines), default=0.0)
+        current: tuple[_Line, str, list[str]] | None = None
+        for line in small:
+            if line.top < floor - 1:
+                continue
+            match = re.match(r"^(\d{1,3})\s*(?=\S)", line.text)
+            if match and (line.first_size < line.size * 0.85 or re.match(r"^\d{1,3}\s", line.text)):
+                current = (line, match.group(1), [line.text[match.end() :].strip()])
+                notes.append(current)
+            elif current is not None:
+                current[2].append(line.text.strip())
+    for line, label, parts in notes:
+        raw = _join(parts)
+        if looks_like_reference(raw):
+            source = Source(
+                name, len(citations) + 1, line.index, label, page=line.page, column=line.column, part="footnote"
+            )
+            citations.append(Citation(raw=raw, source=source))
+    return citations
