@@ -124,7 +124,7 @@ def test_footnotes_and_endnotes(tmp_path: Path) -> None:
     cits = extract_docx(tmp_path / "notes.docx")
     assert [(c.raw, c.source.part, c.source.label) for c in cits] == [
         (DEZA_TEXT, "footnote", "2"),
-        (REITER_TEXT, "endnote", "1"),
+        (REITER_TEXT, "endnote", "i"),  # Word numbers endnotes in lower-case roman by default
     ]
     assert [c.source.position for c in cits] == [1, 2]
 
@@ -159,6 +159,27 @@ def test_zotero_citations_and_bibliography(tmp_path: Path) -> None:
     assert [c.embedded["title"] for c in cits] == [LAI["title"], DEZA["title"], REITER["title"]]
     assert cits[1].embedded["issue"] == "3" and cits[0].embedded["DOI"] == "10.1067/mjd.2003.301"
     assert [c.source.line for c in cits] == [5, 6, 7]
+
+
+def test_bibliography_field_lines_and_printed_numbers(tmp_path: Path) -> None:
+    doc = b.document()
+    b.add_field(doc.add_paragraph("Cited "), b.zotero_citation([LAI, DEZA]), "(Lai 2003a; Deza 2016)")
+    p = doc.add_paragraph()
+    b.begin_field(p, "ADDIN ZOTERO_BIBL {} CSL_BIBLIOGRAPHY")
+    # one paragraph, entries split by line breaks; a bare number before a space is part of the reference
+    b.add_text(p, "2019 Novel coronavirus outbreak (2020) Editorial. Lancet 395:1")
+    p._p.append(b.parse_xml(f"<w:r {b.W}><w:br/></w:r>"))
+    b.add_text(p, LAI_TEXT.replace("(2003)", "(2003a)"))
+    p._p.append(b.parse_xml(f"<w:r {b.W}><w:br/></w:r>"))
+    b.add_text(p, "7\t" + DEZA_TEXT)
+    b.end_field(p)
+    cits = extract_docx(b.save(doc, tmp_path / "lines.docx"))
+    assert [(c.source.label, c.raw, c.source.line) for c in cits] == [
+        (None, "2019 Novel coronavirus outbreak (2020) Editorial. Lancet 395:1", 2),
+        (None, LAI_TEXT.replace("(2003)", "(2003a)"), 2),
+        ("7", DEZA_TEXT, 2),
+    ]
+    assert [c.embedded and c.embedded["id"] for c in cits] == [None, 11, 12]
 
 
 def test_word_numbering_and_bibliography_field_together(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ _W_NAMESPACES = (
     "http://purl.oclc.org/ooxml/wordprocessingml/main",  # ISO "strict" documents
 )
 _MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_PARTS = ("word/numbering.xml", "word/styles.xml", "word/footnotes.xml", "word/endnotes.xml")
+_PARTS = ("word/numbering.xml", "word/styles.xml", "word/footnotes.xml", "word/endnotes.xml", "word/settings.xml")
 
 # Elements whose content is never displayed text (properties, deleted text, the fallback copy of a drawing).
 _SKIP = frozenset(
@@ -89,7 +89,9 @@ _SKIP = frozenset(
     }
 )
 
-_LABEL_RE = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)]?(?=\s))\s*")
+# a printed number before a reference: "[3]", "3." or "3)", or a bare "3" before a tab (numbered styles' layout);
+# a bare number before a space is not taken, it may begin the reference ("2019 Novel coronavirus ...")
+_LABEL_RE = re.compile(r"^[ \t]*(?:\[(\d{1,4})\]|(\d{1,4})[.)]|(\d{1,4})(?=\t))\s*")
 _DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"<>]+")
 
 
@@ -865,27 +867,46 @@ def render_item(item: dict[str, Any]) -> str:
     return " ".join(text.split()).strip()
 
 
-def _similarity(raw: str, item: dict[str, Any], hinted: bool) -> float | None:
-    """How surely the printed string ``raw`` is the embedded item (None: not sure enough to attach)."""
+@dataclass(frozen=True)
+class _Facts:
+    """What a printed string is checked against, prepared once per embedded item."""
+
+    doi: str
+    family: str
+    year: int | None
+    title: str
+    volume: str
+    page: str
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> _Facts:
+        authors = [p for p in item.get("author") or item.get("editor") or [] if isinstance(p, dict)]
+        family = _fold(str(authors[0].get("family") or authors[0].get("literal") or "")) if authors else ""
+        return cls(
+            doi=_first(item.get("DOI")).lower(),
+            family=family.split()[-1] if family else "",
+            year=_year(item),
+            title=_fold(_first(item.get("title"))),
+            volume=_fold(str(item.get("volume") or "")),
+            page=(_fold(str(item.get("page") or "")).split(" ") or [""])[0],
+        )
+
+
+def _similarity(raw: str, folded: str, facts: _Facts, hinted: bool) -> float | None:
+    """How surely the printed string is the embedded item (None: not sure enough to attach)."""
     from rapidfuzz import fuzz
 
-    folded = _fold(raw)
-    doi = _first(item.get("DOI")).lower()
-    if doi and doi in raw.lower():
+    if facts.doi and facts.doi in raw.lower():
         return 2.0
-    authors = [p for p in item.get("author") or item.get("editor") or [] if isinstance(p, dict)]
-    family = _fold(str(authors[0].get("family") or authors[0].get("literal") or "")) if authors else ""
-    author_ok = bool(family) and re.search(rf"\b{re.escape(family.split()[-1])}\b", folded) is not None
-    year = _year(item)
-    year_ok = year is not None and re.search(rf"\b{year}\b", folded) is not None
-    title = _fold(_first(item.get("title")))
-    title_score = fuzz.partial_ratio(title, folded) / 100 if title else 0.0
-    numbers = set(folded.split())
-    volume = _fold(str(item.get("volume") or ""))
-    page = _fold(str(item.get("page") or "")).split(" ")[0]
-    detail_ok = bool(volume and volume in numbers) or bool(page and page in numbers)
+    words = set(folded.split())
+    author_ok = bool(facts.family) and all(w in words for w in facts.family.split())
+    year_ok = facts.year is not None and re.search(rf"(?<!\d){facts.year}(?!\d)", folded) is not None  # 2016a
+    if not (author_ok or year_ok):  # every way to be sure below needs one of them; spares the fuzzy match
+        return None
+    title_score = fuzz.partial_ratio(facts.title, folded) / 100 if facts.title else 0.0
+    detail_ok = bool(facts.volume and facts.volume in words) or bool(facts.page and facts.page in words)
     score = 0.5 * title_score + 0.2 * author_ok + 0.15 * year_ok + 0.15 * detail_ok + 0.05 * hinted
-    long_title = len(title) >= 12
+    long_title = len(facts.title) >= 12
     if (title_score >= 0.9 and long_title and (author_ok or year_ok)) or (
         author_ok and year_ok and (title_score >= 0.75 or detail_ok or (hinted and not long_title))
     ):
@@ -895,12 +916,14 @@ def _similarity(raw: str, item: dict[str, Any], hinted: bool) -> float | None:
 
 def _attach(printed: list[Citation], items: list[_Item]) -> tuple[list[Citation], list[_Item]]:
     """Give each printed reference the embedded item it is, one to one; returns the items left over."""
+    facts = [_Facts.of(item.csl) for item in items]
     pairs = []
     for i, cit in enumerate(printed):
         label = cit.source.label if cit.source else None
         hint = int(label) - 1 if label and label.isdigit() else None
-        for j, item in enumerate(items):
-            score = _similarity(cit.raw, item.csl, hint == j)
+        folded = _fold(cit.raw)
+        for j, fact in enumerate(facts):
+            score = _similarity(cit.raw, folded, fact, hint == j)
             if score is not None:
                 pairs.append((score, -abs((hint if hint is not None else j) - j), i, j))
     pairs.sort(reverse=True)
@@ -928,7 +951,7 @@ def _strip_label(text: str) -> tuple[str, str | None]:
     match = _LABEL_RE.match(text)
     if not match:
         return text, None
-    return text[match.end() :], match.group(1) or match.group(2)
+    return text[match.end() :], match.group(1) or match.group(2) or match.group(3)
 
 
 def _body_lines(paragraphs: list[_Para]) -> tuple[list[str], list[int], list[str | None]]:
@@ -938,23 +961,23 @@ def _body_lines(paragraphs: list[_Para]) -> tuple[list[str], list[int], list[str
     labels: list[str | None] = []
     rows: dict[int, int] = {}  # row -> index of its line
     for para in paragraphs:
-        text = _para_text(para).replace("\t", " ")
+        text = _para_text(para)
         if para.row is not None and para.row in rows:
             index = rows[para.row]
             lines[index] = f"{lines[index]} {' '.join(text.split())}".strip()
             continue
-        pieces = text.split("\n") or [""]
+        pieces = text.split("\n")
         prefix = ""
         if para.label:
             printed, bare = para.label
-            pieces[0], _ = _strip_label(pieces[0]) if _LABEL_RE.match(pieces[0]) else (pieces[0], None)
+            pieces[0], _ = _strip_label(pieces[0])  # a number typed under Word's own
             # the list reader knows "1." and "[1]"; other formats ("a)", "iv.") are given back as labels after
             prefix = (f"[{bare}] " if "[" in printed else f"{bare}. ") if bare.isdigit() else ""
         if para.row is not None:
             rows[para.row] = len(lines)
             pieces = [" ".join(pieces)]
         for k, piece in enumerate(pieces):
-            lines.append((prefix if k == 0 else "") + piece.strip())
+            lines.append((prefix if k == 0 else "") + piece.replace("\t", " ").strip())
             numbers.append(para.number)
             labels.append(para.label[1] if para.label and k == 0 else None)
     return lines, numbers, labels
@@ -973,7 +996,7 @@ def _from_lines(paragraphs: list[_Para], file: str, warnings: list[str] | None, 
 
 
 def _bibliography(fields: list[_Field], paragraphs: list[_Para], file: str) -> list[Citation]:
-    """The entries of the citation managers' bibliography fields, one per paragraph."""
+    """The entries of the citation managers' bibliography fields, one per paragraph (or line)."""
     by_number = {p.number: p for p in paragraphs}
     wanted = sorted({n for f in fields if f.bibliography for n in f.paras})
     out: list[Citation] = []
@@ -981,21 +1004,33 @@ def _bibliography(fields: list[_Field], paragraphs: list[_Para], file: str) -> l
         para = by_number.get(number)
         if para is None:
             continue
-        text = " ".join(_para_text(para).split())
-        text, printed_label = _strip_label(text)
-        if para.label:
-            text, _ = _strip_label(text)  # the style's number under Word's own
-        label = para.label[1] if para.label else printed_label
-        if len(text) > MAX_REFERENCE_CHARS or not re.search(r"[^\W\d_]{3}", text):
-            continue
-        source = Source(file, len(out) + 1, number, label, part="bibliography-field")
-        out.append(Citation(text, source))
+        for k, line in enumerate(_para_text(para).split("\n")):
+            line, printed_label = _strip_label(line)  # under Word's own number, the style's is dropped too
+            text = " ".join(line.split())
+            if len(text) > MAX_REFERENCE_CHARS or not re.search(r"[^\W\d_]{3}", text):
+                continue
+            label = para.label[1] if para.label and k == 0 else printed_label
+            out.append(Citation(text, Source(file, len(out) + 1, number, label, part="bibliography-field")))
     return out
 
 
-def _notes(reader: _Reader, refs: list[str], file: str, part: str) -> list[Citation]:
-    """References standing in footnotes or endnotes, labelled with the note's number."""
-    numbers = {note_id: str(k) for k, note_id in enumerate(dict.fromkeys(refs), 1)}
+def _note_format(kind: str, roots: dict[str, ET.Element]) -> tuple[str, int]:
+    """How notes of ``kind`` are numbered: the document's last section, else settings, else Word's default."""
+    places = []
+    body = _child(roots["word/document.xml"], "body")
+    section = next((c for c in reversed(body) if _w(c) == "sectPr"), None) if body is not None else None
+    places.append(_child(section, f"{kind}Pr"))
+    places.append(_child(roots.get("word/settings.xml"), f"{kind}Pr"))
+    fmt = next((v for p in places if (v := _attr(_child(p, "numFmt"), "val"))), None)
+    start = next((v for p in places if (v := _attr(_child(p, "numStart"), "val"))), None)
+    # Word numbers endnotes i, ii, iii unless told otherwise
+    return fmt or ("lowerRoman" if kind == "endnote" else "decimal"), _int(start, 1)
+
+
+def _notes(reader: _Reader, refs: list[str], file: str, part: str, numbering: tuple[str, int]) -> list[Citation]:
+    """References standing in footnotes or endnotes, labelled with the note's number as printed."""
+    fmt, start = numbering
+    numbers = {note_id: _format_number(k, fmt) for k, note_id in enumerate(dict.fromkeys(refs), start)}
     out: list[Citation] = []
     for para in reader.paragraphs:
         text = " ".join(_para_text(para).split())
@@ -1061,7 +1096,7 @@ def extract_docx(path: str | Path, *, warnings: list[str] | None = None) -> list
     printed = _bibliography(body.fields, body.paragraphs, name) or _from_lines(body.paragraphs, name, warnings, None)
     if not printed:
         for kind, reader in notes.items():
-            for cit in _notes(reader, body.note_refs[kind], name, kind):
+            for cit in _notes(reader, body.note_refs[kind], name, kind, _note_format(kind, roots)):
                 assert cit.source is not None
                 printed.append(
                     Citation(cit.raw, Source(name, len(printed) + 1, cit.source.line, cit.source.label, part=kind))
