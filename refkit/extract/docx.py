@@ -140,8 +140,8 @@ def _parse_xml(data: bytes, what: str) -> ET.Element:
     Raises:
         ValueError: the XML is malformed or declares a DTD (the message says which).
     """
-    head = data.decode("utf-16", errors="replace") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data
-    if (b"<!DOCTYPE" in head) if isinstance(head, bytes) else ("<!DOCTYPE" in head):
+    text = data.decode("utf-16", errors="replace").encode() if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data
+    if b"<!DOCTYPE" in text:
         raise ValueError(f"{what} declares a DTD (<!DOCTYPE), which is refused")
     try:
         return ET.fromstring(data)
@@ -610,8 +610,8 @@ def _csl_items(payload: Any, manager: str) -> list[tuple[dict[str, Any], list[st
         data = entry.get("itemData")
         if not isinstance(data, dict):
             continue
-        uris = entry.get("uris") or ([entry["uri"]] if isinstance(entry.get("uri"), str) else [])
-        keys = [f"uri:{u}" for u in uris if isinstance(u, str)]
+        uris = entry.get("uris") or entry.get("uri") or []  # "uri" in fields written by older Zotero versions
+        keys = [f"uri:{u}" for u in ([uris] if isinstance(uris, str) else uris) if isinstance(u, str)]
         # Mendeley numbers its items per citation ("ITEM-1"), so only Zotero's ids identify a work
         if manager == "zotero" and entry.get("id") is not None:
             keys.append(f"zotero:{entry['id']}")
@@ -651,10 +651,10 @@ _ENDNOTE_TYPES = {
 
 
 def _text_of(elem: ET.Element | None) -> str:
-    """All text below an element (EndNote wraps values in <style> runs), iteratively."""
+    """All text below an element (EndNote wraps values in <style> runs), spaces normalised."""
     if elem is None:
         return ""
-    return " ".join("".join(t or "" for e in elem.iter() for t in (e.text, e.tail if e is not elem else "")).split())
+    return " ".join("".join(elem.itertext()).split())  # the C iterator walks without recursion
 
 
 def _find(elem: ET.Element, *path: str) -> ET.Element | None:
