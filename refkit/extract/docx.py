@@ -835,7 +835,13 @@ def _initials(given: str) -> str:
 
 
 def render_item(item: dict[str, Any]) -> str:
-    """A plain reference string for a CSL item: "Family AB, Family CD (2016) Title. Journal 96:418-419"."""
+    """A plain reference string for a CSL item: "Family AB, Family CD (2016) Title. Journal 96:418-419".
+
+    Example:
+        >>> render_item({"author": [{"family": "Deza", "given": "Gustavo"}], "issued": {"date-parts": [[2016]]},
+        ...     "title": "Solitary calcified nodule", "container-title": "Acta Derm Venereol", "volume": "96"})
+        'Deza G (2016) Solitary calcified nodule. Acta Derm Venereol 96'
+    """
     names = []
     for person in item.get("author") or item.get("editor") or []:
         if not isinstance(person, dict):
