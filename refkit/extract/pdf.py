@@ -98,6 +98,14 @@ _ACCENTS = {
     0x02CA: "\u0301",
     0x02CB: "\u0300",
 }
+#: Headings of reference lists that the text reader does not know, or that articles print with a number or in
+#: letter-spaced capitals ("R E F E R E N C E S").
+_MORE_HEADINGS_RE = re.compile(
+    r"^\s*(?:[\dIVX]+\.?\s+)?(?:quellen(?:verzeichnis|angaben)?|literaturliste|literaturangaben|bibliographie|"
+    r"references? cited|reference list|notes and references|zitierte literatur|verwendete literatur|"
+    r"r\s?e\s?f\s?e\s?r\s?e\s?n\s?c\s?e\s?s)\s*:?\s*$",
+    re.IGNORECASE,
+)
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _PAGE_NUMBER_RE = re.compile(r"^\W*(?:page|seite|p\.)?\s*\d{1,4}(?:\s*(?:of|/|von)\s*\d{1,4})?\W*$", re.IGNORECASE)
 _LABEL_RES = (
@@ -238,67 +246,48 @@ def _page_fragments(page: object) -> tuple[list[_Fragment], float, int]:
     try:
         handle = textpage.raw
         n = raw.FPDFText_CountChars(handle)
-        get_unicode = raw.FPDFText_GetUnicode
-        is_generated = raw.FPDFText_IsGenerated
-        is_hyphen = raw.FPDFText_IsHyphen
-        loose_box = raw.FPDFText_GetLooseCharBox
-        rect = raw.FS_RECTF()
-        rect_ref = ctypes.byref(rect)
+        codes, generated, boxes = _page_chars(handle, n)
+        marks = _place_accents(codes, boxes)
         fragments: list[_Fragment] = []
         chars: list[str] = []
-        boxes: list[tuple[float, float, float, float]] = []
+        kept: list[tuple[float, float, float, float]] = []
         last_x1 = last_mid = last_h = 0.0
         pending_space = False
-        accent: tuple[str, float] | None = None
+        start_index = 0
 
         def flush() -> None:
-            if boxes:
-                _add_fragment(fragments, chars, boxes, height, textpage, start_index)
+            if kept:
+                _add_fragment(fragments, chars, kept, height, textpage, start_index)
             chars.clear()
-            boxes.clear()
+            kept.clear()
 
-        start_index = 0
         for i in range(n):
-            code = get_unicode(handle, i)
-            if is_generated(handle, i):
+            code = codes[i]
+            if generated[i]:
                 if code in (10, 13):
                     flush()
                     pending_space = False
                 elif code == 32:
                     pending_space = True
-                elif code in (2, 0x2D) and boxes:
+                elif code in (2, 0x2D) and kept:
                     # PDFium marks a line-end hyphen it found as generated; keep it as a hyphen
                     chars.append("-")
-                    boxes.append(boxes[-1])
+                    kept.append(kept[-1])
                 continue
             if code in (10, 13):
                 flush()
                 pending_space = False
                 continue
-            if code == 2 or (code == 0xAD and is_hyphen(handle, i)):
-                code = 0x2D
-            if code < 32 or code in (0xFFFE, 0xFFFF):
-                continue
-            if not loose_box(handle, i, rect_ref):
-                continue
-            x0, x1, top, bottom = rect.left, rect.right, rect.top, rect.bottom
-            h = top - bottom
+            box = boxes[i]
             if code == 32:
                 pending_space = True
                 continue
-            mark = _ACCENTS.get(code) or (chr(code) if 0x300 <= code <= 0x36F else None)
-            if mark is not None:
-                # an accent set as a glyph of its own goes with the letter under it, as a combining mark
-                centre = (x0 + x1) / 2
-                if boxes and boxes[-1][0] - 1 <= centre <= boxes[-1][1] + 1 and chars[-1].isalpha():
-                    if chars[-1] != mark:
-                        chars.append(mark)
-                        boxes.append(boxes[-1])
-                else:
-                    accent = (mark, centre)
+            if box is None or i in marks or code < 32 or code in (0xFFFE, 0xFFFF):
                 continue
+            x0, x1, top, bottom = box
+            h = top - bottom
             mid = (top + bottom) / 2
-            if boxes:
+            if kept:
                 gap = x0 - last_x1
                 size = max(h, last_h, 1.0)
                 if abs(mid - last_mid) > 0.6 * size or gap > 1.2 * size or gap < -2.0 * size:
@@ -306,22 +295,80 @@ def _page_fragments(page: object) -> tuple[list[_Fragment], float, int]:
                     pending_space = False
                 elif pending_space or gap > 0.11 * size:
                     chars.append(" ")
-                    boxes.append((last_x1, last_x1, boxes[-1][2], boxes[-1][3]))
-            if not boxes:
+                    kept.append((last_x1, last_x1, kept[-1][2], kept[-1][3]))
+            if not kept:
                 start_index = i
             pending_space = False
             chars.append(chr(code))
-            boxes.append((x0, x1, top, bottom))
-            if accent is not None:
-                if x0 - 1 <= accent[1] <= x1 + 1:
-                    chars.append(accent[0])
-                    boxes.append(boxes[-1])
-                accent = None
+            kept.append(box)
+            for mark in marks.get(-i - 1, ()):
+                chars.append(mark)
+                kept.append(box)
             last_x1, last_mid, last_h = x1, mid, h
         flush()
     finally:
         textpage.close()
     return fragments, height, n
+
+
+def _page_chars(handle: object, n: int) -> tuple[list[int], list[bool], list[tuple[float, float, float, float] | None]]:
+    """Each character's code (a line-end hyphen as ``-``), whether PDFium made it up, and its loose box."""
+    import pypdfium2.raw as raw
+
+    get_unicode = raw.FPDFText_GetUnicode
+    is_generated = raw.FPDFText_IsGenerated
+    loose_box = raw.FPDFText_GetLooseCharBox
+    rect = raw.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    codes: list[int] = []
+    generated: list[bool] = []
+    boxes: list[tuple[float, float, float, float] | None] = []
+    for i in range(n):
+        code = get_unicode(handle, i)
+        if code == 2 or (code == 0xAD and raw.FPDFText_IsHyphen(handle, i)):
+            code = 0x2D
+        codes.append(code)
+        made_up = bool(is_generated(handle, i))
+        generated.append(made_up)
+        if made_up or code in (10, 13, 32) or not loose_box(handle, i, rect_ref):
+            boxes.append(None)
+        else:
+            boxes.append((rect.left, rect.right, rect.top, rect.bottom))
+    return codes, generated, boxes
+
+
+def _place_accents(codes: list[int], boxes: list[tuple[float, float, float, float] | None]) -> dict[int, list[str]]:
+    """Accents set as glyphs of their own, each put after the letter under it as a combining mark.
+
+    Typesetters (TeX among them) draw "ü" as "u" and a separate "¨", sometimes far away in the content stream.
+    Returns: the accent glyphs' indexes (to skip) as keys, and ``-(letter index) - 1`` -> marks to add after it.
+    """
+    out: dict[int, list[str]] = {}
+    for i, code in enumerate(codes):
+        mark = _ACCENTS.get(code) or (chr(code) if 0x300 <= code <= 0x36F else None)
+        box = boxes[i]
+        if mark is None or box is None:
+            continue
+        centre = (box[0] + box[1]) / 2
+        mid = (box[2] + box[3]) / 2
+        size = max(box[2] - box[3], 1.0)
+        best = None
+        # near the accent in the stream first; else anywhere on the page
+        order = itertools.chain(range(max(0, i - 40), min(len(codes), i + 40)), range(len(codes)))
+        for j in order:
+            other = boxes[j]
+            if j == i or other is None or not chr(codes[j]).isalpha():
+                continue
+            if other[0] - 0.5 <= centre <= other[1] + 0.5 and abs((other[2] + other[3]) / 2 - mid) < 1.2 * size:
+                best = j
+                break
+        if best is None:
+            continue
+        out[i] = []
+        marks = out.setdefault(-best - 1, [])
+        if mark not in marks:
+            marks.append(mark)
+    return out
 
 
 def _add_fragment(
@@ -417,11 +464,15 @@ def _gutters(fragments: list[_Fragment]) -> list[tuple[float, float]]:
     for frag in fragments:
         for b in range(int((frag.x0 - left) // 2), min(bins, int((frag.x1 - left) // 2) + 1)):
             cover[b] += 1
-    limit = max(1, int(0.06 * len(fragments)))
+    # a gutter is a valley: crossed by few fragments (full-width titles, captions) compared with the columns
+    # on either side of it
+    before = list(itertools.accumulate(cover, max))
+    after = list(itertools.accumulate(reversed(cover), max))[::-1]
+    low = [c <= max(1.0, 0.35 * min(a, z)) for c, a, z in zip(cover, before, after, strict=True)]
     runs: list[tuple[int, int]] = []
     start = None
-    for b, c in enumerate([*cover, limit + 1]):
-        if c <= limit:
+    for b, is_low in enumerate([*low, False]):
+        if is_low:
             if start is None:
                 start = b
         elif start is not None:
@@ -572,11 +623,15 @@ def _stands_apart(line: _Line, lines: list[_Line]) -> bool:
 # --------------------------------------------------------------------------- the reference list
 
 
+def _is_heading(text: str) -> bool:
+    return bool(_HEADING_RE.match(text) or _MORE_HEADINGS_RE.match(text))
+
+
 def _reference_list(lines: list[_Line], name: str) -> list[Citation]:
     """The references after the heading that gives the most of them."""
     best: list[Citation] = []
     for i, line in enumerate(lines):
-        if not _HEADING_RE.match(line.text):
+        if not _is_heading(line.text):
             continue
         end = _list_end(lines, i + 1)
         found = _split(lines[i + 1 : end], name)
@@ -591,7 +646,7 @@ def _list_end(lines: list[_Line], start: int) -> int:
     body = statistics.median(sizes) if sizes else 0.0
     for j in range(start, len(lines)):
         text = lines[j].text
-        if j > start and (_HEADING_RE.match(text) or _STOP_HEADING_RE.match(text)):
+        if j > start and (_is_heading(text) or _STOP_HEADING_RE.match(text)):
             return j
         if j > start + 1 and lines[j].size > 1.3 * body and len(text) < 80 and not looks_like_reference(text):
             return j
