@@ -106,6 +106,7 @@ _MORE_HEADINGS_RE = re.compile(
     r"r\s?e\s?f\s?e\s?r\s?e\s?n\s?c\s?e\s?s)\s*:?\s*$",
     re.IGNORECASE,
 )
+_END_NUMBERS_RE = re.compile(r"^\d+|\d+$")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _PAGE_NUMBER_RE = re.compile(r"^\W*(?:page|seite|p\.)?\s*\d{1,4}(?:\s*(?:of|/|von)\s*\d{1,4})?\W*$", re.IGNORECASE)
 _LABEL_RES = (
@@ -509,15 +510,17 @@ def _gutters(fragments: list[_Fragment]) -> list[tuple[float, float]]:
 
 def _drop_line_numbers(fragments: list[_Fragment]) -> list[_Fragment]:
     """Leave out a margin column of line numbers (preprints): bare numbers at one x, counting up line by line."""
-    numbers = [f for f in fragments if f.text.isdigit() and len(f.text) <= 4]
-    if len(numbers) < 10:
+    numbers = [f for f in fragments if f.text.isdigit() and len(f.text) <= 5]
+    if len(numbers) < 6:
         return fragments
     drop: set[int] = set()
-    by_x: dict[int, list[_Fragment]] = {}
+    by_x: dict[tuple[str, int], list[_Fragment]] = {}
     for f in numbers:
-        by_x.setdefault(round(f.x1 / 6), []).append(f)
+        # left- or right-aligned
+        by_x.setdefault(("left", round(f.x0 / 4)), []).append(f)
+        by_x.setdefault(("right", round(f.x1 / 4)), []).append(f)
     for group in by_x.values():
-        if len(group) < 10:
+        if len(group) < 6:
             continue
         group.sort(key=lambda f: f.top)
         steps = sum(1 for a, b in itertools.pairwise(group) if int(b.text) == int(a.text) + 1)
@@ -568,8 +571,9 @@ def _assemble(fragments: list[_Fragment], page: int, column: int, *, spanning: b
 
 
 def _furniture_key(text: str) -> str:
-    """Letters only: a running header keeps its words while its page number moves ("4 Journal" / "Journal 5")."""
-    return "".join(c for c in text.lower() if c.isalpha())
+    """The line without spaces and without a number at either end: a running header keeps its words while its
+    page number moves ("4 Journal of X" / "Journal of X 5")."""
+    return _END_NUMBERS_RE.sub("", "".join(text.lower().split()))
 
 
 def _drop_furniture(pages: list[list[_Line]]) -> list[_Line]:
@@ -590,7 +594,7 @@ def _drop_furniture(pages: list[list[_Line]]) -> list[_Line]:
         for line in lines:
             if id(line) in edge:
                 key = _furniture_key(line.text)
-                if len(key) >= 3 and edge_keys[key] >= repeats:
+                if sum(c.isalpha() for c in key) >= 3 and edge_keys[key] >= repeats:
                     continue
                 if _PAGE_NUMBER_RE.match(line.text) and _stands_apart(line, lines):
                     continue
@@ -694,7 +698,12 @@ def _split(lines: list[_Line], name: str) -> list[Citation]:
     body = statistics.median(line.size for line in lines)
     numbered, _ = _numbered_starts(lines, body)
     starts: dict[int, tuple[str | None, int]] = {}
-    if len(numbered) >= 3 or (numbered and len(lines) <= 3 * len(numbered)):
+    first = min(numbered, default=None)
+    if (
+        len(numbered) >= 3
+        or (len(numbered) == 2 and first is not None and numbered[first][0] == "1")
+        or (numbered and len(lines) <= 3 * len(numbered))
+    ):
         starts = {i: (label, strip) for i, (label, strip) in numbered.items()}
         # lines before the first label are not part of the list
         lines_used = lines
@@ -713,12 +722,17 @@ def _split(lines: list[_Line], name: str) -> list[Citation]:
     for i, label, parts in entries:
         raw = _join(parts)
         raw = _LINK_LABELS_RE.sub("", raw).strip()
-        if not looks_like_reference(raw):
+        # a numbered entry is a reference by its place in the list, with or without a year ("IUCN Red List. [url]")
+        if not (looks_like_reference(raw) or (label is not None and _plausible_entry(raw))):
             continue
         line = lines_used[i]
         source = Source(name, len(citations) + 1, line.index, label, page=line.page, column=line.column)
         citations.append(Citation(raw=raw, source=source))
     return citations
+
+
+def _plausible_entry(text: str) -> bool:
+    return 12 <= len(text) <= MAX_REFERENCE_CHARS and bool(re.search(r"[^\W\d_]{3}", text))
 
 
 def _layout_starts(lines: list[_Line]) -> list[int]:
