@@ -574,7 +574,7 @@ def _provenance(ref: Reference) -> list[Source]:
     if raw.lstrip().startswith("{"):
         try:
             note = json.loads(raw).get("note")
-        except (json.JSONDecodeError, AttributeError):
+        except (json.JSONDecodeError, AttributeError, RecursionError):
             return []
         raw = note if isinstance(note, str) else ""
     elif raw.lstrip().startswith("@"):
@@ -610,7 +610,7 @@ def _with_raw_date(ref: Reference) -> Reference:
         return ref
     try:
         issued = json.loads(ref.raw).get("issued")
-    except (json.JSONDecodeError, AttributeError):
+    except (json.JSONDecodeError, AttributeError, RecursionError):
         return ref
     text = issued.get("raw") or issued.get("literal") if isinstance(issued, Mapping) else issued
     match = _RAW_DATE.search(str(text or ""))

@@ -70,7 +70,7 @@ def item_key(item: Reference) -> str:
     if raw.startswith("{"):
         try:
             data = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             data = None
         if isinstance(data, dict) and data.get("id") not in (None, ""):
             return str(data["id"])

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from refkit import __version__
 from refkit.audit import CODES, SEVERITY_ORDER
 from refkit.model import Citation, Finding, Match, Reference
+from refkit.text import clean_text
 
 if TYPE_CHECKING:
     from refkit.pipeline import RunResult
@@ -87,8 +88,29 @@ def audit_document(result: RunResult) -> dict[str, Any]:
     }
 
 
+# Markdown's and HTML's active characters: with these escaped, a reference's text stays text wherever audit.md is
+# rendered (no tag, link, image, emphasis or table cell break can come from an input).
+_MD_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "|": "\\|",
+        "[": "\\[",
+        "]": "\\]",
+        "`": "\\`",
+        "*": "\\*",
+        "_": "\\_",
+        "\n": " ",
+        "\r": " ",
+    }
+)
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """``text`` as inert Markdown: one line, no markup, no HTML, no link."""
+    return clean_text(text).translate(_MD_ESCAPES)
 
 
 def audit_markdown(result: RunResult) -> str:
@@ -119,13 +141,13 @@ def audit_markdown(result: RunResult) -> str:
             for c in f.citations
         )
         lines.append(
-            f"| {f.severity} | `{f.code}` | {f.cluster or ''} | {where} | {_md(f.message)} | "
+            f"| {f.severity} | `{f.code}` | {_md(f.cluster or '')} | {where} | {_md(f.message)} | "
             f"{_md(f.suggestion or '')} |"
         )
     lines += ["", "## Works", ""]
     for c in result.clusters:
         status = c.match.status if c.match else "unverified"
-        head = f"- **{c.id}** ({status}{', DOI ' + c.canonical.doi if c.canonical.doi else ''}): "
+        head = f"- **{_md(c.id)}** ({status}{', DOI ' + _md(c.canonical.doi) if c.canonical.doi else ''}): "
         lines.append(head + _md(c.canonical.title or c.citations[0].raw))
         for ref in c.citations:
             src = f"{ref.source.file}#{ref.source.label or ref.source.position}" if ref.source else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "strip_accents"]
+__all__ = ["clean_text", "fold", "strip_accents"]
 
 
 def strip_accents(text: str) -> str:
@@ -24,3 +24,18 @@ def fold(text: str | None) -> str:
         return ""
     text = re.sub(r"<[^>]+>", " ", strip_accents(text).casefold())
     return re.sub(r"[^\w]+", " ", text).strip()
+
+
+# C0 and C1 control characters (and DEL) but tab and line ends: terminal escapes, bells and NULs have no place in a
+# reference and must not reach the exports, the report or a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with control characters (ESC, BEL, NUL, DEL, C1) turned into spaces; tabs and line ends kept.
+
+    Example:
+        >>> clean_text("Deza G\x1b[31m (2016)\x07")
+        'Deza G [31m (2016) '
+    """
+    return _CONTROL.sub(" ", text) if _CONTROL.search(text) else text

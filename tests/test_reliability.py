@@ -6,6 +6,7 @@ Each test is named after the defect it keeps away.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,184 @@ def test_unanswered_doi_check_is_a_finding_and_exit_5(
     crossref_server.reset()
     assert _cli(crossref_server, tmp_path, "run", str(article), "-o", str(out), "--no-progress") == 0
     assert _codes(out).count("doi-unresolved") == 6 and "doi-unchecked" not in _codes(out)
+
+
+# -- 3. deep nesting: a JATS citation nested 50,000 tags deep, a JSON file nested 100,000 arrays deep --
+
+
+def test_deeply_nested_jats_citation_is_read(tmp_path: Path) -> None:
+    from refkit.extract import extract
+
+    inner = "<i>" * 50_000 + "Smith J (2001) Deep nesting. J Foo 1:2-3" + "</i>" * 50_000
+    path = _write(
+        tmp_path,
+        "deep.xml",
+        f'<?xml version="1.0"?><article><back><ref-list><ref><label>1</label><mixed-citation>{inner}'
+        "</mixed-citation></ref></ref-list></back></article>",
+    )
+    [citation] = extract(path)
+    assert citation.raw == "Smith J (2001) Deep nesting. J Foo 1:2-3"
+
+
+def test_deeply_nested_json_is_a_format_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
+    assert main(["export", str(path), "-o", str(tmp_path / "out.bib")]) == 4
+    err = capsys.readouterr().err
+    assert "nested too deeply" in err and "Traceback" not in err
+
+
+# -- 4. a FIFO given as input blocked forever --
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs on this platform")
+def test_fifo_input_is_refused_without_blocking(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    good = _write(tmp_path, "good.txt", DOI_LIST)
+    out = tmp_path / "out"
+    assert main(["run", str(fifo), str(good), "-o", str(out), "--offline", "--no-cache", "--no-progress"]) == 3
+    err = capsys.readouterr().err
+    assert "pipe.txt: not a regular file" in err
+    assert len(json.loads((out / "audit.json").read_text(encoding="utf-8"))["works"]) == 8
+
+
+# -- 5. a brace in a DOI or URL broke the whole .bib file --
+
+
+def test_bibtex_doi_and_url_with_braces_stay_one_entry(tmp_path: Path) -> None:
+    import bibtexparser
+    from pybtex.database import parse_string
+
+    from refkit.export import as_clusters, dumps, loads
+    from refkit.model import Reference
+
+    ref = Reference(
+        raw="x", title="Braces", issued=(2020,), doi="10.1002/(SICI)1097}{x", url="https://example.org/a}b\\c{"
+    )
+    text = dumps(as_clusters([ref, Reference(raw="y", title="Second", issued=(2021,))]), "bibtex")
+    assert len(parse_string(text, "bibtex").entries) == 2
+    library = bibtexparser.parse_string(text)
+    assert len(library.entries) == 2 and not library.failed_blocks
+    back = loads(text, "bibtex")
+    assert back[0].doi == "10.1002/(SICI)1097}{x"
+    assert back[0].url == "https://example.org/a%7Db%5Cc%7B"
+
+
+# -- 6. audit.md ran markup from references when rendered --
+
+HOSTILE = [
+    "1. Smith J (2019) <script>alert(1)</script> study. J Foo 1:2-3",
+    "2. Doe A (2018) An <img src=x onerror=alert(1)> title. J Bar 4:5-6",
+    "3. Roe B (2017) [click](javascript:alert(1)) and <a href='javascript:alert(2)'>x</a>. J Baz 7:8-9",
+]
+
+
+def test_audit_markdown_is_inert(tmp_path: Path) -> None:
+    from refkit.pipeline import run
+
+    article = _write(tmp_path, "hostile.txt", "References\n" + "\n".join(HOSTILE))
+    run([article], tmp_path / "out", registry=None)
+    md = (tmp_path / "out" / "audit.md").read_text(encoding="utf-8")
+    for active in ("<script", "<img", "<a ", "onerror=alert(1)>"):
+        assert active not in md, active
+    assert not re.search(r"(?<!\\)\]\(javascript:", md)  # "\[click\](...)" is text, not a link
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+
+
+# -- 7. references dropped without a word --
+
+
+def test_non_latin_references_are_read() -> None:
+    from refkit.extract import extract_text
+
+    text = (
+        "Литература\n"
+        "1. Иванов ИИ (2015) Кальциноз кожи у детей. Вестник дерматологии 91:45-50\n"
+        "2. 山田太郎 (2018) 皮膚石灰沈着症の一例. 皮膚科の臨床 60:123-126\n"
+        "3. Παπαδόπουλος Γ (2012) Ασβέστωση του δέρματος. Ελληνική Δερματολογία 4:10-12\n"
+    )
+    assert [c.source.label for c in extract_text(text) if c.source] == ["1", "2", "3"]
+
+
+def test_numbering_past_9999_keeps_every_item() -> None:
+    from refkit.extract import extract_text
+
+    text = "References\n" + "\n".join(
+        f"{n}. Author{n} A ({1950 + n % 70}) Title {n}. J Foo {n}:1-2" for n in range(1, 10_051)
+    )
+    citations = extract_text(text)
+    assert len(citations) == 10_050
+    assert citations[-1].raw.startswith("Author10050 A") and citations[-1].source.label == "10050"  # type: ignore[union-attr]
+
+
+def test_numbered_item_that_is_not_read_gets_a_warning() -> None:
+    from refkit.extract import extract_text
+
+    warnings: list[str] = []
+    citations = extract_text(
+        "References\n1. Smith J (2001) A. J Foo 1:2-3\n2. Anonymous. Undated leaflet\n3. Doe A (2002) B. J Bar 4:5",
+        warnings=warnings,
+    )
+    assert [c.source.label for c in citations if c.source] == ["1", "3"]
+    assert warnings == [
+        "-: list item 2 (line 3) not read as a reference (no year or DOI, or too short): Anonymous. Undated leaflet"
+    ]
+
+
+def test_jats_nlm_citation_alternatives_and_named_entities(tmp_path: Path) -> None:
+    from refkit.extract import extract
+
+    path = _write(
+        tmp_path,
+        "old.xml",
+        '<?xml version="1.0"?><!DOCTYPE article PUBLIC "-//NLM//DTD Journal Publishing DTD v2.0 20040830//EN" '
+        '"journalpublishing.dtd"><article><back><ref-list>'
+        "<ref><label>1</label><nlm-citation citation-type='journal'><person-group><name><surname>Smith</surname>"
+        "<given-names>J</given-names></name></person-group><year>2001</year><article-title>Old&nbsp;style"
+        "</article-title><source>J Foo</source><volume>1</volume></nlm-citation></ref>"
+        "<ref><label>2</label><citation-alternatives><element-citation><person-group><name><surname>Doe</surname>"
+        "<given-names>A</given-names></name></person-group><year>2002</year><article-title>Structured"
+        "</article-title></element-citation><mixed-citation>Doe A (2002) Printed form&eacute;. J Bar 4:5"
+        "</mixed-citation></citation-alternatives></ref>"
+        "</ref-list></back></article>",
+    )
+    citations = extract(path)
+    assert [c.source.label for c in citations if c.source] == ["1", "2"]
+    assert citations[0].raw == "Smith J. 2001. Old style. J Foo. 1"
+    assert citations[1].raw == "Doe A (2002) Printed formé. J Bar 4:5"
+
+
+# -- 11. a file name with a line break added RIS records --
+
+
+def test_file_name_cannot_inject_ris_records() -> None:
+    from refkit.export import as_clusters, dumps, loads
+    from refkit.model import Reference, Source
+
+    evil = "a.txt\nER  - \nTY  - JOUR\nTI  - Injected\nER  - \n"
+    ref = Reference(raw="Smith J (2001) Real.\nER  - ", title="Real", source=Source(evil, 1, 1))
+    text = dumps(as_clusters([ref]), "ris")
+    assert [r.title for r in loads(text, "ris")] == ["Real"]
+    assert "\nTY  - JOUR\nTI  - Injected" not in text
+
+
+# -- 13. control characters reached the exports, the report and the terminal --
+
+
+def test_control_characters_do_not_reach_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = _write(
+        tmp_path,
+        "ctl.txt",
+        "References\n1. Smith J (2001) Bell\x07 and \x1b[31mred\x1b[0m title\x7f. J Foo 1:2-3\n"
+        "2. Doe A (2002) Another title\x9b. J Bar 4:5-6\n"
+        + "".join(f"{n}. Author{n} A (2003) An ordinary reference number {n}. J Baz {n}:1-9\n" for n in range(3, 30)),
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(article), "-o", str(out), "--offline", "--no-cache", "--no-progress"]) == 0
+    printed = capsys.readouterr()
+    for name in ("references.bib", "references.ris", "references.json", "audit.md", "audit.html", "audit.json"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert not any(c in text for c in "\x07\x1b\x7f\x9b"), name
+    assert not any(c in printed.out + printed.err for c in "\x07\x1b\x7f\x9b")

@@ -44,6 +44,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from refkit.errors import FormatError
 from refkit.model import Cluster, Reference, Source
+from refkit.text import clean_text
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -486,10 +487,16 @@ _ET_AL_LINE = "refkit: author list incomplete in the source (et al.)"
 _HEADER_RE = re.compile(r"^refkit: cited \d+ times?$")
 
 
+def _one_line(text: str) -> str:
+    """One line of plain text: control characters and every kind of line break become spaces, so that no file name
+    or reference can end a provenance line and start an RIS tag or a BibTeX field of its own."""
+    return " ".join(clean_text(text).split())
+
+
 def _source_text(source: Source | None) -> str:
     if source is None:
         return "unknown source"
-    out = f"{source.file}, reference {source.position}"
+    out = f"{_one_line(source.file)}, reference {source.position}"
     if source.line:
         out += f", line {source.line}"
     if source.page:
@@ -520,7 +527,7 @@ def provenance_note(cluster: Cluster) -> str:
     if cluster.canonical.et_al:
         lines.append(_ET_AL_LINE)
     for citation in cluster.citations:
-        raw = " ".join(citation.raw.split())
+        raw = _one_line(citation.raw)
         data = f" [fields from the {citation.fields_from} data in the document]" if citation.fields_from else ""
         lines.append(f"- {_source_text(citation.source)}: {raw}{data}")
     return "\n".join(lines)

@@ -13,8 +13,9 @@ What is written, and why (checked against Zotero's BibTeX import):
   turns it into an author called "others"; a cut-short author list is recorded in the provenance note.
 - Text fields are UTF-8 with LaTeX's special characters escaped: ``\\& \\% \\$ \\# \\_``,
   ``{\\textbraceleft}``, ``{\\textbraceright}``, ``{\\textasciitilde}``, ``{\\textasciicircum}``,
-  ``{\\textbackslash}``. ``doi`` and ``url`` are written as they are. A literal ``--`` in text is written
-  ``-{}-``, since Zotero (and LaTeX) turn ``--`` into an en dash; page ranges are written ``418--419``.
+  ``{\\textbackslash}``. ``doi`` and ``url`` are written as they are, but for braces and
+  backslashes, percent-encoded (``%7B``). A literal ``--`` in text is written ``-{}-``, since Zotero (and
+  LaTeX) turn ``--`` into an en dash; page ranges are written ``418--419``.
 - Capitalisation: in ``title`` only, a word with a capital letter after its first character (``DNA``,
   ``mRNA``, ``COVID-19``, ``McArdle``) is wrapped in braces so that styles that lower-case titles keep it.
   Words capitalised only at their first letter (proper nouns such as "Zotero") are not protected: telling
@@ -53,6 +54,7 @@ from collections.abc import Sequence
 from refkit.errors import FormatError
 from refkit.export import citation_keys, parse_provenance, provenance_note
 from refkit.model import Cluster, Person, Reference, Source
+from refkit.text import clean_text
 
 __all__ = ["FORMAT", "BibtexFormat", "decode_latex", "escape_latex"]
 
@@ -315,6 +317,15 @@ Person(family='de la Fontaine', given='Jean', literal=None, suffix=None)], True)
     return people, others
 
 
+# doi and url are verbatim fields (nothing is unescaped in them), but BibTeX still counts their braces: a brace
+# or backslash is written percent-encoded, as a DOI or URL may be (doi.org and browsers decode it).
+_VERBATIM_ESCAPES = str.maketrans({"{": "%7B", "}": "%7D", "\\": "%5C"})
+
+
+def _verbatim(value: str | None) -> str | None:
+    return " ".join(clean_text(value).split()).translate(_VERBATIM_ESCAPES) if value else value
+
+
 def _page(page: str) -> str:
     return re.sub(r"\s*[-\u2013\u2014]+\s*", "--", escape_latex(page).replace("-{}-", "--"))
 
@@ -326,14 +337,14 @@ def _entry_fields(cluster: Cluster) -> tuple[str, list[tuple[str, str]]]:
 
     def add(name: str, value: str | None, *, raw: bool = False) -> None:
         if value:
-            fields.append((name, value if raw else escape_latex(value)))
+            fields.append((name, value if raw else escape_latex(clean_text(value))))
 
     if ref.author:
         fields.append(("author", " and ".join(_name(p) for p in ref.author)))
     if ref.editor:
         fields.append(("editor", " and ".join(_name(p) for p in ref.editor)))
     if ref.title:
-        fields.append(("title", _protect_caps(escape_latex(ref.title))))
+        fields.append(("title", _protect_caps(escape_latex(clean_text(ref.title)))))
     if entry_type == "article":
         add("journal", ref.container_title)
         add("shortjournal", ref.container_title_short)
@@ -356,8 +367,8 @@ def _entry_fields(cluster: Cluster) -> tuple[str, list[tuple[str, str]]]:
     add("type", ref.genre)
     add("isbn", ref.isbn)
     add("issn", ref.issn)
-    add("doi", ref.doi, raw=True)
-    add("url", ref.url, raw=True)
+    add("doi", _verbatim(ref.doi), raw=True)
+    add("url", _verbatim(ref.url), raw=True)
     add("pmid", ref.pmid)
     add("pmcid", ref.pmcid)
     add("note", ref.note)
@@ -445,6 +456,8 @@ def _from_entry(entry: object, position: int) -> Reference:
 
     def verbatim(name: str) -> str | None:
         value = fields.get(name, "").strip()
+        for encoded, char in (("%7B", "{"), ("%7D", "}"), ("%5C", "\\")) if name == "doi" else ():
+            value = re.sub(encoded, lambda _, c=char: c, value, flags=re.IGNORECASE)
         return value or None
 
     entry_type = entry.entry_type.lower()

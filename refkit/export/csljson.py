@@ -96,6 +96,8 @@ class CslJsonFormat:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+        except RecursionError as exc:
+            raise FormatError("JSON nested too deeply to be a CSL-JSON file") from exc
         if isinstance(data, Mapping):
             data = [data]
         if not isinstance(data, list):

@@ -46,6 +46,7 @@ from refkit.errors import FormatError
 from refkit.export import citation_keys, parse_provenance, provenance_note
 from refkit.model import Cluster, Person, Reference, Source
 from refkit.parse.fields import is_name_suffix
+from refkit.text import clean_text
 
 __all__ = ["FORMAT", "RisFormat"]
 
@@ -149,7 +150,7 @@ def _name(person: Person) -> str:
 
 def _one_line(text: str) -> str:
     # A tag's value is one line; other spacing (a thin space between initials) is kept as written.
-    return _LINE_BREAKS.sub(" ", text).strip()
+    return _LINE_BREAKS.sub(" ", clean_text(text)).strip()
 
 
 def _record(cluster: Cluster, key: str) -> list[str]:

@@ -42,6 +42,9 @@ def read_text(path: str | Path) -> tuple[str, list[str]]:
         raise InputError(f"{name}: no such file", name)
     if p.is_dir():
         raise InputError(f"{name}: is a directory", name)
+    if not p.is_file():
+        # a FIFO, socket or device would block or never end
+        raise InputError(f"{name}: not a regular file (a pipe, socket or device); give a file", name)
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -99,6 +102,8 @@ def file_kind(path: str | Path) -> str:
 
     A file that cannot be opened is ``"text"``: :func:`read_text` then says why.
     """
+    if not Path(path).is_file():
+        return "text"  # read_text says what it is instead (opening a FIFO would block)
     try:
         with open(path, "rb") as handle:
             head = handle.read(1024)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 from refkit.errors import InputError
 from refkit.model import Citation, Source
+from refkit.text import clean_text
 
 __all__ = ["extract_jats", "html_to_text", "markdown_to_text"]
 
@@ -92,17 +94,48 @@ def markdown_to_text(text: str) -> str:
     return html.unescape(text)
 
 
+#: JATS elements that hold one citation: the printed form first (``mixed-citation``), then the structured ones of
+#: JATS 1.x (``element-citation``), NLM 2.x/3.0 (``nlm-citation``, older PLOS and PMC articles) and NLM 1.x.
+_CITATION_TAGS = ("mixed-citation", "element-citation", "nlm-citation", "citation")
+# XML knows five named entities; an article that uses HTML's (&nbsp;, &eacute;) is still read.
+_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+# Past this depth of markup inside one citation, its text is read flat (no punctuation put back): deeper nesting
+# is not JATS a publisher writes, and reading it recursively would exhaust Python's stack.
+_MAX_DEPTH = 64
+
+
+def _named_entities(text: str) -> str:
+    def numeric(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in _XML_ENTITIES or name not in html.entities.name2codepoint:
+            return match.group(0)
+        return f"&#{html.entities.name2codepoint[name]};"
+
+    return re.sub(r"&([A-Za-z][A-Za-z0-9]*);", numeric, text) if "&" in text else text
+
+
+def _citation_node(ref: ET.Element) -> ET.Element | None:
+    """The citation element of a ``<ref>``; inside ``<citation-alternatives>``, the printed form first."""
+    for holder in (ref, *ref.iter("citation-alternatives")):
+        for tag in _CITATION_TAGS:
+            node = holder.find(tag)
+            if node is not None:
+                return node
+    return None
+
+
 def extract_jats(text: str, file: str) -> list[Citation]:
+    """The references of a JATS (or NLM) XML article, each with its ``<label>``."""
     try:
-        root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", text, count=1).encode("utf-8"))
+        root = ET.fromstring(_named_entities(re.sub(r"<!DOCTYPE[^>]*>", "", text, count=1)).encode("utf-8"))
     except ET.ParseError as exc:
         raise InputError(f"{file}: malformed XML ({exc})", file) from exc
     citations = []
     for ref in root.iter("ref"):
-        node = next((n for n in ref if n.tag in ("mixed-citation", "element-citation", "citation")), None)
+        node = _citation_node(ref)
         if node is None:
             continue
-        raw = re.sub(r"\s+", " ", _jats_text(node)).strip()
+        raw = clean_text(re.sub(r"\s+", " ", _jats_text(node)).strip())
         label = ref.findtext("label")
         if raw:
             citations.append(
@@ -111,12 +144,31 @@ def extract_jats(text: str, file: str) -> list[Citation]:
     return citations
 
 
-def _jats_text(node: ET.Element) -> str:
+def _flat_text(node: ET.Element) -> str:
+    """All text inside ``node`` (not its tail), read without recursion."""
+    parts = [node.text or ""]
+    stack = [(node, iter(node))]
+    while stack:
+        element, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:
+                parts.append(element.tail or "")
+            continue
+        parts.append(child.text or "")
+        stack.append((child, iter(child)))
+    return "".join(parts)
+
+
+def _jats_text(node: ET.Element, depth: int = 0) -> str:
     """Text of a citation, with the spaces and commas the printed form has where JATS leaves them out."""
+    if depth >= _MAX_DEPTH:
+        return _flat_text(node)
     parts: list[str] = [node.text or ""]
     children = list(node)
     for i, child in enumerate(children):
-        inner = _jats_text(child)
+        inner = _jats_text(child, depth + 1)
         if child.tag == "surname" and not (child.tail or "").strip():
             inner += " "
         if parts and parts[-1][-1:].isalnum() and inner[:1].isalnum():
@@ -126,7 +178,7 @@ def _jats_text(node: ET.Element) -> str:
         following = children[i + 1] if i + 1 < len(children) else None
         if child.tag in ("name", "string-name") and following is not None and following.tag == child.tag:
             tail = tail if tail.strip() else ", "
-        elif node.tag == "element-citation" and not tail.strip():
+        elif node.tag in ("element-citation", "nlm-citation") and not tail.strip():
             tail = ". " if following is not None else ""
         parts.append(tail)
     return "".join(parts)

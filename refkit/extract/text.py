@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from refkit.model import Citation, Source
+from refkit.text import clean_text
 
 __all__ = ["MAX_REFERENCE_CHARS", "extract_lines", "looks_like_reference"]
 
@@ -21,8 +22,8 @@ _HEADING_RE = re.compile(
     r"bibliografía|bibliografia|riferimenti bibliografici|sources)\s*:?\s*$",
     re.IGNORECASE,
 )
-_NUMBERED_RE = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)])\s+(\S.*)$")
-_BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d{1,4}[.)])\s+")
+_NUMBERED_RE = re.compile(r"^\s*(?:\[(\d{1,6})\]|(\d{1,6})[.)])\s+(\S.*)$")
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·]|\d{1,6}[.)])\s+")
 _FURNITURE_RE = re.compile(
     r"^\s*(?:last updated|please ask your|this website is|this section has been|dieser artikel|all authors of|"
     r"author:|copyright|©|download|share|print this|cite this|back to top|advertisement|see also|"
@@ -37,11 +38,15 @@ _STOP_HEADING_RE = re.compile(
 _YEAR_RE = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)")
 
 
+# three letters of any script: Cyrillic, Greek and CJK references are references too
+_WORD_RE = re.compile(r"[^\W\d_]{3}")
+
+
 def looks_like_reference(text: str) -> bool:
     """Long enough, not page furniture, with a year or a DOI and a word."""
     if len(text) < 20 or len(text) > MAX_REFERENCE_CHARS or _FURNITURE_RE.match(text):
         return False
-    return bool(_YEAR_RE.search(text) or re.search(r"\b10\.\d{4,9}/", text)) and bool(re.search(r"[A-Za-z]{3}", text))
+    return bool(_YEAR_RE.search(text) or re.search(r"\b10\.\d{4,9}/", text)) and bool(_WORD_RE.search(text))
 
 
 def extract_lines(lines: list[str], file: str, warnings: list[str] | None) -> list[Citation]:
@@ -49,10 +54,13 @@ def extract_lines(lines: list[str], file: str, warnings: list[str] | None) -> li
     for number, line in enumerate(lines, 1):
         if len(line) > MAX_REFERENCE_CHARS and warnings is not None:
             warnings.append(f"{file}: line {number} has {len(line):,} characters; not read as a reference")
+    skipped: list[str] = []
     start = next((i + 1 for i, line in enumerate(lines) if _HEADING_RE.match(line)), None)
     if start is not None:
-        found = _read_list(lines, start, file, numbered_only=False)
+        found = _read_list(lines, start, file, numbered_only=False, skipped=skipped)
         if found:
+            if warnings is not None:
+                warnings.extend(skipped)
             return found
     # no heading: the longest run of numbered items that look like references
     best: list[Citation] = []
@@ -60,17 +68,28 @@ def extract_lines(lines: list[str], file: str, warnings: list[str] | None) -> li
     while i < len(lines):
         match = _NUMBERED_RE.match(lines[i])
         if match and looks_like_reference(match.group(3)):
-            run = _read_list(lines, i, file, numbered_only=True)
+            run_skipped: list[str] = []
+            run = _read_list(lines, i, file, numbered_only=True, skipped=run_skipped)
             if len(run) > len(best):
-                best = run
+                best, skipped = run, run_skipped
             i += max(1, len(run))
         else:
             i += 1
-    return best if len(best) >= 2 or (best and best[0].source and best[0].source.label == "1") else []
+    if not (len(best) >= 2 or (best and best[0].source and best[0].source.label == "1")):
+        return []
+    if warnings is not None:
+        warnings.extend(skipped)
+    return best
 
 
-def _read_list(lines: list[str], start: int, file: str, *, numbered_only: bool) -> list[Citation]:
-    """Read list items from ``start`` until the list ends; joins wrapped lines."""
+def _read_list(
+    lines: list[str], start: int, file: str, *, numbered_only: bool, skipped: list[str] | None = None
+) -> list[Citation]:
+    """Read list items from ``start`` until the list ends; joins wrapped lines.
+
+    Items that do not look like references are left out; ``skipped`` (if given) gets one message for each
+    numbered or overlong one, with its text, so that nothing numbered in a list is lost without a word.
+    """
     items: list[tuple[int, str | None, list[str]]] = []  # (line number, label, text parts)
     blank_run = 0
     for index in range(start, len(lines)):
@@ -107,10 +126,18 @@ def _read_list(lines: list[str], start: int, file: str, *, numbered_only: bool) 
         blank_run = 0
     citations = []
     for line_no, label, parts in items:
-        raw = re.sub(r"\s+", " ", " ".join(parts)).strip()
+        raw = clean_text(re.sub(r"\s+", " ", " ".join(parts)).strip())
         raw = re.sub(r"(\w)- (\w)", r"\1-\2", raw) if re.search(r"\w- \w", raw) else raw
         if looks_like_reference(raw):
             citations.append(Citation(raw=raw, source=Source(file, len(citations) + 1, line_no, label)))
+        elif skipped is not None and (label is not None or len(raw) > MAX_REFERENCE_CHARS):
+            why = (
+                f"{len(raw):,} characters, longer than a reference"
+                if len(raw) > MAX_REFERENCE_CHARS
+                else "no year or DOI, or too short"
+            )
+            shown = raw if len(raw) <= 120 else raw[:117] + "..."
+            skipped.append(f"{file}: list item {label or ''} (line {line_no}) not read as a reference ({why}): {shown}")
     return citations
 
 
