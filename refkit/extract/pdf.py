@@ -106,6 +106,8 @@ _MORE_HEADINGS_RE = re.compile(
     r"r\s?e\s?f\s?e\s?r\s?e\s?n\s?c\s?e\s?s)\s*:?\s*$",
     re.IGNORECASE,
 )
+#: Lines that follow a reference list at the end of an article: the editorial dates, a licence.
+_AFTER_LIST_RE = re.compile(r"^\W{0,3}(?:(?:received|submitted|accepted)\b\W|©|copyright\b)", re.IGNORECASE)
 _END_NUMBERS_RE = re.compile(r"^\d+|\d+$")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _PAGE_NUMBER_RE = re.compile(r"^\W*(?:page|seite|p\.)?\s*\d{1,4}(?:\s*(?:of|/|von)\s*\d{1,4})?\W*$", re.IGNORECASE)
@@ -427,6 +429,8 @@ def _order(fragments: list[_Fragment], page: int, height: float) -> list[_Line]:
             if frag.x0 + frag.x1 > g0 + g1:
                 column += 1
         placed.append((0 if spanning else column, frag))
+    if gutters:
+        placed = [(_heading_band(column, frag, placed), frag) for column, frag in placed]
     placed.sort(key=lambda item: item[1].top)
     lines: list[_Line] = []
     band: list[tuple[int, _Fragment]] = []
@@ -449,11 +453,30 @@ def _order(fragments: list[_Fragment], page: int, height: float) -> list[_Line]:
     return lines
 
 
+def _heading_band(column: int, frag: _Fragment, placed: list[tuple[int, _Fragment]]) -> int:
+    """A "References" heading with nothing beside it, and text below it, in the other columns opens a new band.
+
+    Then the list below it is read column by column, after all of the text above it (column 0 = spanning).
+    """
+    if column == 0 or not _is_heading(frag.text):
+        return column
+    reach = frag.size
+    below = False
+    for other_column, other in placed:
+        if other_column in (0, column):
+            continue
+        if other.top < frag.bottom + reach and other.bottom > frag.top - reach:
+            return column
+        below = below or other.top > frag.bottom
+    # with nothing below it in the other columns, the list goes on at the top of the next column instead
+    return 0 if below else column
+
+
 def _gutters(fragments: list[_Fragment]) -> list[tuple[float, float]]:
     """Vertical white gutters between columns: up to two x ranges crossed by few fragments."""
     # short pieces (figure labels, table cells, numbers) do not show where the text columns are
     fragments = [f for f in fragments if len(f.text) >= 12]
-    if len(fragments) < 8:
+    if len(fragments) < 4:
         return []
     left = min(f.x0 for f in fragments)
     right = max(f.x1 for f in fragments)
@@ -501,7 +524,7 @@ def _gutters(fragments: list[_Fragment]) -> list[tuple[float, float]]:
     for c0, c1 in columns:
         inside = [f for f in fragments if f.x0 >= c0 - 1 and f.x1 <= c1 + 1]
         widths = sorted(f.x1 - f.x0 for f in inside)
-        good.append(len(inside) >= 4 and widths[len(widths) * 3 // 4] >= max(40.0, 0.4 * (c1 - c0)))
+        good.append(len(inside) >= 2 and widths[len(widths) * 3 // 4] >= max(40.0, 0.4 * (c1 - c0)))
     for i, gutter in enumerate(gutters):
         if good[i] and good[i + 1]:
             keep.append(gutter)
@@ -524,7 +547,10 @@ def _drop_line_numbers(fragments: list[_Fragment]) -> list[_Fragment]:
             continue
         group.sort(key=lambda f: f.top)
         steps = sum(1 for a, b in itertools.pairwise(group) if int(b.text) == int(a.text) + 1)
-        if steps >= 0.8 * (len(group) - 1):
+        # line numbers stand beside every line; printed reference numbers only beside an entry's first line
+        top, bottom = group[0].top, group[-1].bottom
+        rows = {round(f.top / 3) for f in fragments if top <= f.top <= bottom and not f.text.isdigit()}
+        if steps >= 0.8 * (len(group) - 1) and len(group) >= 0.7 * len(rows):
             drop.update(id(f) for f in group)
     return [f for f in fragments if id(f) not in drop] if drop else fragments
 
@@ -650,7 +676,7 @@ def _list_end(lines: list[_Line], start: int) -> int:
     body = statistics.median(sizes) if sizes else 0.0
     for j in range(start, len(lines)):
         text = lines[j].text
-        if j > start and (_is_heading(text) or _STOP_HEADING_RE.match(text)):
+        if j > start and (_is_heading(text) or _STOP_HEADING_RE.match(text) or _AFTER_LIST_RE.match(text)):
             return j
         if j > start + 1 and lines[j].size > 1.3 * body and len(text) < 80 and not looks_like_reference(text):
             return j
@@ -757,14 +783,14 @@ def _layout_starts(lines: list[_Line]) -> list[int]:
         if (a.page, a.column) == (b.page, b.column) and b.top > a.top:
             pitches.append(b.top - a.top)
     pitch = statistics.median(pitches) if pitches else 0.0
-    big = [p for p in pitches if p > 1.35 * pitch]
+    big = [p for p in pitches if p > 1.2 * pitch]
     gaps = bool(pitch) and len(big) >= 2 and len(big) <= 0.7 * len(pitches)
     starts = [0]
     for i in range(1, len(lines)):
         a, b = lines[i - 1], lines[i]
         same_block = (a.page, a.column) == (b.page, b.column)
         if gaps and same_block:
-            if b.top - a.top > 1.35 * pitch:
+            if b.top - a.top > 1.2 * pitch:
                 starts.append(i)
         elif _starts_author_year(b.text, a.text):
             starts.append(i)
