@@ -6,6 +6,7 @@
     ├── InputError                  an input file cannot be used (missing, empty, binary, undecodable)
     │   └── NoReferencesError       the input was read, but it holds no reference list
     ├── FormatError                 a BibTeX, CSL-JSON or RIS input is malformed
+    ├── OutputError                 an output file could not be written (read-only folder, full disk)
     └── RegistryError               the registry (Crossref) could not give an answer
         ├── RegistryUnavailable     unreachable, timed out, or kept failing (5xx) after retries
         ├── RateLimited             kept answering 429 after retries
@@ -22,6 +23,7 @@ __all__ = [
     "FormatError",
     "InputError",
     "NoReferencesError",
+    "OutputError",
     "RateLimited",
     "RefkitError",
     "RegistryError",
@@ -48,6 +50,14 @@ class NoReferencesError(InputError):
 
 class FormatError(RefkitError):
     """A structured input (BibTeX, CSL-JSON, RIS) is malformed."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class OutputError(RefkitError):
+    """An output file could not be written; nothing was replaced. ``path`` names it."""
 
     def __init__(self, message: str, path: str | None = None) -> None:
         super().__init__(message)

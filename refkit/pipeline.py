@@ -20,7 +20,7 @@ from typing import Any
 
 from refkit.audit import audit, summarize
 from refkit.dedupe import dedupe
-from refkit.errors import InputError, RefkitError
+from refkit.errors import InputError, OutputError
 from refkit.extract import extract
 from refkit.match import match_many
 from refkit.model import Citation, Cluster, Finding, Match, Reference
@@ -200,18 +200,19 @@ def run(
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise RefkitError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from exc
-        from refkit.export import export, get_format
+            raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})", str(out)) from exc
+        from refkit.export import get_format
+        from refkit.files import write_all
+        from refkit.report import audit_files
 
+        # every output is rendered before any is written, and all are replaced together (or none is)
+        new = result.clusters if library is None else [c for c in result.clusters if c.library_key is None]
+        files = {}
         for name in formats:
             plugin = get_format(name)
-            target = out / f"references{plugin.suffixes[0]}"
-            new = result.clusters if library is None else [c for c in result.clusters if c.library_key is None]
-            export(new, target, format=name)
-            result.outputs.append(target)
-        from refkit.report import write_audit
-
-        result.outputs.extend(write_audit(result, out, with_html=True))
+            files[out / f"references{plugin.suffixes[0]}"] = plugin.dumps(new)
+        files.update(audit_files(result, out, with_html=True))
+        result.outputs.extend(write_all(files))
         result.timings["write"] = time.perf_counter() - clock
     return result
 

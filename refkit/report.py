@@ -30,7 +30,7 @@ from refkit.text import clean_text
 if TYPE_CHECKING:
     from refkit.pipeline import RunResult
 
-__all__ = ["audit_document", "audit_html", "audit_markdown", "render_table", "write_audit"]
+__all__ = ["audit_document", "audit_files", "audit_html", "audit_markdown", "render_table", "write_audit"]
 
 
 def _citation_json(ref: Reference, match: Match | None) -> dict[str, Any]:
@@ -481,16 +481,17 @@ def write_audit(result: RunResult, outdir: Path, *, with_html: bool = False) -> 
         >>> write_audit(result, Path("out"), with_html=True)  # doctest: +SKIP
         [PosixPath('out/audit.json'), PosixPath('out/audit.md'), PosixPath('out/audit.html')]
     """
-    paths = [outdir / "audit.json", outdir / "audit.md"]
-    _atomic_write(paths[0], json.dumps(audit_document(result), ensure_ascii=False, indent=2) + "\n")
-    _atomic_write(paths[1], audit_markdown(result))
+    from refkit.files import write_all
+
+    return write_all(audit_files(result, outdir, with_html=with_html))
+
+
+def audit_files(result: RunResult, outdir: Path, *, with_html: bool = False) -> dict[Path, str]:
+    """The audit files' paths and contents, not yet written."""
+    files = {
+        outdir / "audit.json": json.dumps(audit_document(result), ensure_ascii=False, indent=2) + "\n",
+        outdir / "audit.md": audit_markdown(result),
+    }
     if with_html:
-        paths.append(outdir / "audit.html")
-        _atomic_write(paths[2], audit_html(result))
-    return paths
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+        files[outdir / "audit.html"] = audit_html(result)
+    return files

@@ -358,3 +358,70 @@ def test_control_characters_do_not_reach_outputs(tmp_path: Path, capsys: pytest.
         text = (out / name).read_text(encoding="utf-8")
         assert not any(c in text for c in "\x07\x1b\x7f\x9b"), name
     assert not any(c in printed.out + printed.err for c in "\x07\x1b\x7f\x9b")
+
+
+# -- 8. write failures ended in a traceback with exit 1 and left *.tmp files --
+
+OUT_NAMES = ("references.bib", "references.json", "references.ris", "audit.json", "audit.md", "audit.html")
+
+
+def test_output_folder_that_is_a_file_exits_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = _write(tmp_path, "a.txt", DOI_LIST)
+    blocker = _write(tmp_path, "out", "not a folder")
+    assert main(["run", str(article), "-o", str(blocker), "--offline", "--no-cache", "--no-progress"]) == 4
+    err = capsys.readouterr().err
+    assert "cannot create the output folder" in err and "Traceback" not in err
+
+
+def test_write_failure_replaces_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = _write(tmp_path, "a.txt", DOI_LIST)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "references.bib").write_text("old\n", encoding="utf-8")
+    (out / "audit.md").mkdir()  # in the way of one output
+    assert main(["run", str(article), "-o", str(out), "--offline", "--no-cache", "--no-progress"]) == 4
+    assert "audit.md: cannot write" in capsys.readouterr().err
+    assert (out / "references.bib").read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in out.iterdir()) == ["audit.md", "references.bib"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs POSIX resource limits")
+def test_full_disk_leaves_old_outputs_and_no_temporary_files(tmp_path: Path) -> None:
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    article = _write(tmp_path, "a.txt", DOI_LIST)
+    out = tmp_path / "out"
+    run = [sys.executable, "-m", "refkit", "run", str(article), "-o", str(out), "--offline", "--no-cache"]
+    assert subprocess.run([*run, "--no-progress"], capture_output=True, check=False).returncode == 0
+    before = {name: (out / name).read_bytes() for name in OUT_NAMES}
+
+    def small_disk() -> None:  # writes past 2 KB fail as on a full disk (EFBIG)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    done = subprocess.run(
+        [*run, "--no-progress", "--parser", "rules"], capture_output=True, text=True, preexec_fn=small_disk, check=False
+    )
+    assert done.returncode == 4, done.stderr
+    assert "cannot write" in done.stderr and "Traceback" not in done.stderr
+    assert {name: (out / name).read_bytes() for name in OUT_NAMES} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUT_NAMES)
+
+
+def test_outputs_follow_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from refkit.pipeline import run
+
+    article = _write(tmp_path, "a.txt", DOI_LIST)
+    old = os.umask(0o027)
+    try:
+        run([article], tmp_path / "out", registry=None)
+    finally:
+        os.umask(old)
+    modes = {name: stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) for name in OUT_NAMES}
+    assert set(modes.values()) == {0o640}, modes

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -242,7 +241,10 @@ def export(clusters: Iterable[Cluster], path: str | os.PathLike[str], format: st
     """Write the clusters to ``path`` (UTF-8), in ``format`` or the format its suffix names.
 
     The file is written to a temporary file in the same folder and renamed over ``path``, so a reader never
-    sees half a file and a failed export leaves the old file as it was.
+    sees half a file and a failed export leaves the old file as it was (:func:`refkit.files.write_all`).
+
+    Raises:
+        OutputError: the file could not be written.
 
     Returns:
         The path written.
@@ -254,17 +256,11 @@ def export(clusters: Iterable[Cluster], path: str | os.PathLike[str], format: st
         >>> export(as_clusters([Reference(title="A")]), out).read_text(encoding="utf-8")[:1]
         '['
     """
+    from refkit.files import write_all
+
     plugin = _plugin(format, path)
-    text = plugin.dumps(list(clusters))
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_all({target: plugin.dumps(list(clusters))})
     return target
 
 
