@@ -270,7 +270,8 @@ def _page_fragments(page: object) -> tuple[list[_Fragment], float, int]:
                 if code in (10, 13):
                     flush()
                     pending_space = False
-                elif code == 32:
+                elif code == 32 and (i + 1) not in marks and (i - 1) not in marks:
+                    # (PDFium puts spaces around an accent drawn apart from its letter)
                     pending_space = True
                 elif code in (2, 0x2D) and kept:
                     # PDFium marks a line-end hyphen it found as generated; keep it as a hyphen
@@ -357,13 +358,16 @@ def _place_accents(codes: list[int], boxes: list[tuple[float, float, float, floa
         size = max(box[2] - box[3], 1.0)
         best = None
         # near the accent in the stream first; else anywhere on the page
-        order = itertools.chain(range(max(0, i - 40), min(len(codes), i + 40)), range(len(codes)))
-        for j in order:
-            other = boxes[j]
-            if j == i or other is None or not chr(codes[j]).isalpha():
-                continue
-            if other[0] - 0.5 <= centre <= other[1] + 0.5 and abs((other[2] + other[3]) / 2 - mid) < 1.2 * size:
-                best = j
+        for window in (range(max(0, i - 40), min(len(codes), i + 40)), range(len(codes))):
+            distance = 0.4 * size
+            for j in window:
+                other = boxes[j]
+                if j == i or other is None or not (other[0] - 0.5 <= centre <= other[1] + 0.5):
+                    continue
+                off = abs((other[2] + other[3]) / 2 - mid)
+                if off < distance and chr(codes[j]).isalpha():
+                    best, distance = j, off
+            if best is not None:
                 break
         if best is None:
             continue
