@@ -101,7 +101,8 @@ _ACCENTS = {
 #: Headings of reference lists that the text reader does not know, or that articles print with a number or in
 #: letter-spaced capitals ("R E F E R E N C E S").
 _MORE_HEADINGS_RE = re.compile(
-    r"^\s*(?:[\dIVX]+\.?\s+)?(?:quellen(?:verzeichnis|angaben)?|literaturliste|literaturangaben|bibliographie|"
+    r"^\s*(?:[\dIVX]+\.?\s+)?(?:(?:literatur|quellen)[\w-]*\s+und\s+(?:literatur|quellen)\w*|"
+    r"quellen(?:verzeichnis|angaben)?|literaturliste|literaturangaben|bibliographie|"
     r"references? cited|reference list|notes and references|zitierte literatur|verwendete literatur|"
     r"r\s?e\s?f\s?e\s?r\s?e\s?n\s?c\s?e\s?s)\s*:?\s*$",
     re.IGNORECASE,
