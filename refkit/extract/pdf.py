@@ -668,24 +668,50 @@ def _reference_list(lines: list[_Line], name: str) -> list[Citation]:
     for i, line in enumerate(lines):
         if not _is_heading(line.text):
             continue
-        end = _list_end(lines, i + 1)
-        found = _split(lines[i + 1 : end], name)
+        found = _split(_list_lines(lines, i + 1), name)
         if len(found) >= len(best) and found:
             best = found
     return best
 
 
-def _list_end(lines: list[_Line], start: int) -> int:
-    """Where the reference list that starts at ``start`` ends: at the next heading or a stop heading."""
+def _list_lines(lines: list[_Line], start: int) -> list[_Line]:
+    """The lines of the list that starts at ``start``: up to the next heading or a stop heading.
+
+    A stop heading at the foot of a column ("About the Authors" set as a box below the list) does not end the
+    list when the next column of the same page opens with what looks like the list going on.
+    """
     sizes = [line.size for line in lines[start : start + 40]]
     body = statistics.median(sizes) if sizes else 0.0
-    for j in range(start, len(lines)):
-        text = lines[j].text
-        if j > start and (_is_heading(text) or _STOP_HEADING_RE.match(text) or _AFTER_LIST_RE.match(text)):
-            return j
-        if j > start + 1 and lines[j].size > 1.3 * body and len(text) < 80 and not looks_like_reference(text):
-            return j
-    return len(lines)
+    out: list[_Line] = []
+    j = start
+    while j < len(lines):
+        line = lines[j]
+        text = line.text
+        ends = j > start and (_is_heading(text) or _STOP_HEADING_RE.match(text) or _AFTER_LIST_RE.match(text))
+        ends = ends or (j > start + 1 and line.size > 1.3 * body and len(text) < 80 and not looks_like_reference(text))
+        if ends:
+            resume = _list_resumes(lines, j, body)
+            if resume is None:
+                break
+            j = resume
+            continue
+        out.append(line)
+        j += 1
+    return out
+
+
+def _list_resumes(lines: list[_Line], j: int, body: float) -> int | None:
+    """Where the list goes on in the next column of the same page after a box at ``j``, if it does."""
+    stop = lines[j]
+    for k in range(j + 1, len(lines)):
+        line = lines[k]
+        if line.page != stop.page:
+            return None
+        if line.column > stop.column and not line.spanning:
+            following = " ".join(other.text for other in lines[k : k + 3])
+            same_type = abs(line.size - body) < 0.1 * body
+            return k if same_type and looks_like_reference(following) and line.top < stop.top else None
+    return None
 
 
 def _label(line: _Line, body: float) -> tuple[str, str, int] | None:
