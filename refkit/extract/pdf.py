@@ -687,7 +687,9 @@ def _list_lines(lines: list[_Line], start: int) -> list[_Line]:
     while j < len(lines):
         line = lines[j]
         text = line.text
-        ends = j > start and (_is_heading(text) or _STOP_HEADING_RE.match(text) or _AFTER_LIST_RE.match(text))
+        # a stop heading is a short line: "Table when Expected Marginal Totals are known. The Annals ..." is not
+        stop = _STOP_HEADING_RE.match(text) and len(text) <= 60
+        ends = j > start and (_is_heading(text) or stop or _AFTER_LIST_RE.match(text))
         ends = ends or (j > start + 1 and line.size > 1.3 * body and len(text) < 80 and not looks_like_reference(text))
         if ends:
             resume = _list_resumes(lines, j, body)
