@@ -691,6 +691,14 @@ def _list_lines(lines: list[_Line], start: int) -> list[_Line]:
         stop = _STOP_HEADING_RE.match(text) and len(text) <= 60
         ends = j > start and (_is_heading(text) or stop or _AFTER_LIST_RE.match(text))
         ends = ends or (j > start + 1 and line.size > 1.3 * body and len(text) < 80 and not looks_like_reference(text))
+        # a wide gap in the same column after the list: an address, a note, a caption
+        previous = out[-1] if out else None
+        ends = ends or bool(
+            previous is not None
+            and (previous.page, previous.column) == (line.page, line.column)
+            and line.top - previous.bottom > 3 * body
+            and (abs(line.size - body) > 0.1 * body or not _reads_on(lines, j))
+        )
         if ends:
             resume = _list_resumes(lines, j, body)
             if resume is None:
@@ -702,6 +710,13 @@ def _list_lines(lines: list[_Line], start: int) -> list[_Line]:
     return out
 
 
+def _reads_on(lines: list[_Line], k: int) -> bool:
+    """Whether the list goes on at line ``k``: it starts with a printed number, or a reference follows."""
+    if any(regex.match(lines[k].text) for kind, regex in _LABEL_RES if kind != "bare"):
+        return True
+    return looks_like_reference(" ".join(other.text for other in lines[k : k + 6])[:MAX_REFERENCE_CHARS])
+
+
 def _list_resumes(lines: list[_Line], j: int, body: float) -> int | None:
     """Where the list goes on in the next column of the same page after a box at ``j``, if it does."""
     stop = lines[j]
@@ -710,9 +725,8 @@ def _list_resumes(lines: list[_Line], j: int, body: float) -> int | None:
         if line.page != stop.page:
             return None
         if line.column > stop.column and not line.spanning:
-            following = " ".join(other.text for other in lines[k : k + 3])
             same_type = abs(line.size - body) < 0.1 * body
-            return k if same_type and looks_like_reference(following) and line.top < stop.top else None
+            return k if same_type and _reads_on(lines, k) and line.top < stop.top else None
     return None
 
 
