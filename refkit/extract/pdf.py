@@ -423,6 +423,33 @@ def _order(fragments: list[_Fragment], page: int, height: float) -> list[_Line]:
         return []
     fragments = _drop_line_numbers(fragments)
     gutters = _gutters(fragments)
+    blocks = [] if gutters else _blocks(fragments)
+    if len(blocks) > 1:
+        # no columns across the whole page: a block of them may still stand above or below full-width text
+        lines = [line for block in blocks for line in _order_block(block, page, _gutters(block))]
+    else:
+        lines = _order_block(fragments, page, gutters)
+    for index, line in enumerate(lines, 1):
+        line.index = index
+    return lines
+
+
+def _blocks(fragments: list[_Fragment]) -> list[list[_Fragment]]:
+    """The page cut at white space across its whole width (higher than two lines), top to bottom."""
+    ordered = sorted(fragments, key=lambda f: f.top)
+    size = statistics.median(f.size for f in ordered)
+    blocks: list[list[_Fragment]] = [[]]
+    bottom = ordered[0].bottom
+    for frag in ordered:
+        if blocks[-1] and frag.top - bottom > 2.0 * size:
+            blocks.append([])
+        blocks[-1].append(frag)
+        bottom = max(bottom, frag.bottom)
+    return blocks
+
+
+def _order_block(fragments: list[_Fragment], page: int, gutters: list[tuple[float, float]]) -> list[_Line]:
+    """Lines of a block in reading order, given its column gutters."""
     placed: list[tuple[int, _Fragment]] = []  # column (0 = spanning)
     for frag in fragments:
         column = 1
@@ -452,9 +479,6 @@ def _order(fragments: list[_Fragment], page: int, height: float) -> list[_Line]:
         else:
             band.append((column, frag))
     flush_band()
-    # spanning fragments side by side (a title split by a wide gap) become one line each; reading order holds
-    for index, line in enumerate(lines, 1):
-        line.index = index
     return lines
 
 
