@@ -720,7 +720,7 @@ def _list_lines(lines: list[_Line], start: int) -> list[_Line]:
         ends = ends or bool(
             previous is not None
             and (previous.page, previous.column) == (line.page, line.column)
-            and line.top - previous.bottom > 3 * body
+            and line.top - previous.bottom > 2 * body
             and (abs(line.size - body) > 0.1 * body or not _reads_on(lines, j))
         )
         if ends:
