@@ -261,6 +261,8 @@ def test_pdf_with_a_txt_suffix_is_read_as_pdf(tmp_path):
     cits = extract(path)
     assert [c.source.label for c in cits] == ["1", "2", "3"]
     assert cits[0].source.file == str(path) and cits[0].source.page == 1
+    # the line within the page: the heading is line 1
+    assert [c.source.line for c in cits] == [2, 3, 4]
 
 
 def test_more_pages_than_the_limit_is_refused_at_once(tmp_path):

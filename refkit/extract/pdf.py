@@ -19,9 +19,14 @@ Each citation's :class:`~refkit.model.Source` holds the page and column where it
 number within that page (1-based, in reading order, after headers and footers are left out) and ``label`` the
 printed number, if any.
 
-Limits: PDFs of more than :data:`MAX_PDF_PAGES` pages are refused with one line (a reference list is read from
-articles and books, not from archives of them); a larger document can be split first, e.g. with
-``qpdf --split-pages``.
+Unusable files raise :class:`~refkit.errors.InputError` with one line that starts with the path: a scan without
+a text layer ("no text layer: run OCR first, e.g. ocrmypdf"), a PDF that needs a password (one that opens with
+the empty password is read), a damaged or truncated file that PDFium cannot open or repair.
+
+Limits: pages are read one at a time, so memory stays flat (about 70 MB for a 300-page PDF) and time grows with
+the page count (50 to 100 pages a second on one core). A PDF of more than :data:`MAX_PDF_PAGES` pages is refused
+at once, before any page is read (a reference list is read from articles and books, not from archives of
+them); such a document can be split first, e.g. with ``qpdf --split-pages``.
 
 Example:
     >>> cits = extract_pdf("article.pdf")  # doctest: +SKIP
@@ -52,7 +57,7 @@ from refkit.model import Citation, Source
 
 __all__ = ["MAX_PDF_PAGES", "extract_pdf"]
 
-#: PDFs with more pages than this are refused (reading one takes about a second per 50 to 100 pages).
+#: PDFs with more pages than this are refused before any page is read (pages are read at 50 to 100 a second).
 MAX_PDF_PAGES = 5000
 
 _LIGATURES = str.maketrans(
@@ -180,7 +185,7 @@ def extract_pdf(path: str | Path, *, warnings: list[str] | None = None) -> list[
     if not citations:
         citations = _numbered_fallback(lines, name)
     if not citations:
-        citations = _footnotes(pages, lines, name)
+        citations = _footnotes(lines, name)
     if not citations:
         raise NoReferencesError(f"{name}: no reference list found", name)
     return citations
@@ -934,7 +939,7 @@ def _numbered_fallback(lines: list[_Line], name: str) -> list[Citation]:
     return out
 
 
-def _footnotes(pages: list[list[_Line]], lines: list[_Line], name: str) -> list[Citation]:
+def _footnotes(lines: list[_Line], name: str) -> list[Citation]:
     """References in footnotes: numbered lines in a smaller type than the body, below it on the page."""
     if not lines:
         return []
