@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -56,19 +57,51 @@ def _registry_options(p: argparse.ArgumentParser) -> None:
         help="response cache file (env REFKIT_CACHE; default ~/.cache/refkit/crossref.sqlite)",
     )
     g.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
-    g.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds per request (default 10)")
-    g.add_argument("--retries", type=int, default=4, metavar="N", help="retries after 429/5xx/timeouts (default 4)")
+    g.add_argument(
+        "--timeout", type=_positive(float), default=10.0, metavar="S", help="seconds per request (default 10)"
+    )
+    g.add_argument(
+        "--retries",
+        type=_positive(int, zero=True),
+        default=4,
+        metavar="N",
+        help="retries after 429/5xx/timeouts (default 4)",
+    )
     g.add_argument(
         "--search-rate",
-        type=float,
+        type=_positive(float),
         default=3.0,
         metavar="R",
         help="searches per second (default 3, Crossref's polite pool)",
     )
     g.add_argument(
-        "--single-rate", type=float, default=10.0, metavar="R", help="single-record requests per second (default 10)"
+        "--single-rate",
+        type=_positive(float),
+        default=10.0,
+        metavar="R",
+        help="single-record requests per second (default 10)",
     )
-    g.add_argument("--concurrency", type=int, default=3, metavar="N", help="requests in flight at once (default 3)")
+    g.add_argument(
+        "--concurrency", type=_positive(int), default=3, metavar="N", help="requests in flight at once (default 3)"
+    )
+
+
+def _positive(kind: type, *, zero: bool = False) -> Any:
+    """An argparse type: a finite number above zero (or zero too), else a usage error naming the value."""
+
+    def convert(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if value < 0 or (value == 0 and not zero):
+            raise argparse.ArgumentTypeError(f"{text!r} must be {'0 or more' if zero else 'more than 0'}")
+        return value
+
+    convert.__name__ = kind.__name__
+    return convert
 
 
 def _library_option(p: argparse.ArgumentParser) -> None:
@@ -247,15 +280,27 @@ def _client(args: argparse.Namespace) -> Any:
 
 
 def _read_lines(name: str) -> list[str]:
+    """One reference a line: exactly one string for each line of the input (split at "\n", a "\r" before it
+    dropped; other line and page breaks stay inside their line), control characters cleaned; no input, no line."""
+    from refkit.errors import InputError
     from refkit.extract import decode, read_text
+    from refkit.text import clean_text
 
-    if name == "-":
-        text, notes = decode(sys.stdin.buffer.read(), "<stdin>")
-    else:
-        text, notes = read_text(name)
+    try:
+        if name == "-":
+            text, notes = decode(sys.stdin.buffer.read(), "<stdin>")
+        else:
+            text, notes = read_text(name)
+    except InputError as exc:
+        if str(exc).endswith(": empty file"):
+            return []
+        raise
     for note in notes:
         _err(note)
-    return text.splitlines()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    return [clean_text(line[:-1] if line.endswith("\r") else line) for line in lines]
 
 
 def _err(message: str) -> None:

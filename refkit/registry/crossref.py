@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import re
@@ -70,15 +71,26 @@ class TokenBucket:
     """
 
     def __init__(self, rate: float, burst: float | None = None) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = float(rate)
+        if not rate > 0 or not math.isfinite(rate):  # "not >" also refuses NaN
+            raise ValueError(f"rate must be a finite number above 0, not {rate!r}")
+        self.rate = self.base_rate = float(rate)
         # no burst by default: requests are spaced evenly, so no one-second window ever sees more than the rate
         self.capacity = float(burst if burst is not None else 1.0)
         self._tokens = self.capacity
         self._stamp = time.monotonic()
         self._lock = threading.Lock()
         self._paused_until = 0.0
+
+    def slow_down(self) -> None:
+        """Halve the rate after a 429 (not below a tenth of the rate set): the server asked for less."""
+        with self._lock:
+            self.rate = max(self.rate / 2, self.base_rate / 10)
+
+    def recover(self) -> None:
+        """After an answer, win back a fiftieth of the rate set, up to that rate (slowly: the limit was hit)."""
+        if self.rate < self.base_rate:
+            with self._lock:
+                self.rate = min(self.base_rate, self.rate + self.base_rate / 50)
 
     def pause(self, seconds: float) -> None:
         """Hand out nothing for ``seconds`` (after a 429 with ``Retry-After``)."""
@@ -152,6 +164,12 @@ class CrossrefClient:
         search_rate: searches per second.
         concurrency: requests in flight at once.
         max_wait: the longest single back-off, even if ``Retry-After`` asks for more.
+        give_up_after: seconds of nothing but failures (429, 5xx, time-outs, malformed answers) after which the
+            client stops asking; so does a fifth request in a row that failed all its tries. What is left is
+            ``unverified``, and a rerun asks again (answers already had are cached).
+
+    A 429 halves the request rate (down to a tenth of the rate set); each answer wins back a fiftieth, as Crossref
+    asks of clients that are told to slow down.
     """
 
     def __init__(
@@ -168,9 +186,22 @@ class CrossrefClient:
         concurrency: int = 3,
         backoff: float = 1.0,
         max_wait: float = 60.0,
+        give_up_after: float = 60.0,
     ) -> None:
         from habanero import Crossref
 
+        for name, value in (
+            ("timeout", timeout),
+            ("backoff", backoff),
+            ("max_wait", max_wait),
+            ("give_up_after", give_up_after),
+        ):
+            if not value > 0 or not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number above 0, not {value!r}")
+        if not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries must be a whole number of 0 or more, not {retries!r}")
+        if not isinstance(concurrency, int) or concurrency < 1:
+            raise ValueError(f"concurrency must be a whole number of 1 or more, not {concurrency!r}")
         self.base_url = (base_url or os.environ.get("REFKIT_CROSSREF_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.mailto = mailto or os.environ.get("REFKIT_MAILTO") or None
         if cache is False:
@@ -190,6 +221,9 @@ class CrossrefClient:
         self.stats = ClientStats()
         self._down_lock = threading.Lock()
         self._consecutive_down = 0
+        self._failing_since: float | None = None
+        self._failed_calls = 0
+        self.give_up_after = give_up_after
         self.unreachable: str | None = None
 
     # -- public API -------------------------------------------------------------------------------------------
@@ -324,15 +358,20 @@ class CrossrefClient:
                         failure = _Failure(200, "Crossref answered with something that is not JSON")
             if failure is None:
                 self._mark_reachable()
+                bucket.recover()
                 return body
             if failure.status == 404 and not_found_ok:
                 self._mark_reachable()
+                bucket.recover()
                 return None
             if failure.status is not None and 400 <= failure.status < 500 and failure.status not in (408, 429):
                 raise RegistryResponseError(f"Crossref refused the request ({failure.status}: {failure})")
             last = failure
             if failure.status == 429:
                 self.stats.count("429")
+                bucket.slow_down()
+            if self._failing_too_long(failure):
+                break
             # a refused connection counts at once; a time-out only when a call has used all its tries, so that a
             # few slow answers in flight together do not make the whole run give up
             if failure.status is None and self._mark_down(str(failure)):
@@ -351,6 +390,7 @@ class CrossrefClient:
             time.sleep(wait)
         self.stats.count("failure")
         assert last is not None
+        self._call_failed(last)
         if last.status == 429:
             raise RateLimited(f"Crossref kept answering 429 Too Many Requests after {self.retries + 1} tries")
         if last.status == 200:
@@ -362,6 +402,31 @@ class CrossrefClient:
     def _mark_reachable(self) -> None:
         with self._down_lock:
             self._consecutive_down = 0
+            self._failing_since = None
+            self._failed_calls = 0
+
+    def _failing_too_long(self, failure: _Failure) -> bool:
+        """Note a failed try; past ``give_up_after`` seconds of nothing but failures, stop asking altogether."""
+        now = time.monotonic()
+        with self._down_lock:
+            if self._failing_since is None:
+                self._failing_since = now
+            elif now - self._failing_since >= self.give_up_after and not self.unreachable:
+                self.unreachable = (
+                    f"Crossref at {self.base_url} kept failing for {self.give_up_after:g} s ({_describe(failure)}); "
+                    "stopped asking"
+                )
+            return self.unreachable is not None
+
+    def _call_failed(self, failure: _Failure) -> None:
+        """A request that used all its tries; after five in a row (none answered between), stop asking."""
+        with self._down_lock:
+            self._failed_calls += 1
+            if self._failed_calls >= 5 and not self.unreachable:
+                self.unreachable = (
+                    f"Crossref at {self.base_url} kept failing ({_describe(failure)}) for {self._failed_calls} "
+                    f"requests in a row, each tried {self.retries + 1} times; stopped asking"
+                )
 
     def _mark_down(self, reason: str) -> bool:
         """Count a connection failure; after three in a row, stop asking (the run goes on unverified)."""
@@ -370,6 +435,10 @@ class CrossrefClient:
             if self._consecutive_down >= 3 and not self.unreachable:
                 self.unreachable = f"Crossref at {self.base_url} could not be reached ({reason})"
             return self.unreachable is not None
+
+
+def _describe(failure: _Failure) -> str:
+    return f"{failure.status}: {failure}" if failure.status not in (None, 200) else str(failure)
 
 
 def _quote_doi(doi: str) -> str:
