@@ -15,7 +15,8 @@ For each set of ``DATA/<set>/`` (``gold.jsonl`` and the PDFs it names) and each 
   process's maximum resident set).
 
 refextract (``pip install refextract==1.1.7``; it calls poppler's ``pdftotext``) is scored on its
-``extract_references_from_file`` output, its consecutive items with the same line marker merged into one.
+``extract_references_from_file`` output, its consecutive items with the same line marker merged into one (an
+item repeated word for word is kept once).
 
 Usage::
 
@@ -100,7 +101,9 @@ def run_worker(tool: str, folder: Path, docs: list[str]) -> dict:
                 raw = " ".join(item.get("raw_ref") or [])
                 marker = " ".join(item.get("linemarker") or [])
                 if merged and marker and merged[-1][0] == marker:
-                    merged[-1] = (marker, merged[-1][1] + " " + raw)
+                    # refextract repeats an item once per identifier it found in it; parts are joined
+                    if raw not in merged[-1][1]:
+                        merged[-1] = (marker, merged[-1][1] + " " + raw)
                 else:
                     merged.append((marker, raw))
             return [raw for _, raw in merged]
