@@ -307,9 +307,14 @@ def _err(message: str) -> None:
     print(f"refkit: {message}", file=sys.stderr)
 
 
+# Characters that some line readers (Python's str.splitlines, JavaScript before ES2019) take as line ends: escaped,
+# so that every JSON line stays one line for every reader.
+_JSON_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def _jsonl(objects: Iterator[dict[str, Any]] | list[dict[str, Any]], out: TextIO) -> None:
     for obj in objects:
-        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        out.write(json.dumps(obj, ensure_ascii=False).translate(_JSON_LINE_BREAKS) + "\n")
 
 
 def _progress(args: argparse.Namespace) -> tuple[Any, Any, Any]:

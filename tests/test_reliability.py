@@ -545,3 +545,125 @@ def test_429s_slow_the_client_down(crossref_server: CrossrefServer, tmp_path: Pa
     statuses = [e.status for e in crossref_server.log]
     assert result.summary()["unverified"] == 0
     assert statuses.count(429) <= 0.2 * len(statuses), (statuses.count(429), len(statuses))
+
+
+# -- 9. the line contract of parse/match/dedupe: N lines in, N lines out --
+
+
+def test_each_input_line_gives_one_output_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    lines = [
+        "Smith J (2001) A\u2028B title. J Foo 1:2",  # line separator inside a line
+        "Doe A (2002) C\x0bD\x0cE\x85F. J Bar 3:4",  # vertical tab, form feed, NEL
+        "\x00Roe B (2003) With a NUL. J Baz 5:6",
+        "",
+        "Poe C (2004) Windows line end. J Qux 7:8\r",
+    ]
+    data = "\n".join(lines).encode("utf-8") + b"\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["parse", "-"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(lines)
+    raws = [json.loads(line)["raw"] for line in out]
+    assert raws[0] == lines[0] and raws[2] == " Roe B (2003) With a NUL. J Baz 5:6"
+    assert raws[4] == "Poe C (2004) Windows line end. J Qux 7:8"
+
+
+# -- 12. options were not validated (--retries -1 raised AssertionError; NaN turned the rate limit off) --
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--retries", "-1"),
+        ("--timeout", "0"),
+        ("--timeout", "nan"),
+        ("--search-rate", "nan"),
+        ("--single-rate", "inf"),
+        ("--concurrency", "0"),
+        ("--retries", "two"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(option: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "data/articles", "-o", "out", "--offline", option, value])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: {value!r}" in err and "Traceback" not in err
+
+
+def test_client_refuses_bad_arguments() -> None:
+    from refkit.registry import CrossrefClient
+
+    for bad in ({"retries": -1}, {"timeout": float("nan")}, {"search_rate": float("nan")}, {"concurrency": 0}):
+        with pytest.raises(ValueError):
+            CrossrefClient("http://127.0.0.1:9", cache=False, **bad)  # type: ignore[arg-type]
+
+
+# -- 14. smaller: bibtexparser's own log lines on stderr; the test server's command line --
+
+
+def test_malformed_bibtex_gives_one_prefixed_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bib = _write(
+        tmp_path, "bad.bib", "@article{a,\n title={X},\n}\n@article{a,\n title={Y}}\n@article{b, title={open\n"
+    )
+    assert main(["export", str(bib), "-o", str(tmp_path / "out.json")]) == 4
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("refkit: ") and "could not be parsed" in err[0]
+
+
+def test_server_command_line_fault_switches_and_log(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    log = tmp_path / "requests.jsonl"
+    records = Path(__file__).resolve().parent / "data" / "crossref"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "refkit.testing.crossref_server",
+            "--records",
+            str(records),
+            "--fail",
+            "503:2:list",
+            "--log",
+            str(log),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        statuses = []
+        for _ in range(3):
+            try:
+                with urllib.request.urlopen(f"{url}/works?query=morphea", timeout=5) as answer:
+                    statuses.append(answer.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        with urllib.request.urlopen(f"{url}/works/10.2340/00015555-2271", timeout=5) as answer:
+            statuses.append(answer.status)
+        for _ in range(50):  # a request is logged just after its answer is sent
+            if len(log.read_text(encoding="utf-8").splitlines()) >= 4:
+                break
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    assert statuses == [503, 503, 200, 200]
+    # written as each answer goes out; "time" is the arrival, which orders them
+    logged = sorted(
+        (json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()), key=lambda e: e["time"]
+    )
+    assert [(e["route"], e["status"]) for e in logged] == [("list", 503), ("list", 503), ("list", 200), ("single", 200)]
+    assert "RuntimeWarning" not in err

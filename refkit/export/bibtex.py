@@ -47,6 +47,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -410,7 +411,20 @@ class BibtexFormat:
         """
         import bibtexparser
 
-        library = bibtexparser.parse_string(text)
+        # bibtexparser logs each failed block itself; the failures are reported once, in the FormatError below
+        # (a filter acts only on the logger a record is made in: each of bibtexparser's modules has its own)
+        loggers = [
+            logging.getLogger(name)
+            for name in list(logging.root.manager.loggerDict)
+            if name == "bibtexparser" or name.startswith("bibtexparser.")
+        ]
+        for logger in loggers:
+            logger.addFilter(_silence)
+        try:
+            library = bibtexparser.parse_string(text)
+        finally:
+            for logger in loggers:
+                logger.removeFilter(_silence)
         if library.failed_blocks:
             failed = library.failed_blocks
             first = failed[0]
@@ -421,6 +435,10 @@ class BibtexFormat:
                 f"first at line {line}: {type(first).__name__}: {raw!r}"
             )
         return [_from_entry(entry, i) for i, entry in enumerate(library.entries, 1)]
+
+
+def _silence(record: logging.LogRecord) -> bool:
+    return False
 
 
 _MONTHS = {

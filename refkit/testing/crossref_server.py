@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TextIO
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = ["CrossrefServer", "LoggedRequest", "load_records"]
@@ -444,6 +444,8 @@ class CrossrefServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._log: list[LoggedRequest] = []
+        #: a text file that gets each request as a JSON line once it is answered (the command line's --log)
+        self.log_file: TextIO | None = None
         self._in_flight = 0  # requests being answered (for the concurrency check)
         self._pending = 0  # requests not yet logged (for wait_idle)
         self.reset()
@@ -707,6 +709,17 @@ class CrossrefServer:
         with self._lock:
             self._pending -= 1
             self._log.append(entry)
+            if self.log_file is not None:
+                record = {
+                    "time": round(entry.time, 6),
+                    "path": entry.path,
+                    "params": entry.params,
+                    "route": entry.route,
+                    "status": entry.status,
+                    "duration": round(entry.duration, 6),
+                }
+                self.log_file.write(json.dumps(record) + "\n")
+                self.log_file.flush()
 
     def _next_fault(self, route: Route) -> tuple[_Fault | None, threading.Event, float, float]:
         """Consumes the first pending fault for this route; also returns the hang event and latency.
@@ -1000,20 +1013,60 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="answer 429 above N /works/{doi} requests per second",
     )
+    parser.add_argument(
+        "--fail",
+        action="append",
+        default=[],
+        metavar="STATUS:TIMES[:ROUTES]",
+        help="answer the next TIMES requests (of ROUTES: single, list or other, comma-separated) with STATUS, "
+        "e.g. 503:10 or 429:5:list; repeatable",
+    )
+    parser.add_argument("--retry-after", type=float, metavar="S", help="Retry-After seconds sent with --fail answers")
+    parser.add_argument(
+        "--hang", action="append", default=[], metavar="SECONDS:TIMES", help="hold the next TIMES requests SECONDS"
+    )
+    parser.add_argument(
+        "--malformed", type=int, default=0, metavar="TIMES", help="answer the next TIMES requests with truncated JSON"
+    )
+    parser.add_argument("--log", metavar="FILE", help="append every request to FILE as a JSON line once answered")
     args = parser.parse_args(argv)
+    try:
+        fails = [_fault_spec(spec, 3) for spec in args.fail]
+        hangs = [_fault_spec(spec, 2) for spec in args.hang]
+    except ValueError as error:
+        parser.error(str(error))
     try:
         server = CrossrefServer.from_paths(*args.records, port=args.port, latency=args.latency)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115 - open while serving
+    server.log_file = log
     with server:
         if args.rate_limit_list or args.rate_limit_single:
             server.rate_limit(list=args.rate_limit_list, single=args.rate_limit_single)
+        for status, times, routes in fails:
+            server.fail(int(status), times=int(times), retry_after=args.retry_after, routes=routes)
+        for seconds, times, _ in hangs:
+            server.hang(float(seconds), times=int(times))
+        if args.malformed:
+            server.malformed(times=args.malformed)
         print(server.url, flush=True)
         print(f"serving {len(server)} records; Ctrl-C to stop", file=sys.stderr, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
+    if log is not None:
+        log.close()
     return 0
+
+
+def _fault_spec(spec: str, parts: int) -> tuple[str, str, list[str] | None]:
+    """``"503:10:list,single"`` -> ("503", "10", ["list", "single"]), checked."""
+    fields = spec.split(":")
+    if not 2 <= len(fields) <= parts or not all(f.replace(".", "", 1).isdigit() for f in fields[:2]):
+        raise ValueError(f"{spec!r}: expected {'STATUS:TIMES[:ROUTES]' if parts == 3 else 'SECONDS:TIMES'}")
+    routes = fields[2].split(",") if len(fields) == 3 else None
+    return fields[0], fields[1], routes
 
 
 if __name__ == "__main__":
