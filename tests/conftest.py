@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +41,10 @@ def crossref_server(_crossref_server_session: CrossrefServer) -> Iterator[Crossr
 
 
 @pytest.fixture(scope="session")
-def seed_articles() -> Path:
-    """Directory of the seed articles (plain-text pages with reference lists)."""
-    return REPO / "data" / "articles"
+def seed_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the two seed articles of data/articles (plain-text pages with reference lists), without the
+    demo PDF and Word files beside them."""
+    folder = tmp_path_factory.mktemp("seeds")
+    for path in sorted((REPO / "data" / "articles").glob("*.txt")):
+        shutil.copyfile(path, folder / path.name)
+    return folder

@@ -53,7 +53,7 @@ def _run_cli(server_url: str, out: Path, cache: Path, *extra: str) -> int:
     return main(
         [
             "run",
-            str(Path(__file__).parent.parent / "data" / "articles"),
+            *(str(p) for p in sorted((Path(__file__).parent.parent / "data" / "articles").glob("*.txt"))),
             "-o",
             str(out),
             "--crossref-url",
