@@ -60,3 +60,15 @@ def test_bad_documents_each_give_one_line_and_the_rest_is_processed(
     assert set(PDF_REFERENCES) <= set(raws)
     failed = {Path(i["file"]).name for i in doc["inputs"] if i.get("problems")}
     assert failed == set(expected)
+
+
+def test_an_opendocument_file_says_what_to_do(tmp_path: Path) -> None:
+    from refkit.errors import InputError
+    from refkit.extract import extract
+
+    path = tmp_path / "chapter.odt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(InputError, match=r"chapter\.odt: an OpenDocument file .*save it as \.docx or PDF"):
+        extract(path)

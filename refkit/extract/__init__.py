@@ -122,6 +122,10 @@ def file_kind(path: str | Path) -> str:
             names = set()
         if "word/document.xml" in names:
             return "docx"
+        if "content.xml" in names and "mimetype" in names:
+            raise InputError(
+                f"{path}: an OpenDocument file (.odt), which refkit does not read: save it as .docx or PDF", str(path)
+            )
         suffix = Path(path).suffix.lower()
         what = "a Word file" if suffix in (".docx", ".docm", ".dotx") else "a zip archive"
         raise InputError(f"{path}: {what} without a Word document inside (word/document.xml is missing)", str(path))
