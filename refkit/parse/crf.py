@@ -197,6 +197,27 @@ def _spans(
     return out
 
 
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_VOLUME_ISSUE_RE = re.compile(r"(\w+)\s*\(([^()]{1,24})\)")
+_ISSUE_ONLY_RE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d\s*;\s*\((\w{1,8})\)\s*:")
+
+
+def _closed(raw: str, start: int, end: int, *, title: bool = False) -> int:
+    """The end of a field, moved past what the tagger left outside but belongs to it: the bracket that closes one
+    the field opened ("(Madagascar)", "[review]", "(USA)"), and a title's own "?" or "!" ("Is it lupus?")."""
+    while end < len(raw):
+        text, nxt = raw[start:end], raw[end]
+        closes = nxt in _CLOSING.values() and any(
+            c == nxt and text.count(o) > text.count(c) for o, c in _CLOSING.items()
+        )
+        asks = title and nxt in "?!" and (text[-1:].isalnum() or text[-1:] in ")]'\"")
+        if not (closes or asks):
+            return end
+        end += 1
+    return end
+    return end
+
+
 def _mean(values: Sequence[float]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
@@ -231,7 +252,7 @@ def build_reference(
         if not found:
             return None
         _, s, e, p = found[0]
-        return raw[s:e], p
+        return raw[s : _closed(raw, s, e, title=label == "title")], p
 
     for label, attr in (("author", "author"), ("editor", "editor")):
         found = by_label.get(label)
@@ -283,6 +304,17 @@ def build_reference(
             conf["page"] = conf["volume"]
             if values.get("issue") is None:
                 values.pop("issue")
+
+    # "115 (Suppl 30)" or "7(5)" tagged as one volume: the bracket holds the issue
+    split = _VOLUME_ISSUE_RE.fullmatch(values.get("volume", ""))
+    if split and "issue" not in values:
+        values["volume"], values["issue"] = split.group(1), split.group(2).strip()
+        conf["issue"] = conf["volume"]
+    # "2019;(4):CD013144": an issue with no volume (Cochrane reviews) is not a volume
+    no_volume = _ISSUE_ONLY_RE.search(raw)
+    if no_volume and values.get("volume") == no_volume.group(1) and "issue" not in values:
+        values["issue"] = values.pop("volume")
+        conf["issue"] = conf.pop("volume")
 
     hit = first("DOI")
     doi = normalize_doi(hit[0]) if hit else None

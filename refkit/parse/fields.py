@@ -63,7 +63,9 @@ _ET_AL_RE = re.compile(r"[,;]?\s*(?:\bet\.?\s*al\b\.?|\bu\.\s*a\.|\bet\s+coll\.?
 _ORG_WORDS = re.compile(
     r"\b(?:group|committee|society|association|organi[sz]ation|institute|council|consortium|collaboration|"
     r"collaborators|agency|department|ministry|foundation|university|board|network|centre|center|"
-    r"investigators|commission|office|service|federation|who|academy|panel|task force|working party)\b",
+    r"investigators|commission|office|service|federation|who|academy|panel|task force|working party|clinic|"
+    r"staff|hospital|authority|initiative|programme|program|alliance|coalition|registry|union|bureau|"
+    r"administration|corporation|company|inc|ltd)\b",
     re.IGNORECASE,
 )
 _PARTICLES = {
@@ -101,6 +103,14 @@ _SUFFIX_KEYS = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})
 _MAY_HOLD_SUFFIX_RE = re.compile(r"jr|sr|ii|iv|2nd|3rd", re.IGNORECASE)
 _ABBREV_END_RE = re.compile(r"\b[A-Z]\.$")
 _INITIAL_END_RE = re.compile(r"(?:^|[\s.-])[A-Z\u00c0-\u00de]\.$")
+# given names written out, with initials after them or not: "Anna", "Anna M.", "Jean-Paul"
+_GIVEN_NAMES_RE = re.compile(
+    r"^[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:[- ][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)?(?: [A-Z]\.)*$"
+)
+_INVERTED_FIRST_RE = re.compile(
+    r"^[A-Z\u00c0-\u00de][\w'-]+, [A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?: [A-Z]\.)*,? (?:and|&) "
+    r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+ "
+)
 _AND_RE = re.compile(r"\s*(?:&|\band\b|\bund\b|\bet\b|\by\b)\s*")
 
 
@@ -314,14 +324,23 @@ def parse_person(text: str) -> Person:
     words = text.split()
     if len(words) == 1:
         return Person(family=words[0], suffix=suffix)
-    # "Deza G", "Sánchez-Schmidt JM", "van der Berg JH": family first, initials last (Vancouver)
-    if _INITIALS_RE.match(words[-1]) and (words[-1].isupper() or "." in words[-1]):
-        return Person(family=" ".join(words[:-1]), given=words[-1], suffix=suffix)
+    # "Deza G", "Sánchez-Schmidt JM", "van der Berg JH", "Berg M. L.": family first, initials last (Vancouver)
+    k = len(words)
+    while k > 1 and _INITIALS_RE.match(words[k - 1]) and (words[k - 1].isupper() or "." in words[k - 1]):
+        k -= 1
+    if k < len(words) and (k == len(words) - 1 or all("." in w or len(w) == 1 for w in words[k:])):
+        return Person(family=" ".join(words[:k]), given=" ".join(words[k:]), suffix=suffix)
     # "G. Deza", "J. H. van der Berg", "Gustavo Deza": given first
     i = len(words) - 1
     while i > 1 and words[i - 1].lower() in _PARTICLES:
         i -= 1
     return Person(family=" ".join(words[i:]), given=" ".join(words[:i]), suffix=suffix)
+
+
+def _with_particles(family: str) -> bool:
+    """ "de la Cruz", "van der Berg": a family name whose words before the last are all particles."""
+    words = family.split()
+    return len(words) > 1 and all(w.lower() in _PARTICLES for w in words[:-1])
 
 
 def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
@@ -342,6 +361,8 @@ def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
     if mark:
         et_al = True
         text = text[: mark.start()].strip(" ,;")
+    # "Hale, Anna M., and Tom Berg": a comma after the first given names, then "and" and a name in natural order
+    inverted_first = bool(_INVERTED_FIRST_RE.match(text))
     text = _AND_RE.sub(", ", text)
     if ";" in text:
         chunks = [c for c in text.split(";") if c.strip()]
@@ -353,14 +374,26 @@ def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
         while i < len(pieces):
             piece = pieces[i]
             nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+            if nxt is not None and i + 2 < len(pieces) and is_name_suffix(nxt, placed=True):
+                chunks.append(f"{piece}, {nxt}, {pieces[i + 2]}")  # "Gates, Jr., William H."
+                i += 3
+                continue
             if (
                 nxt is not None
-                and " " not in piece.strip()
+                and (" " not in piece.strip() or _with_particles(piece))
                 and not _INITIALS_RE.match(piece)
-                and _INITIALS_RE.match(nxt.replace(" ", ""))
+                and (
+                    _INITIALS_RE.match(nxt.replace(" ", ""))
+                    # "Hale, Anna M., and Tom Berg": the first author inverted, the others not (MLA, Chicago)
+                    or (i == 0 and inverted_first and _GIVEN_NAMES_RE.match(nxt))
+                )
             ):
-                chunks.append(f"{piece}, {nxt}")
-                i += 2
+                if i + 2 < len(pieces) and is_name_suffix(pieces[i + 2], placed=True):  # "Smith, J., Jr."
+                    chunks.append(f"{piece}, {nxt} {pieces[i + 2]}")
+                    i += 3
+                else:
+                    chunks.append(f"{piece}, {nxt}")
+                    i += 2
                 continue
             chunks.append(piece)
             i += 1

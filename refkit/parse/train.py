@@ -31,7 +31,29 @@ from refkit.parse.features import sequence_features
 
 __all__ = ["evaluate_labels", "field_scores", "main", "normalize_value", "train"]
 
-_EDGE = " \t\n.,;:()[]{}\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_EDGE_TEXT = " \t\n.,;:\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _balanced(value: str) -> str:
+    """``value`` less the brackets at its edges that close or open nothing inside it: "(Madagascar)" keeps both,
+    a title cut to "(Madagascar" does not match one that ends "(Madagascar)", and "(2016)" or "[review]." around a
+    whole field lose theirs."""
+    while True:
+        before = value
+        if value[:1] in "([{" and value[-1:] == {"(": ")", "[": "]", "{": "}"}[value[0]]:
+            inner = value[1:-1]
+            if inner.count(value[0]) == inner.count(value[-1]):
+                value = inner
+        if value[-1:] in _PAIRS and value.count(value[-1]) > value.count(_PAIRS[value[-1]]):
+            value = value[:-1]
+        if value[:1] in "([{" and value.count(value[0]) > value.count({"(": ")", "[": "]", "{": "}"}[value[0]]):
+            value = value[1:]
+        value = value.strip(_EDGE_TEXT)
+        if value == before:
+            return value
+
+
 _WS = re.compile(r"\s+")
 _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?", re.I)
 
@@ -51,8 +73,10 @@ def normalize_value(label: str, value: str) -> str:
     Example:
         >>> normalize_value("title", " (Solitary  morphea.) ")
         'Solitary morphea'
+        >>> normalize_value("title", "Scabies (Madagascar).")
+        'Scabies (Madagascar)'
     """
-    value = _WS.sub(" ", value).strip(_EDGE)
+    value = _balanced(_WS.sub(" ", value).strip(_EDGE_TEXT))
     if label == "DOI":
         value = _DOI_PREFIX.sub("", value).lower()
     return value

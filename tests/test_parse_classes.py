@@ -1,0 +1,95 @@
+"""Error classes of the parser's span-to-field step, one test each, named after the class.
+
+The tagger reads these strings right up to punctuation it leaves outside a field; the fields are completed from the
+string itself, where it leaves no doubt.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from refkit.model import Person
+from refkit.parse import parse
+from refkit.parse.fields import parse_authors
+from refkit.parse.train import normalize_value
+
+# -- 2. a closing bracket dropped at the end of a title or journal --
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "value"),
+    [
+        (
+            "Rakoto P (2001) Scabies in children (Madagascar). Trop Med 12: 3–9",
+            "title",
+            "Scabies in children (Madagascar)",
+        ),
+        (
+            "Doe J (2003) Topical steroids [review]. Proc Natl Acad Sci (USA) 100: 1-5",
+            "title",
+            "Topical steroids [review]",
+        ),
+        (
+            "Doe J (2003) Topical steroids [review]. Proc Natl Acad Sci (USA) 100: 1-5",
+            "container_title",
+            "Proc Natl Acad Sci (USA)",
+        ),
+    ],
+)
+def test_closing_bracket_kept(raw: str, field: str, value: str) -> None:
+    assert getattr(parse(raw), field) == value
+
+
+def test_scoring_tells_a_dropped_bracket_from_an_enclosing_one() -> None:
+    assert normalize_value("title", "Scabies (Madagascar") != normalize_value("title", "Scabies (Madagascar).")
+    assert normalize_value("title", "(Solitary morphea.)") == normalize_value("title", "Solitary morphea")
+    assert normalize_value("title", "[review].") == "review"
+
+
+# -- 3. a title's "?" or "!" removed --
+
+
+def test_question_mark_kept_in_title() -> None:
+    assert parse("Roe M (2019) Is it lupus? Lupus 28: 1-2").title == "Is it lupus?"
+
+
+# -- 5. names outside "Surname AB" --
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("de la Cruz, M. L.", [Person("de la Cruz", "M. L")]),
+        ("van der Berg, P.", [Person("van der Berg", "P")]),
+        ("Hale, Anna M., and Tom Berg", [Person("Hale", "Anna M."), Person("Berg", "Tom")]),
+        ("Berg M. L.", [Person("Berg", "M. L")]),
+        ("Mayo Clinic Staff", [Person(literal="Mayo Clinic Staff")]),
+        ("World Health Organization.", [Person(literal="World Health Organization")]),
+        ("Gates, Jr., William H.", [Person("Gates", "William H", suffix="Jr.")]),
+        ("Smith, J., Jr., Doe, A.", [Person("Smith", "J.", suffix="Jr"), Person("Doe", "A")]),
+        # the usual forms are read as before
+        (
+            "Deza G, Sánchez-Schmidt JM, Pujol RM",
+            [Person("Deza", "G"), Person("Sánchez-Schmidt", "JM"), Person("Pujol", "RM")],
+        ),
+        ("G. Deza and R. M. Pujol", [Person("Deza", "G."), Person("Pujol", "R. M.")]),
+    ],
+)
+def test_names_outside_surname_initials(text: str, people: list[Person]) -> None:
+    assert list(parse_authors(text)[0]) == people
+
+
+# -- 6. locators outside biomedical layouts --
+
+
+@pytest.mark.parametrize(
+    ("raw", "volume", "issue", "page"),
+    [
+        ("Moe C (1986) Eczema. Br J Dermatol 115 (Suppl 30):47", "115", "Suppl 30", "47"),
+        ("Poe D. Steroids for eczema. Cochrane Database Syst Rev. 2019;(4):CD013144.", None, "4", "CD013144"),
+        ("Xu F (2010) Title here. J Foo Vol. 3, No. 2, pp. 4-9", "3", "2", "4-9"),
+    ],
+)
+def test_locators_outside_biomedical_layouts(raw: str, volume: str | None, issue: str, page: str) -> None:
+    ref = parse(raw)
+    assert (ref.volume, ref.issue, ref.page) == (volume, issue, page)
