@@ -99,3 +99,37 @@ def test_huge_line_is_skipped(tmp_path):
     cits = extract(path, warnings=notes)
     assert [c.raw for c in cits] == ["Smith J (2001) One. J Foo 1: 1-2"]
     assert "10,000,000 characters" in notes[0]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Quellen",
+        "Quellenverzeichnis:",
+        "Literaturangaben",
+        "Bibliographie",
+        "Reference list",
+        "R E F E R E N C E S",
+        "VII. Quellen und Literatur",
+        "W O R K S  C I T E D",
+    ],
+)
+def test_more_reference_list_headings(heading):
+    text = f"Body text of 2019.\n{heading}\nSmith J (2001) One title. J Foo 1: 1-2\nRoe B (2002) Two. J Bar 2: 3-4\n"
+    assert [c.raw[:7] for c in extract_text(text)] == ["Smith J", "Roe B ("]
+
+
+def test_stop_headings_are_short_heading_like_lines():
+    text = (
+        "References\nGoodman LA (1970) The multivariate analysis of qualitative data. J Am Stat Assoc 65: 226-256\n"
+        "Haberman SJ (1974) Log-linear models for frequency tables derived by indirect observation: Maximum\n"
+        "Table when Expected Marginal Totals are known. The Annals of Statistics 2: 911-924\n"
+        "Table 2\nRoe B (2002) A row of a table. J Bar 2: 3-4\n"
+    )
+    cits = extract_text(text)
+    assert [c.raw[:7] for c in cits] == ["Goodman", "Haberma"]
+    assert cits[1].raw.endswith(
+        "Maximum Table when Expected Marginal Totals are known. The Annals of Statistics 2: 911-924"
+    )
+    for stop in ("Acknowledgements", "Appendix A: Items", "Funding: The work was funded by a grant of 2019."):
+        assert len(extract_text(f"References\nRoe B (2002) Two. J Bar 2: 3-4\n{stop}\nSmith J (2001) X. J 1: 1\n")) == 1

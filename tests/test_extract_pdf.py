@@ -277,3 +277,61 @@ def test_many_empty_pages_within_the_limit_are_a_scan(tmp_path):
     path = write_many_pages(tmp_path / "blank.pdf", 300)
     with pytest.raises(InputError, match="no text layer"):
         extract_pdf(path)
+
+
+GERMAN_ENTRIES = [
+    "Allmendinger, Jutta, Leibfried, Stefan, 2003: Education and the welfare state: the four worlds of "
+    "competence production. In Journal of Social Policy, 13. Jg., S. 63-81.",
+    "Esping-Andersen, Gösta, 1990: The Three Worlds of Welfare Capitalism, Princeton, N.J.",
+    "Ginsburg, Norman, 1992: Divisions of Welfare. A Critical Introduction to Comparative Social Policy, London.",
+    "Roller, Edeltraud, 1992: Einstellungen der Bürger zum Wohlfahrtsstaat der Bundesrepublik, Opladen.",
+    "Svallfors, Stefan (Hrsg.), 2012: Contested Welfare States. Welfare Attitudes in Europe and Beyond, Stanford.",
+    "Van Oorschot, Wim, Meuleman, Bart, 2012: Welfare Performance and Welfare Support. In S. Svallfors (Hrsg.), "
+    "Contested Welfare States, 25-57. Stanford, CA.",
+]
+
+
+def test_list_without_heading_is_a_run_of_author_year_entries(tmp_path):
+    flow = Flow(columns=(42.0, 217.0, 392.0), top=80.0, bottom=800.0, leading=10.0)
+    for line in wrap(" ".join(f"Textwort{i}" for i in range(420)), 150):
+        flow.line(line)
+    # notes in the same type, citing in the text's own way, then the list with no heading of its own
+    flow.line("1 Diese Unterscheidung entspricht", gap=10)
+    flow.line("der von Roller (1992) vorgenommenen.", indent=11)
+    flow.line("2 Vgl. dazu Allmendinger/Leibfried 2003.")
+    for k, text in enumerate(GERMAN_ENTRIES):
+        for i, line in enumerate(wrap(text, 150)):
+            flow.line(line, indent=0 if i == 0 else 11, gap=10 if k == i == 0 else 0)
+    # the authors' address after the list, set apart
+    flow.line("Jutta Muster, Institut für Soziologie", gap=10, size=9.3)
+    flow.line("Universität Heidelberg, Tel. 06221-542980", size=9.3)
+    cits = extract_pdf(write_pdf(tmp_path / "noheading.pdf", flow.pages))
+    assert [c.raw for c in cits] == GERMAN_ENTRIES
+
+
+def test_body_text_citing_names_and_years_is_no_list(tmp_path):
+    flow = Flow(columns=(70.0,))
+    for n in range(4):
+        flow.line(f"Roller, Edeltraud, {1990 + n}: argued in the text that welfare attitudes differ,")
+        flow.line("which the following paragraph takes up and discusses at some length.")
+    with pytest.raises(NoReferencesError):
+        extract_pdf(write_pdf(tmp_path / "body.pdf", flow.pages))
+
+
+def test_hanging_indent_line_set_flush_by_mistake_stays_in_its_entry(tmp_path):
+    entries = [
+        "Black, D. (2010). The ambiguities of development: Implications for development through sport. Sport in "
+        "Society, 13(1), 121-129.",
+        "Bloom, M., Grant, M., & Watt, D. (2005). Strengthening Canada: The socio-economic benefits of sport "
+        "participation in Canada. Ottawa: Conference Board of Canada.",
+        "UNICEF. (2006). Monitoring and evaluation for sport-based programming. New York: UNICEF.",
+        "Tacon, R. (2007). Football and social inclusion: Evaluating social policy. Managing Leisure, 12(1), 1-23.",
+    ]
+    flow = Flow(columns=(70.0,))
+    flow.line("References", size=11)
+    for text in entries:
+        for k, line in enumerate(wrap(text, 220)):
+            # every third line is set flush, as the first lines are
+            flow.line(line, indent=0 if k % 2 == 0 else 14)
+    cits = extract_pdf(write_pdf(tmp_path / "flush.pdf", flow.pages))
+    assert [c.raw for c in cits] == entries

@@ -6,9 +6,13 @@ gutters; a line that crosses a gutter, such as a title or a full-width table, se
 and below it). Running headers and footers (lines near the top or bottom edge that repeat across pages), page
 numbers and preprint line-number columns are left out.
 
-The reference list starts after a heading such as "References" or "Literatur" and runs across columns and
-pages. Its entries are told apart by their printed numbers ("1.", "[1]", bare or superscript numbers) when they
-form a sequence, else by hanging (or first-line) indents, else by vertical gaps, else by author-year starts.
+The reference list starts after a heading such as "References", "Literatur", "Quellen" or "R E F E R E N C E S"
+and runs across columns and pages. Its entries are told apart by their printed numbers ("1.", "[1]", bare or
+superscript numbers) when they form a sequence, else by hanging (or first-line) indents, else by vertical gaps,
+else by author-year starts. In a hanging-indent list, a flush line stays in the entry above when that entry stops
+mid-sentence and the line does not open an entry (a line set flush by mistake, a column's first line). Without a
+heading, a run of five or more entries that each open with names and a year ("Roller, Edeltraud, 1992:") is read
+as the list, else the longest numbered list.
 Wrapped lines are joined; a line-end hyphen is dropped only where it split a word (a lower-case letter follows),
 and kept where it belongs to the text ("Sánchez-Schmidt", "2016-2019"); a DOI or URL broken over two lines is
 rejoined without a space. Ligatures, soft hyphens, non-breaking and zero-width spaces are normalised and the
@@ -47,9 +51,9 @@ from pathlib import Path
 
 from refkit.errors import InputError, NoReferencesError
 from refkit.extract.text import (
-    _HEADING_RE,
     _STOP_HEADING_RE,
     MAX_REFERENCE_CHARS,
+    _is_heading,
     extract_lines,
     looks_like_reference,
 )
@@ -103,15 +107,18 @@ _ACCENTS = {
     0x02CA: "\u0301",
     0x02CB: "\u0300",
 }
-#: Headings of reference lists that the text reader does not know, or that articles print with a number or in
-#: letter-spaced capitals ("R E F E R E N C E S").
-_MORE_HEADINGS_RE = re.compile(
-    r"^\s*(?:[\dIVX]+\.?\s+)?(?:(?:literatur|quellen)[\w-]*\s+und\s+(?:literatur|quellen)\w*|"
-    r"quellen(?:verzeichnis|angaben)?|literaturliste|literaturangaben|bibliographie|"
-    r"references? cited|reference list|notes and references|zitierte literatur|verwendete literatur|"
-    r"r\s?e\s?f\s?e\s?r\s?e\s?n\s?c\s?e\s?s)\s*:?\s*$",
-    re.IGNORECASE,
+#: The start of an author-year entry: a family name with a comma or initials after it, more names (given names,
+#: initials, particles, "and", "/", "(Hrsg.)", "et al.") and the year, which stands at most a line into the
+#: entry: "Roller, Edeltraud, 1992:", "Smith, J. and Doe, A. (2003).", "van Dijk, T. A. 1998.", "Lai CH (2003)".
+_NAME = r"(?:(?:van|von|de|der|den|da|di|du|del|le|la|ten|ter|zu)\s+)*[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u024f-]*\.?"
+_YEAR = r"(?:1[6-9]\d\d|20\d\d)[a-z]?(?:\s*[/-]\s*\d{2,4})?"
+_AUTHOR_YEAR_START_RE = re.compile(
+    rf"^{_NAME}(?:\s+[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u024f-]+)?(?:,\s*|\s+(?=[A-Z]{{1,3}}\b|[A-Z]\.))"
+    rf"(?:(?:{_NAME}|and|und|u\.|&|et al\.?|/|,|;|\((?i:hrsg|eds?|coord|red)\.?\)|\s)+)?"
+    rf"\s*(?:\(\s*{_YEAR}\s*\)|{_YEAR}\s*[:.,;])"
 )
+
+
 #: Lines that follow a reference list at the end of an article: the editorial dates, a licence.
 _AFTER_LIST_RE = re.compile(r"^\W{0,3}(?:(?:received|submitted|accepted)\b\W|©|copyright\b)", re.IGNORECASE)
 _END_NUMBERS_RE = re.compile(r"^\d+|\d+$")
@@ -183,7 +190,7 @@ def extract_pdf(path: str | Path, *, warnings: list[str] | None = None) -> list[
     lines = _drop_furniture(pages)
     citations = _reference_list(lines, name)
     if not citations:
-        citations = _numbered_fallback(lines, name)
+        citations = max(_numbered_fallback(lines, name), _author_year_run(lines, name), key=len)
     if not citations:
         citations = _footnotes(lines, name)
     if not citations:
@@ -687,10 +694,6 @@ def _stands_apart(line: _Line, lines: list[_Line]) -> bool:
 # --------------------------------------------------------------------------- the reference list
 
 
-def _is_heading(text: str) -> bool:
-    return bool(_HEADING_RE.match(text) or _MORE_HEADINGS_RE.match(text))
-
-
 def _reference_list(lines: list[_Line], name: str) -> list[Citation]:
     """The references after the heading that gives the most of them."""
     best: list[Citation] = []
@@ -716,9 +719,7 @@ def _list_lines(lines: list[_Line], start: int) -> list[_Line]:
     while j < len(lines):
         line = lines[j]
         text = line.text
-        # a stop heading is a short line: "Table when Expected Marginal Totals are known. The Annals ..." is not
-        stop = _STOP_HEADING_RE.match(text) and len(text) <= 60
-        ends = j > start and (_is_heading(text) or stop or _AFTER_LIST_RE.match(text))
+        ends = j > start and (_is_heading(text) or _STOP_HEADING_RE.match(text) or _AFTER_LIST_RE.match(text))
         ends = ends or (j > start + 1 and line.size > 1.3 * body and len(text) < 80 and not looks_like_reference(text))
         # a wide gap in the same column after the list: an address, a note, a caption
         previous = out[-1] if out else None
@@ -851,7 +852,9 @@ def _layout_starts(lines: list[_Line]) -> list[int]:
         # hanging indent (entries flush, continuations indented) unless the list opens with an indented line
         first_line_indent = indent[0] and n_indented < len(lines) / 2
         for i in range(len(lines)):
-            if indent[i] == first_line_indent:
+            if indent[i] == first_line_indent and not (
+                i and not first_line_indent and _carries_on(lines[i - 1].text, lines[i].text)
+            ):
                 starts.append(i)
         return starts
     pitches = []
@@ -871,6 +874,16 @@ def _layout_starts(lines: list[_Line]) -> list[int]:
         elif _starts_author_year(b.text, a.text):
             starts.append(i)
     return starts
+
+
+def _carries_on(previous: str, line: str) -> bool:
+    """A flush line in a hanging-indent list that still belongs to the entry above (set flush by mistake, or the
+    first line of a column): the line above stops mid-sentence and this one does not open an entry."""
+    last = previous.rstrip()
+    if not re.search(r"[^\W\d_,]$|[,&\u201c\u201e]$", last) or _URLISH_RE.search(last.split(" ")[-1]):
+        return False
+    opens = _AUTHOR_YEAR_START_RE.match(line) or re.match(rf"{_NAME}(?:\s+{_NAME})?,\s+[A-Z]", line)
+    return not opens and not re.search(r"\(?(?:1[6-9]|20)\d\d[a-z]?\)?[.:,]", line[:60])
 
 
 def _starts_author_year(line: str, previous: str) -> bool:
@@ -937,6 +950,57 @@ def _numbered_fallback(lines: list[_Line], name: str) -> list[Citation]:
             src = Source(name, src.position, line.index, src.label, page=line.page, column=line.column)
         out.append(Citation(raw=cit.raw, source=src))
     return out
+
+
+def _author_year_run(lines: list[_Line], name: str) -> list[Citation]:
+    """No heading: the longest run of entries that each start with names and a year ("Roller, Edeltraud, 1992:").
+
+    A run is five or more such starts, each within a few lines of the one before, in one type size; after the
+    last start the entry goes on while its lines follow in the same type without a wider gap.
+    """
+    if not lines:
+        return []
+    starts = [
+        _AUTHOR_YEAR_START_RE.match(line.text + " " + (lines[i + 1].text if i + 1 < len(lines) else "")) is not None
+        for i, line in enumerate(lines)
+    ]
+    best: list[Citation] = []
+    i = 0
+    while i < len(lines):
+        if not starts[i]:
+            i += 1
+            continue
+        size = lines[i].size
+        run = [i]
+        j = i + 1
+        while j < len(lines) and j - run[-1] <= 8 and abs(lines[j].size - size) <= 0.1 * size:
+            if starts[j]:
+                run.append(j)
+            j += 1
+        if len(run) >= 5:
+            pitches = [
+                b.top - a.top
+                for a, b in itertools.pairwise(lines[i : run[-1] + 1])
+                if (a.page, a.column) == (b.page, b.column) and b.top > a.top
+            ]
+            end = _entry_end(lines, run[-1], size, statistics.median(pitches) if pitches else 1.2 * size)
+            found = _split(lines[i:end], name)
+            if len(found) > len(best):
+                best = found
+        i = run[-1] + 1
+    return best
+
+
+def _entry_end(lines: list[_Line], k: int, size: float, pitch: float) -> int:
+    """The index after the last line of the entry that starts at ``k``: same type, no wider gap, at most 8 lines."""
+    end = k + 1
+    while end < len(lines) and end - k < 8:
+        prev, line = lines[end - 1], lines[end]
+        same_block = (prev.page, prev.column) == (line.page, line.column)
+        if abs(line.size - size) > 0.05 * size or (same_block and line.top - prev.top > 1.4 * pitch):
+            break
+        end += 1
+    return end
 
 
 def _footnotes(lines: list[_Line], name: str) -> list[Citation]:

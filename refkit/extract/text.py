@@ -16,10 +16,15 @@ __all__ = ["MAX_REFERENCE_CHARS", "extract_lines", "looks_like_reference"]
 #: A "reference" longer than this is not one (it is a run-on line or binary noise).
 MAX_REFERENCE_CHARS = 5000
 
+#: Headings of reference lists, with an optional section number ("7.", "VII"); letter-spaced capitals
+#: ("R E F E R E N C E S") are read by :func:`_is_heading`.
 _HEADING_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\d+\.?\s+)?(?:references?(?: and notes)?|bibliography|literature(?: cited)?|works cited|"
-    r"cited literature|literatur(?:verzeichnis)?|références(?: bibliographiques)?|referencias(?: bibliográficas)?|"
-    r"bibliografía|bibliografia|riferimenti bibliografici|sources)\s*:?\s*$",
+    r"^\s*(?:#{1,6}\s*)?(?:(?:\d+|[IVX]+)\.?\s+)?(?:references?(?: and notes| cited| list)?|notes and references|"
+    r"bibliography|literature(?: cited)?|works cited|cited literature|literaturverzeichnis|literaturliste|"
+    r"literaturangaben|(?:zitierte|verwendete|benutzte) literatur|literatur|"
+    r"(?:literatur|quellen)[\w-]*\s+und\s+(?:literatur|quellen)\w*|quellen(?:verzeichnis|angaben)?|bibliographie|"
+    r"références(?: bibliographiques)?|referencias(?: bibliográficas)?|bibliografía|bibliografia|"
+    r"riferimenti bibliografici|sources)\s*:?\s*$",
     re.IGNORECASE,
 )
 _NUMBERED_RE = re.compile(r"^\s*(?:\[(\d{1,6})\]|(\d{1,6})[.)])\s+(\S.*)$")
@@ -30,9 +35,15 @@ _FURNITURE_RE = re.compile(
     r"(?:\w+\s+)?(?:figures?|tables?)\s+\d)",
     re.IGNORECASE,
 )
+#: Headings of what follows a reference list. Only a short, heading-like line is one: the word alone, or with a
+#: label or a colon ("Table 2", "Appendix A: Items", "Acknowledgements"), or a run-in heading ("Funding: ..."),
+#: not a reference's wrapped line that starts with the word ("Table when Expected Marginal Totals are known.").
 _STOP_HEADING_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:appendix|supplementary|acknowledg|figure legends|tables?\b|footnotes|author contributions|"
-    r"conflicts? of interest|funding|abbreviations|about the author)",
+    r"^(?=\s*.{1,60}$|[^:]{1,40}:)\s*(?:#{1,6}\s*)?(?:(?:\d+|[IVX]+)\.?\s+)?"
+    r"(?:appendix|appendices|anhang|supplementary(?: materials?| information| data| files?)?|supporting information|"
+    r"acknowledge?ments?|danksagung|figure legends|tables?|footnotes|endnotes|author contributions|"
+    r"conflicts? of interests?|competing interests|funding(?: information)?|abbreviations|about the authors?)"
+    r"(?:\s*[:.]?\s*$|\s*[:.\u2013-]\s|\s+(?-i:\d+|[A-Z]|[IVX]+)\b)",
     re.IGNORECASE,
 )
 _YEAR_RE = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)")
@@ -40,6 +51,18 @@ _YEAR_RE = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)")
 
 # three letters of any script: Cyrillic, Greek and CJK references are references too
 _WORD_RE = re.compile(r"[^\W\d_]{3}")
+
+
+def _is_heading(line: str) -> bool:
+    """Whether ``line`` is the heading of a reference list, also when set in letter-spaced capitals."""
+    if _HEADING_RE.match(line):
+        return True
+    # "R E F E R E N C E S", "W O R K S  C I T E D": single letters, words set two or more spaces apart
+    words = re.split(r"\s{2,}", line.strip().rstrip(":").strip())
+    letters = [word.split() for word in words]
+    if sum(len(w) for w in letters) >= 5 and all(len(c) == 1 and c.isalpha() for w in letters for c in w):
+        return bool(_HEADING_RE.match(" ".join("".join(w) for w in letters)))
+    return False
 
 
 def looks_like_reference(text: str) -> bool:
@@ -55,7 +78,7 @@ def extract_lines(lines: list[str], file: str, warnings: list[str] | None) -> li
         if len(line) > MAX_REFERENCE_CHARS and warnings is not None:
             warnings.append(f"{file}: line {number} has {len(line):,} characters; not read as a reference")
     skipped: list[str] = []
-    start = next((i + 1 for i, line in enumerate(lines) if _HEADING_RE.match(line)), None)
+    start = next((i + 1 for i, line in enumerate(lines) if _is_heading(line)), None)
     if start is not None:
         found = _read_list(lines, start, file, numbered_only=False, skipped=skipped)
         if found:
@@ -101,7 +124,7 @@ def _read_list(
             if items and blank_run >= 3:
                 break
             continue
-        if _HEADING_RE.match(line) and items:
+        if _is_heading(line) and items:
             break
         if _STOP_HEADING_RE.match(line) or _FURNITURE_RE.match(line):
             if items:
