@@ -1,9 +1,12 @@
 """Field-level accuracy of the CRF reference parser on the held-out test sets.
 
 Prints, for each test set (PLOS held-out articles, AnyStyle held-out, GROBID corpus held-out, GROBID
-evaluation), precision / recall / F1 per field and overall, whole-reference exact match, and the 15 worst
-errors; then what the parser returns for the seed references of ``data/articles/*.txt``, field by field,
-scored against the fields their (regular, Springer author-year) style states.
+evaluation), precision / recall / F1 per field and overall of the tagger's spans, whole-reference exact match, and
+the 15 worst errors; the same for what ``parse()`` returns (the span-to-field step included: brackets, names,
+locators), and the errors of ``parse()`` counted by class (title/journal boundary, closing bracket, a title's ?/!,
+books and chapters, names, locators, non-English, DOI/URL, other) on every set; then what the parser returns for
+the seed references of ``data/articles/*.txt``, field by field, scored against the fields their (regular,
+Springer author-year) style states.
 
 Field strings are compared after light normalisation (outer punctuation and white space stripped, DOIs
 lower-cased without a resolver prefix): see :func:`refkit.parse.train.normalize_value`.
@@ -19,11 +22,15 @@ import argparse
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
+from refkit.model import Reference
 from refkit.parse.corpus import Example, field_strings, load_all
 from refkit.parse.crf import CRFParser
+from refkit.parse.fields import parse_authors
 from refkit.parse.train import SCORED, field_scores, normalize_value
+from refkit.text import fold
 
 SETS = (
     ("plos", "PLOS held-out articles"),
@@ -62,10 +69,131 @@ def _errors(gold: dict, pred: dict) -> list[str]:
     return out
 
 
-def evaluate(parser: CRFParser, examples: list[Example], worst: int) -> tuple[dict, list[tuple[int, str, list[str]]]]:
+# The parsed Reference's fields, as strings comparable with the gold spans (authors by their family names).
+_REFERENCE_FIELDS = {
+    "title": "title",
+    "container-title": "container_title",
+    "volume": "volume",
+    "issue": "issue",
+    "page": "page",
+    "publisher": "publisher",
+    "publisher-place": "publisher_place",
+    "edition": "edition",
+    "DOI": "doi",
+    "PMID": "pmid",
+    "URL": "url",
+    "citation-number": "citation_number",
+}
+
+
+def _families(spans: list[str]) -> list[str]:
+    people = [p for span in spans for p in parse_authors(span)[0]]
+    return [fold(p.family or p.literal or "") for p in people]
+
+
+def end_to_end(gold: dict, ref: Reference) -> tuple[dict, dict]:
+    """Gold and parsed fields as comparable strings: what a user of ``parse()`` gets, span-to-field step included.
+
+    Text fields compare the Reference's value with the gold span; the year with the gold date's year; authors and
+    editors by their family names read from the gold span.
+    """
+    g: dict[str, list[str]] = {}
+    p: dict[str, list[str]] = {}
+    for label, attr in _REFERENCE_FIELDS.items():
+        if gold.get(label):
+            g[label] = [" ".join(gold[label])]
+        value = getattr(ref, attr)
+        if value:
+            p[label] = [str(value)]
+    for label in ("page",):  # pages as written in the gold: "418-9" and "418–9" are one range
+        if label in g:
+            g[label] = [re.sub(r"\s*[-–—]+\s*", "-", g[label][0])]
+    years = [m for span in gold.get("issued", ()) for m in re.findall(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)", span)]
+    if years:
+        g["issued"] = [years[0]]
+    if ref.year:
+        p["issued"] = [str(ref.year)]
+    for label, attr in (("author", "author"), ("editor", "editor")):
+        if gold.get(label):
+            g[label] = [" | ".join(_families(gold[label]))]
+        people = getattr(ref, attr)
+        if people:
+            p[label] = [" | ".join(fold(x.family or x.literal or "") for x in people)]
+    return g, p
+
+
+# Error classes, tried in order; each wrong field of a reference counts once, in the first class it fits.
+CLASSES = (
+    "title/journal boundary",
+    "closing bracket",
+    "title ?/!",
+    "books, chapters, editors",
+    "names",
+    "locators",
+    "non-English",
+    "DOI/URL",
+    "other",
+)
+_NON_ENGLISH = re.compile(
+    r"[«»]|\b(?:der|die|das|und|des|les|la|le|et|pour|dans|del|los|las|della|di|il|für|über|zur|zum|im|sur|une)\b"
+)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", fold(text))
+
+
+def classify(raw: str, gold: dict, pred: dict) -> list[tuple[str, str]]:
+    """``(class, field)`` for each field the parse got wrong."""
+    wrong = [
+        label
+        for label in sorted(set(gold) | set(pred))
+        if sorted(normalize_value(label, v) for v in gold.get(label, ()))
+        != sorted(normalize_value(label, v) for v in pred.get(label, ()))
+    ]
+    out = []
+    book = any(gold.get(k) for k in ("publisher", "editor", "edition")) or bool(re.search(r"\b(?:In|in):? ", raw))
+    for label in wrong:
+        g = " ".join(gold.get(label, ()))
+        q = " ".join(pred.get(label, ()))
+        both = "".join(gold.get("title", []) + gold.get("container-title", []))
+        both_pred = "".join(pred.get("title", []) + pred.get("container-title", []))
+        if label in ("title", "container-title") and both and _squash(both) == _squash(both_pred):
+            out.append(("title/journal boundary", label))
+        elif g.rstrip(". ").endswith((")", "]")) and q and g.rstrip(". ").startswith(q.rstrip(". ")):
+            out.append(("closing bracket", label))
+        elif label == "title" and g.rstrip(" .").endswith(("?", "!")) and _squash(g) == _squash(q):
+            out.append(("title ?/!", label))
+        elif label in ("title", "container-title", "publisher", "publisher-place", "edition", "editor") and book:
+            out.append(("books, chapters, editors", label))
+        elif label in ("author", "editor"):
+            out.append(("names", label))
+        elif label in ("volume", "issue", "page", "issued"):
+            out.append(("locators", label))
+        elif label in ("title", "container-title") and (_NON_ENGLISH.search(raw) or not raw.isascii()):
+            out.append(("non-English", label))
+        elif label in ("DOI", "URL"):
+            out.append(("DOI/URL", label))
+        else:
+            out.append(("other", label))
+    return out
+
+
+#: Examples of each class of the set evaluated last (for --show).
+EXAMPLES: dict[str, list[str]] = {}
+
+
+def evaluate(
+    parser: CRFParser, examples: list[Example], worst: int
+) -> tuple[dict, list[tuple[int, str, list[str]]], dict, Counter[str]]:
+    """Tagger scores (spans), worst errors, end-to-end scores (parse() output) and end-to-end errors by class."""
     pairs = []
+    parsed_pairs = []
+    classes: Counter[str] = Counter()
     errors: list[tuple[int, str, list[str]]] = []
-    for ex in examples:
+    EXAMPLES.clear()
+    refs = parser.parse_many([ex.text for ex in examples])
+    for ex, ref in zip(examples, refs, strict=True):
         labels = [lab for _, lab, _ in parser.tag(ex.text)]
         gold = field_strings(ex.text, list(ex.tokens), list(ex.labels))
         pred = field_strings(ex.text, list(ex.tokens), labels)
@@ -73,8 +201,13 @@ def evaluate(parser: CRFParser, examples: list[Example], worst: int) -> tuple[di
         errs = _errors(gold, pred)
         if errs:
             errors.append((len(errs), ex.text, errs))
+        g, q = end_to_end(gold, ref)
+        parsed_pairs.append((g, q))
+        for cls, label in classify(ex.text, g, q):
+            classes[cls] += 1
+            EXAMPLES.setdefault(cls, []).append(f"{ex.text}\n    {label}: gold {g.get(label)} got {q.get(label)}")
     errors.sort(key=lambda e: -e[0])
-    return field_scores(pairs), errors[:worst]
+    return field_scores(pairs), errors[:worst], field_scores(parsed_pairs), classes
 
 
 def seed_references() -> list[str]:
@@ -139,18 +272,39 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--worst", type=int, default=15)
+    ap.add_argument("--show", metavar="CLASS", help="print every parse() error of this class (e.g. locators)")
     args = ap.parse_args(argv)
     parser = CRFParser.load(args.model)
     examples = [e for e in load_all(args.data, springer_fraction=0) if e.split == "test"]
     t0 = time.perf_counter()
     all_pairs_scores = {}
     worst_all: list[tuple[int, str, list[str]]] = []
+    by_class: dict[str, Counter[str]] = {}
+    parsed_scores: dict[str, dict] = {}
     for source, name in SETS:
         subset = [e for e in examples if e.source == source]
-        scores, worst = evaluate(parser, subset, args.worst)
+        scores, worst, parsed, classes = evaluate(parser, subset, args.worst)
         all_pairs_scores[source] = scores
+        parsed_scores[source] = parsed
+        by_class[source] = classes
+        if args.show:
+            print(f"\n== {args.show} errors in {name}")
+            print("\n".join(EXAMPLES.get(args.show, [])))
         worst_all.extend(worst)
         _table(name, scores)
+    print("\n== what parse() returns (span-to-field step included): field F1 and whole-reference exact match")
+    print(f"{'set':<24}{'F1':>8}{'exact':>8}   " + "".join(f"{label[:8]:>9}" for label in SCORED))
+    for source, name in SETS:
+        sc = parsed_scores[source]
+        cells = "".join(
+            f"{sc[label]['f1']:>9.3f}" if sc[label]["tp"] + sc[label]["fn"] + sc[label]["fp"] else f"{'-':>9}"
+            for label in SCORED
+        )
+        print(f"{name:<24}{sc['overall']['f1']:>8.3f}{sc['exact']:>8.3f}   {cells}")
+    print("\n== errors of parse() by class (wrong fields), per held-out set")
+    print(f"{'class':<28}" + "".join(f"{s:>12}" for s, _ in SETS))
+    for cls in CLASSES:
+        print(f"{cls:<28}" + "".join(f"{by_class[s][cls]:>12}" for s, _ in SETS))
     total = {k: sum(all_pairs_scores[s]["overall"][k] for s, _ in SETS) for k in ("tp", "fp", "fn")}
     p = total["tp"] / (total["tp"] + total["fp"])
     r = total["tp"] / (total["tp"] + total["fn"])

@@ -41,13 +41,17 @@ def _balanced(value: str) -> str:
     whole field lose theirs."""
     while True:
         before = value
-        if value[:1] in "([{" and value[-1:] == {"(": ")", "[": "]", "{": "}"}[value[0]]:
+        if value and value[0] in "([{" and value[-1] == {"(": ")", "[": "]", "{": "}"}[value[0]]:
             inner = value[1:-1]
             if inner.count(value[0]) == inner.count(value[-1]):
                 value = inner
-        if value[-1:] in _PAIRS and value.count(value[-1]) > value.count(_PAIRS[value[-1]]):
+        if value and value[-1] in _PAIRS and value.count(value[-1]) > value.count(_PAIRS[value[-1]]):
             value = value[:-1]
-        if value[:1] in "([{" and value.count(value[0]) > value.count({"(": ")", "[": "]", "{": "}"}[value[0]]):
+        if (
+            value
+            and value[0] in "([{"
+            and value.count(value[0]) > value.count({"(": ")", "[": "]", "{": "}"}[value[0]])
+        ):
             value = value[1:]
         value = value.strip(_EDGE_TEXT)
         if value == before:
