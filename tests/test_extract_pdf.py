@@ -335,3 +335,46 @@ def test_hanging_indent_line_set_flush_by_mistake_stays_in_its_entry(tmp_path):
             flow.line(line, indent=0 if k % 2 == 0 else 14)
     cits = extract_pdf(write_pdf(tmp_path / "flush.pdf", flow.pages))
     assert [c.raw for c in cits] == entries
+
+
+def test_list_goes_on_at_the_top_of_the_next_column_beside_a_box_in_another_type(tmp_path):
+    entries = [
+        "Bicker, B. (2009): Theater als Parallelgesellschaft? Über das Verhältnis von Theater und Migration. In: "
+        "Hess, S. / Binder, J. (Hrsg.): No integration?! Bielefeld: Transkript, S. 27-36.",
+        "Krell, G. (2012): Diversity-orientierte Personalentwicklung. Systematik, Fallstricke und Chancen. Vortrag, "
+        "Berlin 20.03.2012.",
+        "Milagro, L. S. (2012): Die Bequemlichkeit der Definitionshoheit. URL: http://www.example.org/debatte "
+        "[Zugriff am 04.09.2013].",
+        "Özbilgin, M. F. (2008): Global Diversity Management. In: Smith, P. B. (Hrsg.): The Handbook of "
+        "Cross-Cultural Management Research. Los Angeles: SAGE, S. 379-396.",
+    ]
+    items = []
+    y = 80.0
+    for line in body(150)[:28]:
+        items.append(Text(60, y, line))
+        y += 11
+    items.append(Text(60, y + 12, "Literatur", 12))
+    y += 36
+    column = [line for text in entries[:2] for line in wrap(text, 220)]
+    for line in column:
+        items.append(Text(60, y, line))
+        y += 11
+    # the second column: the rest of the list at its top, notes, and the reviewed book's details in a box below
+    y = 80.0
+    for line in [line for text in entries[2:] for line in wrap(text, 220)]:
+        items.append(Text(310, y, line))
+        y += 11
+    items.append(Text(310, y + 12, "Endnoten", 10))
+    items.append(Text(310, y + 30, "1. Mandel schlägt trotzdem vor, Programme zu fördern (Mandel 2012: 242)."[:40]))
+    for k, line in enumerate(
+        [
+            "Mandel, Birgit (2013):",
+            "Interkulturelles Audience",
+            "Development. Bielefeld:",
+            "Transkript Verlag. 252 Seiten.",
+            "ISBN 978-3-8376-2421-2.",
+        ]
+    ):
+        items.append(Text(310, 600 + 16 * k, line, 13))
+    cits = extract_pdf(write_pdf(tmp_path / "box.pdf", [items]))
+    assert [c.raw for c in cits] == entries

@@ -502,14 +502,20 @@ def _heading_band(column: int, frag: _Fragment, placed: list[tuple[int, _Fragmen
     if column == 0 or not _is_heading(frag.text):
         return column
     reach = frag.size
-    below = False
+    # the list's type: the first line below the heading in its own column
+    under = [other for c, other in placed if c == column and other.top > frag.bottom]
+    size = min(under, key=lambda f: f.top).size if under else 0.0
+    firsts: dict[int, _Fragment] = {}
     for other_column, other in placed:
         if other_column in (0, column):
             continue
         if other.top < frag.bottom + reach and other.bottom > frag.top - reach:
             return column
-        below = below or other.top > frag.bottom
-    # with nothing below it in the other columns, the list goes on at the top of the next column instead
+        if other.top > frag.bottom and (other_column not in firsts or other.top < firsts[other_column].top):
+            firsts[other_column] = other
+    # below it in the other columns: the list going on, in the list's type; a box in another type (a book's
+    # details beside a review's list) is not, and the list goes on at the top of the next column instead
+    below = any(not size or abs(first.size - size) <= 0.15 * size for first in firsts.values())
     return 0 if below else column
 
 

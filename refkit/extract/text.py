@@ -41,7 +41,8 @@ _FURNITURE_RE = re.compile(
 _STOP_HEADING_RE = re.compile(
     r"^(?=\s*.{1,60}$|[^:]{1,40}:)\s*(?:#{1,6}\s*)?(?:(?:\d+|[IVX]+)\.?\s+)?"
     r"(?:appendix|appendices|anhang|supplementary(?: materials?| information| data| files?)?|supporting information|"
-    r"acknowledge?ments?|danksagung|figure legends|tables?|footnotes|endnotes|author contributions|"
+    r"acknowledge?ments?|danksagung|figure legends|tables?|footnotes|endnotes|fußnoten|endnoten|anmerkungen|"
+    r"author contributions|"
     r"conflicts? of interests?|competing interests|funding(?: information)?|abbreviations|about the authors?)"
     r"(?:\s*[:.]?\s*$|\s*[:.\u2013-]\s|\s+(?-i:\d+|[A-Z]|[IVX]+)\b)",
     re.IGNORECASE,
