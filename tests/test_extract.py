@@ -112,6 +112,7 @@ def test_huge_line_is_skipped(tmp_path):
         "R E F E R E N C E S",
         "VII. Quellen und Literatur",
         "W O R K S  C I T E D",
+        "Zitierte und verwendete Quellen:",
     ],
 )
 def test_more_reference_list_headings(heading):

@@ -378,3 +378,23 @@ def test_list_goes_on_at_the_top_of_the_next_column_beside_a_box_in_another_type
         items.append(Text(310, 600 + 16 * k, line, 13))
     cits = extract_pdf(write_pdf(tmp_path / "box.pdf", [items]))
     assert [c.raw for c in cits] == entries
+
+
+def test_entries_without_a_year_between_references_are_kept(tmp_path):
+    entries = [
+        "Marković, Spasenija Pata (Hg.) (1961): Jugoslovenska kuhinja - specijaliteti. Beograd: Mladost.",
+        "Menu „Adriatic“ Berlin.",
+        "Menu „Dalmacija grill“, Reinickendorf.",
+        "Mintz, Sydney W. (1996): Tasting Food, Tasting Freedom. Excursions into Eating, Power, and the Past. "
+        "Boston: Beacon Press.",
+        "Möhring, Maren (2012): Fremdes Essen. Die Geschichte der ausländischen Gastronomie. München: Oldenbourg.",
+    ]
+    items = [Text(70, 80, "Quellen und Literatur", 11)]
+    y = 100.0
+    for text in [*entries, "Die Autorin lehrt Geschichte an der Universität."]:
+        for k, line in enumerate(wrap(text, 300)):
+            items.append(Text(70 if k == 0 else 90, y, line, 9, "DejaVuSans"))
+            y += 11
+    cits = extract_pdf(write_pdf(tmp_path / "yearless.pdf", [items]))
+    # kept between references; the year-less line after the last reference is not one
+    assert [c.raw for c in cits] == entries

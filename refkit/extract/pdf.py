@@ -10,7 +10,8 @@ The reference list starts after a heading such as "References", "Literatur", "Qu
 and runs across columns and pages. Its entries are told apart by their printed numbers ("1.", "[1]", bare or
 superscript numbers) when they form a sequence, else by hanging (or first-line) indents, else by vertical gaps,
 else by author-year starts. In a hanging-indent list, a flush line stays in the entry above when that entry stops
-mid-sentence and the line does not open an entry (a line set flush by mistake, a column's first line). Without a
+mid-sentence and the line does not open an entry (a line set flush by mistake, a column's first line). An entry
+with no year that sits between references and has the shape of one ("Menu „Adriatic“ Berlin.") is kept. Without a
 heading, a run of five or more entries that each open with names and a year ("Roller, Edeltraud, 1992:") is read
 as the list, else the longest numbered list.
 Wrapped lines are joined; a line-end hyphen is dropped only where it split a word (a lower-case letter follows),
@@ -51,6 +52,7 @@ from pathlib import Path
 
 from refkit.errors import InputError, NoReferencesError
 from refkit.extract.text import (
+    _FURNITURE_RE,
     _STOP_HEADING_RE,
     MAX_REFERENCE_CHARS,
     _is_heading,
@@ -827,17 +829,48 @@ def _split(lines: list[_Line], name: str) -> list[Citation]:
             entries.append((i, label, [line.text[strip:].strip()]))
         elif entries:
             entries[-1][2].append(line.text.strip())
+    raws = [_LINK_LABELS_RE.sub("", _join(parts)).strip() for _, _, parts in entries]
+    # a numbered entry is a reference by its place in the list, with or without a year ("IUCN Red List. [url]")
+    keep = [
+        looks_like_reference(raw) or (label is not None and _plausible_entry(raw))
+        for raw, (_, label, _) in zip(raws, entries, strict=True)
+    ]
+    _keep_yearless(raws, keep)
     citations: list[Citation] = []
-    for i, label, parts in entries:
-        raw = _join(parts)
-        raw = _LINK_LABELS_RE.sub("", raw).strip()
-        # a numbered entry is a reference by its place in the list, with or without a year ("IUCN Red List. [url]")
-        if not (looks_like_reference(raw) or (label is not None and _plausible_entry(raw))):
+    for (i, label, _), raw, kept in zip(entries, raws, keep, strict=True):
+        if not kept:
             continue
         line = lines_used[i]
         source = Source(name, len(citations) + 1, line.index, label, page=line.page, column=line.column)
         citations.append(Citation(raw=raw, source=source))
     return citations
+
+
+def _keep_yearless(raws: list[str], keep: list[bool]) -> None:
+    """Keep entries with no year or DOI that sit between references and have the shape of one: a finished
+    sentence of words that opens with a capital, a quote or a bracket ("Menu „Adriatic“ Berlin.", "Interview mit
+    dem Besitzer."), at most three in a row."""
+    i = 0
+    while i < len(raws):
+        if keep[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(raws) and not keep[j]:
+            j += 1
+        if i > 0 and j < len(raws) and j - i <= 3 and all(_reference_shape(raw) for raw in raws[i:j]):
+            keep[i:j] = [True] * (j - i)
+        i = j
+
+
+def _reference_shape(text: str) -> bool:
+    return (
+        _plausible_entry(text)
+        and len(text) <= 300
+        and bool(re.match(r"[\[(\"\u201e\u201c\u00ab\u2018']?[A-Z\u00c0-\u00de]", text))
+        and text.endswith((".", ")", "]"))
+        and not _FURNITURE_RE.match(text)
+    )
 
 
 def _plausible_entry(text: str) -> bool:

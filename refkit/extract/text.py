@@ -21,7 +21,8 @@ MAX_REFERENCE_CHARS = 5000
 _HEADING_RE = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:(?:\d+|[IVX]+)\.?\s+)?(?:references?(?: and notes| cited| list)?|notes and references|"
     r"bibliography|literature(?: cited)?|works cited|cited literature|literaturverzeichnis|literaturliste|"
-    r"literaturangaben|(?:zitierte|verwendete|benutzte) literatur|literatur|"
+    r"literaturangaben|(?:(?:zitierte|verwendete|benutzte|angeführte|ausgewählte)\s+(?:und\s+)?)+(?:literatur|quellen)|"
+    r"literatur|"
     r"(?:literatur|quellen)[\w-]*\s+und\s+(?:literatur|quellen)\w*|quellen(?:verzeichnis|angaben)?|bibliographie|"
     r"références(?: bibliographiques)?|referencias(?: bibliográficas)?|bibliografía|bibliografia|"
     r"riferimenti bibliografici|sources)\s*:?\s*$",
