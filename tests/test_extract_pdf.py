@@ -398,3 +398,24 @@ def test_entries_without_a_year_between_references_are_kept(tmp_path):
     cits = extract_pdf(write_pdf(tmp_path / "yearless.pdf", [items]))
     # kept between references; the year-less line after the last reference is not one
     assert [c.raw for c in cits] == entries
+
+
+def test_full_width_notes_below_a_list_in_columns_end_it(tmp_path):
+    entries = [
+        f"Smith{n}, J. ({2000 + n}). Reading order of printed reference lists in two columns, part {chr(64 + n)}. "
+        f"Journal of Test Layout, {n}(2), {100 + n}-{110 + n}."
+        for n in range(1, 9)
+    ]
+    flow = Flow(columns=(56.0, 310.0), top=80.0, bottom=260.0)
+    flow.line("References", size=11)
+    for text in entries:
+        for k, line in enumerate(wrap(text, 220)):
+            flow.line(line, indent=0 if k == 0 else 14)
+    assert len(flow.pages) == 1 and flow.column == 1
+    bio = (
+        "Jacob Muster is an Assistant Professor in the Department of Kinesiology at Example University. He has "
+        "published research on urban sport since 2013, and his teaching interests include sport and globalization."
+    )
+    items = [*flow.pages[0], *(Text(56, 420 + 12 * k, line) for k, line in enumerate(wrap(bio, 480)))]
+    cits = extract_pdf(write_pdf(tmp_path / "bio.pdf", [items]))
+    assert [c.raw for c in cits] == entries

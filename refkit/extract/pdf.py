@@ -11,7 +11,8 @@ and runs across columns and pages. Its entries are told apart by their printed n
 superscript numbers) when they form a sequence, else by hanging (or first-line) indents, else by vertical gaps,
 else by author-year starts. In a hanging-indent list, a flush line stays in the entry above when that entry stops
 mid-sentence and the line does not open an entry (a line set flush by mistake, a column's first line). An entry
-with no year that sits between references and has the shape of one ("Menu „Adriatic“ Berlin.") is kept. Without a
+with no year that sits between references and has the shape of one ("Menu „Adriatic“ Berlin.") is kept. A list set
+in columns ends at full-width text below it (the authors' notes) unless that text opens an entry. Without a
 heading, a run of five or more entries that each open with names and a year ("Roller, Edeltraud, 1992:") is read
 as the list, else the longest numbered list.
 Wrapped lines are joined; a line-end hyphen is dropped only where it split a word (a lower-case letter follows),
@@ -736,6 +737,17 @@ def _list_lines(lines: list[_Line], start: int) -> list[_Line]:
             and (previous.page, previous.column) == (line.page, line.column)
             and line.top - previous.bottom > 2 * body
             and (abs(line.size - body) > 0.1 * body or not _reads_on(lines, j))
+        )
+        # full-width text below a list set in columns (the authors' notes at the end of the article), unless it
+        # opens an entry
+        ends = ends or bool(
+            previous is not None
+            and previous.page == line.page
+            and line.spanning
+            and not previous.spanning
+            and line.top > previous.bottom
+            and not _AUTHOR_YEAR_START_RE.match(text)
+            and not any(regex.match(text) for _, regex in _LABEL_RES)
         )
         if ends:
             resume = _list_resumes(lines, j, body)
