@@ -104,6 +104,9 @@ _MD_ESCAPES = str.maketrans(
         "_": "\\_",
         "\n": " ",
         "\r": " ",
+        # line and paragraph separators end a line for many readers (Python's splitlines, some editors)
+        "\u2028": " ",
+        "\u2029": " ",
     }
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "fold", "strip_accents"]
+__all__ = ["clean_text", "fold", "small_int", "strip_accents"]
 
 
 def strip_accents(text: str) -> str:
@@ -39,3 +39,19 @@ def clean_text(text: str) -> str:
         'Deza G [31m (2016) '
     """
     return _CONTROL.sub(" ", text) if _CONTROL.search(text) else text
+
+
+# str.isdigit() is also true of "²" and "①", which int() refuses, and int() refuses more than 4,300 digits: a number
+# read from an input goes through this one check instead.
+_SMALL_INT = re.compile(r"\s*([0-9]{1,9})\s*")
+
+
+def small_int(text: str | None) -> int | None:
+    """``text`` as a number when it is one to nine ASCII digits (spaces around them allowed), else None.
+
+    Example:
+        >>> small_int(" 12 "), small_int("²"), small_int("1" * 5000), small_int(None)
+        (12, None, None, None)
+    """
+    match = _SMALL_INT.fullmatch(text) if text else None
+    return int(match.group(1)) if match else None

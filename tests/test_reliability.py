@@ -667,3 +667,114 @@ def test_server_command_line_fault_switches_and_log(tmp_path: Path) -> None:
     )
     assert [(e["route"], e["status"]) for e in logged] == [("list", 503), ("list", 503), ("list", 200), ("single", 200)]
     assert "RuntimeWarning" not in err
+
+
+# -- 15. numbers read with str.isdigit() then int(): "²", "①" and 5,000-digit numbers raised ValueError --
+
+
+@pytest.mark.parametrize("number", ["0①", "²", "1" * 5000])
+def test_unicode_digit_or_huge_number_in_ris_date_bibtex_month_or_html_list_start(number: str) -> None:
+    from refkit.export import loads
+    from refkit.extract import extract_text
+
+    assert loads(f"TY  - JOUR\nDA  - 2016/{number}/\nPY  - {number}\nER  - \n", "ris")[0].issued in ((), (2016,))
+    assert loads(f"@article{{a, year={{2016}}, month={{{number}}}}}", "bibtex")[0].issued == (2016,)
+    page = (
+        f'<html><body><h2>References</h2><ol start="{number}">'
+        "<li>Deza G (2016) Solitary morphea. Acta Derm Venereol 96:418-419</li></ol></body></html>"
+    )
+    assert [c.raw for c in extract_text(page, kind="html")] == [
+        "Deza G (2016) Solitary morphea. Acta Derm Venereol 96:418-419"
+    ]
+
+
+# -- 16. exports that did not read back as written --
+
+
+def test_bibtex_family_name_of_braces_alone_stays_a_family_name() -> None:
+    from refkit.export import as_clusters, dumps, loads
+    from refkit.model import Person, Reference
+
+    ref = Reference(title="T", author=(Person(family="{"), Person(family="}"), Person(family="Deza", given="G")))
+    assert loads(dumps(as_clusters([ref]), "bibtex"), "bibtex")[0].author == ref.author
+
+
+def test_audit_markdown_line_separators_do_not_break_table_rows() -> None:
+    from refkit.model import Finding
+    from refkit.pipeline import RunResult
+    from refkit.report import audit_markdown
+
+    raw = "Deza G\u2028| (2016)\u2029Morphea"
+    finding = Finding("not-found", "info", raw, citations=(Citation(raw),))
+    md = audit_markdown(RunResult(citations=[Citation(raw)], findings=[finding]))
+    rows = [line for line in md.splitlines() if line.startswith("| info")]
+    assert len(rows) == 1 and "\u2028" not in md and "\u2029" not in md
+
+
+# -- 17. "<![" not followed by a name stopped the HTML reader with Python's AssertionError --
+
+
+@pytest.mark.parametrize("declaration", ["<![[[[DOCTYPE html", "<![ x", "<![1]>"])
+def test_html_marked_section_without_a_name_does_not_crash(declaration: str) -> None:
+    from refkit.extract import extract_text
+
+    page = (
+        f"{declaration}<html><body><h2>References</h2><ol>"
+        "<li>Deza G (2016) Solitary morphea. Acta Derm Venereol 96:418-419</li></ol></body></html>"
+    )
+    assert [c.raw for c in extract_text(page, kind="html")] == [
+        "Deza G (2016) Solitary morphea. Acta Derm Venereol 96:418-419"
+    ]
+
+
+# -- 18. the test server could not reset a connection (the fault a proxy or a crashing server gives) --
+
+
+def test_server_connection_reset_fault(crossref_server: CrossrefServer) -> None:
+    import urllib.request
+
+    crossref_server.connection_reset(times=1, routes="list")
+    with pytest.raises(ConnectionResetError):
+        urllib.request.urlopen(f"{crossref_server.url}/works?query=morphea", timeout=5)
+    with urllib.request.urlopen(f"{crossref_server.url}/works?query=morphea", timeout=5) as answer:
+        assert answer.status == 200
+    assert [(e.route, e.status) for e in crossref_server.log] == [("list", 0), ("list", 200)]
+
+
+def _run_with_client(server: CrossrefServer, inputs: list[Path], cache: Path):  # returns a RunResult
+    from refkit.pipeline import run
+    from refkit.registry import CrossrefClient
+
+    client = CrossrefClient(
+        server.url, "t@example.org", cache=cache, backoff=0.05, max_wait=0.2, search_rate=200.0, single_rate=200.0
+    )
+    try:
+        return run(inputs, None, registry=client)
+    finally:
+        client.close()
+
+
+def test_persistent_connection_resets_give_up_and_a_rerun_completes(
+    crossref_server: CrossrefServer, tmp_path: Path
+) -> None:
+    import time
+
+    inputs = _seed_and_dois(tmp_path)
+    crossref_server.connection_reset(times=100_000)
+    start = time.monotonic()
+    result = _run_with_client(crossref_server, inputs, tmp_path / "c.sqlite")
+    assert result.registry_note and time.monotonic() - start < 20
+    assert result.summary()["unverified"] == 21
+    crossref_server.reset()
+    assert _run_with_client(crossref_server, inputs, tmp_path / "c.sqlite").summary()["unverified"] == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the Crossref client takes a connection reset for a server that cannot be reached: three in a row "
+    "(refkit/registry/crossref.py _classify and _mark_down) stop every look-up of the run",
+)
+def test_a_few_connection_resets_are_retried(crossref_server: CrossrefServer, tmp_path: Path) -> None:
+    crossref_server.connection_reset(times=3)
+    result = _run_with_client(crossref_server, _seed_and_dois(tmp_path), tmp_path / "c.sqlite")
+    assert result.summary()["unverified"] == 0

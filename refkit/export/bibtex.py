@@ -55,7 +55,7 @@ from collections.abc import Sequence
 from refkit.errors import FormatError
 from refkit.export import citation_keys, parse_provenance, provenance_note
 from refkit.model import Cluster, Person, Reference, Source
-from refkit.text import clean_text
+from refkit.text import clean_text, small_int
 
 __all__ = ["FORMAT", "BibtexFormat", "decode_latex", "escape_latex"]
 
@@ -227,8 +227,9 @@ def _name(person: Person) -> str:
     if "," in family or re.search(r"\sand\s", family, re.IGNORECASE):
         family = "{" + family + "}"  # "Raimundo, Jr." or "Research and Practice" must stay one family name
     if not person.given and not person.suffix:
-        # "W. E. W." alone would be split into given and family names; the comma keeps it a family name.
-        return family if " " not in family else family + ","
+        # "W. E. W." alone would be split into given and family names, and "{\\textbraceleft}" alone would be read
+        # as an organisation; the comma keeps either a family name.
+        return family if " " not in family and not _is_braced(family) else family + ","
     if person.suffix:
         return f"{family}, {escape_latex(person.suffix)}, {escape_latex(person.given or '')}"
     return f"{family}, {escape_latex(person.given or '')}"
@@ -455,7 +456,7 @@ def _issued(fields: dict[str, str]) -> tuple[int, ...]:
     if not year:
         return ()
     month_text = fields.get("month", "").strip().lower()
-    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text[:3])
+    month = small_int(month_text) if month_text.isdigit() else _MONTHS.get(month_text[:3])
     return (int(year.group()), month) if month and 1 <= month <= 12 else (int(year.group()),)
 
 

@@ -46,7 +46,7 @@ from refkit.errors import FormatError
 from refkit.export import citation_keys, parse_provenance, provenance_note
 from refkit.model import Cluster, Person, Reference, Source
 from refkit.parse.fields import is_name_suffix
-from refkit.text import clean_text
+from refkit.text import clean_text, small_int
 
 __all__ = ["FORMAT", "RisFormat"]
 
@@ -277,9 +277,10 @@ def _date(value: str) -> tuple[int, ...]:
     parts = [p for p in re.split(r"[/\-]", value.strip())]
     out: list[int] = []
     for part in parts[:3]:
-        if not part.strip().isdigit():
+        number = small_int(part)
+        if number is None:
             break
-        out.append(int(part))
+        out.append(number)
     return tuple(out)
 
 

@@ -52,6 +52,7 @@ from xml.etree import ElementTree as ET
 from refkit.errors import InputError, NoReferencesError
 from refkit.extract.text import MAX_REFERENCE_CHARS, extract_lines, looks_like_reference
 from refkit.model import Citation, Source
+from refkit.text import small_int
 
 __all__ = ["MAX_PART_BYTES", "endnote_to_csl", "extract_docx", "render_item"]
 
@@ -926,7 +927,8 @@ def _attach(printed: list[Citation], items: list[_Item]) -> tuple[list[Citation]
     pairs = []
     for i, cit in enumerate(printed):
         label = cit.source.label if cit.source else None
-        hint = int(label) - 1 if label and label.isdigit() else None
+        number = small_int(label)
+        hint = number - 1 if number is not None else None
         folded = _fold(cit.raw)
         for j, fact in enumerate(facts):
             score = _similarity(cit.raw, folded, fact, hint == j)

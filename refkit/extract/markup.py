@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from refkit.errors import InputError
 from refkit.model import Citation, Source
-from refkit.text import clean_text
+from refkit.text import clean_text, small_int
 
 __all__ = ["extract_jats", "html_to_text", "markdown_to_text"]
 
@@ -54,7 +54,8 @@ class _TextFromHTML(HTMLParser):
             self.skip += 1
         elif tag == "ol":
             start = dict(attrs).get("start")
-            self.counters.append(int(start) - 1 if start and start.isdigit() else 0)
+            first = small_int(start)
+            self.counters.append(first - 1 if first is not None else 0)
         elif tag == "ul":
             self.counters.append(None)
         if tag in self._BLOCKS:
@@ -80,10 +81,21 @@ class _TextFromHTML(HTMLParser):
             self.parts.append(re.sub(r"\s+", " ", data))
 
 
+# Python's HTML parser (before 3.13) raises AssertionError on "<![" not followed by a name ("<![[x"), where a browser
+# reads a bogus comment: such a "<![" is read as text instead.
+_BAD_MARKED_SECTION = re.compile(r"<!\[(?![A-Za-z])")
+
+
 def html_to_text(text: str) -> str:
     parser = _TextFromHTML()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(_BAD_MARKED_SECTION.sub("&lt;![", text))
+        parser.close()
+    except AssertionError:
+        # any other declaration the parser cannot scan: every "<!" is read as text
+        parser = _TextFromHTML()
+        parser.feed(text.replace("<!", "&lt;!"))
+        parser.close()
     return "".join(parser.parts)
 
 

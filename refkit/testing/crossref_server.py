@@ -12,8 +12,9 @@ The server holds a fixed set of Crossref work records and answers the routes ref
 * ``GET /works?filter=doi:A,doi:B``: exactly the listed records that exist.
 
 Anything else is answered with a 400 ``validation-failure`` JSON body. Faults (errors, hangs, broken
-bodies, latency, a server-side rate limit) can be switched on while the server runs, and every request is
-logged, so client retry, back-off and concurrency behaviour can be tested against real sockets.
+bodies, connections reset without an answer, latency, a server-side rate limit) can be switched on while the
+server runs, and every request is logged, so client retry, back-off and concurrency behaviour can be tested against
+real sockets.
 
 Example:
     >>> from refkit.testing import CrossrefServer
@@ -32,6 +33,8 @@ import contextlib
 import json
 import math
 import re
+import socket
+import struct
 import sys
 import threading
 import time
@@ -346,7 +349,7 @@ class LoggedRequest:
 
 @dataclass(slots=True)
 class _Fault:
-    kind: Literal["fail", "hang", "malformed"]
+    kind: Literal["fail", "hang", "malformed", "reset"]
     times: int
     routes: frozenset[Route]
     status: int = 500
@@ -597,6 +600,16 @@ class CrossrefServer:
     def malformed(self, *, times: int = 1, routes: str | Iterable[str] | None = None) -> None:
         """Answers the next ``times`` requests with 200, ``application/json`` and a truncated JSON body."""
         self._add(_Fault("malformed", times, _routes(routes)))
+
+    def connection_reset(self, *, times: int = 1, routes: str | Iterable[str] | None = None) -> None:
+        """Resets the connection of the next ``times`` requests without an answer (a TCP RST, as a proxy or a
+        crashing server does); they are logged with status 0.
+
+        Example:
+            >>> server = CrossrefServer([])
+            >>> server.connection_reset(times=3, routes="list")
+        """
+        self._add(_Fault("reset", times, _routes(routes)))
 
     def _add(self, fault: _Fault) -> None:
         if fault.times < 1:
@@ -882,6 +895,8 @@ class CrossrefServer:
             elif wait:
                 status, body = 429, b"Too many requests."
                 headers |= {"Content-Type": "text/plain", "Retry-After": _seconds(wait)}
+            elif fault is not None and fault.kind == "reset":
+                status, body = 0, b""
             elif fault is not None and fault.kind == "malformed":
                 status, body = (
                     200,
@@ -894,7 +909,10 @@ class CrossrefServer:
             raise
         else:
             self._answered()
-            status = self._send(handler, status, headers, body)
+            if fault is not None and fault.kind == "reset":
+                _reset(handler)
+            else:
+                status = self._send(handler, status, headers, body)
         finally:
             self._leave(LoggedRequest(started, path, dict(grouped), route, status, time.monotonic() - started))
 
@@ -916,6 +934,17 @@ class CrossrefServer:
             # A client that timed out during a hang is expected, not a server error.
             return 0
         return status
+
+
+def _reset(handler: BaseHTTPRequestHandler) -> None:
+    """Closes the request's connection with a TCP RST and no answer."""
+    handler.close_connection = True
+    with contextlib.suppress(OSError):
+        # a zero linger time makes close() send RST instead of FIN; the read buffer holds a reference to the
+        # socket, so it is closed first or the socket would stay open until the handler returns
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.rfile.close()
+        handler.connection.close()
 
 
 def _json(data: Any) -> bytes:
@@ -1028,6 +1057,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--malformed", type=int, default=0, metavar="TIMES", help="answer the next TIMES requests with truncated JSON"
     )
+    parser.add_argument(
+        "--reset", type=int, default=0, metavar="TIMES", help="reset the next TIMES connections without an answer"
+    )
     parser.add_argument("--log", metavar="FILE", help="append every request to FILE as a JSON line once answered")
     args = parser.parse_args(argv)
     try:
@@ -1051,6 +1083,8 @@ def main(argv: list[str] | None = None) -> int:
             server.hang(float(seconds), times=int(times))
         if args.malformed:
             server.malformed(times=args.malformed)
+        if args.reset:
+            server.connection_reset(times=args.reset)
         print(server.url, flush=True)
         print(f"serving {len(server)} records; Ctrl-C to stop", file=sys.stderr, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
