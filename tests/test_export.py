@@ -366,7 +366,8 @@ def test_bibtex_zotero_rules() -> None:
     assert "pages = {418--419}" in text
     assert "pmid = {26667314}" in text
     assert "@article{deza2016solitarya," in text and "@misc{deza2016solitaryb," in text
-    assert "author = {Deza, G and Sánchez-Schmidt, JM and Pujol, RM}" in text
+    # initials run together are written apart: Zotero and BibTeX read "JM" as one given name
+    assert "author = {Deza, G and Sánchez-Schmidt, J. M. and Pujol, R. M.}" in text
     assert "{World Health Organization}" in text
     assert "King, Jr, Martin Luther" in text
     for line in text.splitlines():

@@ -83,7 +83,7 @@ def test_plain_and_unsrt_format_the_file_end_to_end(reference_list: Path) -> Non
         "[1] S Cambiaghi. Fingertip calcinosis cutis. Cutis, 66:465–467, 2000.",
         "[2] G Deza and others. Solitary plaque-type morphea with dystrophic calcinosis cutis. Acta Derm Venereol, "
         "96:418–419, 2016.",
-        "[3] CH Lai and others. Congenital calcinosis cutis of the ear. J Am Acad Dermatol, 49:122–124, 2003.",
+        "[3] C. H. Lai and others. Congenital calcinosis cutis of the ear. J Am Acad Dermatol, 49:122–124, 2003.",
     ]
     html = format_from_file(str(reference_list), "unsrt", bib_format="refkit", output_backend="html")
     assert "<em>Acta Derm Venereol</em>, 96:418–419, 2016." in html
@@ -141,5 +141,5 @@ def test_written_back_as_bibtex_for_tools_that_read_only_bib_files(reference_lis
     data.to_file(str(bib), bib_format="bibtex")
     again = parse_file(str(bib), bib_format="bibtex")
     assert list(again.entries) == list(data.entries)
-    assert [str(p) for p in again.entries["lai2003congenital"].persons["author"]] == ["Lai, CH", "others"]
+    assert [str(p) for p in again.entries["lai2003congenital"].persons["author"]] == ["Lai, C. H.", "others"]
     assert again.entries["lai2003congenital"].fields["pages"] == "122--124"

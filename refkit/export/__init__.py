@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from refkit.errors import FormatError
-from refkit.model import Cluster, Reference, Source
+from refkit.model import Cluster, Person, Reference, Source
 from refkit.text import clean_text
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "read",
     "register",
     "round_trip_differences",
+    "spaced_initials",
 ]
 
 #: Entry-point group under which other distributions install format plugins.
@@ -404,11 +405,35 @@ ROUND_TRIP_FIELDS = (
 )
 
 
+# Initials with nothing between them but periods; "J. M." and "J.\u2009C." are written apart already.
+_BARE_INITIALS = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ]\.?){2,4}$")
+
+
+def spaced_initials(given: str | None) -> str | None:
+    """Initials run together (``JM``, ``J.M.``) written as Zotero and citeproc-js read them: ``J. M.``.
+
+    Zotero, citeproc-js and BibTeX take ``JM`` for one given name and print it as ``J.`` (Vancouver
+    ``Sánchez-Schmidt J``), so the exporters write the initials apart. Anything else is returned as it is.
+
+    Example:
+        >>> [spaced_initials(g) for g in ("JM", "J.M.", "J. M.", "Jan", "J", None)]
+        ['J. M.', 'J. M.', 'J. M.', 'Jan', 'J', None]
+    """
+    if not given or not _BARE_INITIALS.match(given.strip()):
+        return given
+    return " ".join(f"{c}." for c in given if c.isalpha())
+
+
+def _people(people: tuple[Person, ...]) -> tuple[Person, ...]:
+    return tuple(replace(p, given=spaced_initials(p.given)) for p in people)
+
+
 def round_trip_differences(original: Reference, read_back: Reference, format: str) -> dict[str, tuple[Any, Any]]:
     """The :data:`ROUND_TRIP_FIELDS` on which a reference and its exported-then-read copy differ.
 
     BibTeX and RIS cannot tell an en dash from a hyphen in a page range, so for them a range written with an en dash
-    reads back with a hyphen and that is no difference.
+    reads back with a hyphen and that is no difference. Initials run together in a given name are written apart
+    (:func:`spaced_initials`), so ``JM`` read back as ``J. M.`` is no difference either.
 
     Example:
         >>> a = Reference(title="Morphea", page="418\u2013419")
@@ -422,6 +447,8 @@ def round_trip_differences(original: Reference, read_back: Reference, format: st
         x, y = getattr(original, name), getattr(read_back, name)
         if name == "page" and format != "csljson" and x:
             x = x.replace("\u2013", "-")
+        if name == "author":
+            x, y = _people(x), _people(y)
         if x != y:
             diffs[name] = (x, y)
     return diffs

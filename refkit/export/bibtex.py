@@ -9,6 +9,7 @@ What is written, and why (checked against Zotero's BibTeX import):
   keeps it; Zotero and BibTeX styles ignore fields they do not know.
 - Keys from :func:`refkit.export.citation_keys` (``deza2016solitary``; ``a``, ``b`` on collision).
 - Names as ``Family, Given`` (``Family, Suffix, Given`` with a suffix), so particles stay in the family name;
+  initials run together are written apart (``JM`` as ``J. M.``, which BibTeX and Zotero read as two initials);
   organisations in braces (``{World Health Organization}``). ``and others`` is never written, because Zotero
   turns it into an author called "others"; a cut-short author list is recorded in the provenance note.
 - Text fields are UTF-8 with LaTeX's special characters escaped: ``\\& \\% \\$ \\# \\_``,
@@ -53,7 +54,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from refkit.errors import FormatError
-from refkit.export import citation_keys, parse_provenance, provenance_note
+from refkit.export import citation_keys, parse_provenance, provenance_note, spaced_initials
 from refkit.model import Cluster, Person, Reference, Source
 from refkit.text import clean_text, small_int
 
@@ -230,9 +231,10 @@ def _name(person: Person) -> str:
         # "W. E. W." alone would be split into given and family names, and "{\\textbraceleft}" alone would be read
         # as an organisation; the comma keeps either a family name.
         return family if " " not in family and not _is_braced(family) else family + ","
+    given = escape_latex(spaced_initials(person.given) or "")
     if person.suffix:
-        return f"{family}, {escape_latex(person.suffix)}, {escape_latex(person.given or '')}"
-    return f"{family}, {escape_latex(person.given or '')}"
+        return f"{family}, {escape_latex(person.suffix)}, {given}"
+    return f"{family}, {given}"
 
 
 def _split_top(text: str, pattern: re.Pattern[str]) -> list[str]:

@@ -5,7 +5,8 @@ What is written, and why (checked against Zotero's import):
 - ``id`` is the work's citation key (:func:`refkit.export.citation_keys`), unique in the file.
 - Names carry only ``family``, ``given`` and ``literal``, the parts Zotero reads: particles stay inside
   ``family`` ("van der Berg"), a suffix is folded into ``given`` ("Jan, Jr"; the reader unfolds Jr, Sr, II,
-  III, IV, V, 2nd, 3rd again), organisations are ``literal``.
+  III, IV, V, 2nd, 3rd again), organisations are ``literal``. Initials run together are written apart
+  (``JM`` as ``J. M.``): citeproc-js, and so Zotero, reads ``JM`` as one name and prints ``J``.
 - ``volume``, ``issue`` and ``page`` are always strings.
 - The journal abbreviation is written twice: ``container-title-short`` (CSL) and ``journalAbbreviation``
   (the only one Zotero reads).
@@ -20,6 +21,9 @@ The output validates against the CSL-JSON schema v1.0.2.
 
 Reading accepts a JSON array of items (or one item), takes ``PMID``/``PMCID`` from the variables or else from
 ``note`` lines, and drops the provenance block from ``note``. Each Reference keeps its item's JSON as ``raw``.
+Crossref REST API JSON is read too: a saved response (``/works/{doi}`` or a work list) or Crossref work records
+(told from CSL-JSON by their titles being lists) are converted as the registry converts them
+(:func:`refkit.registry.convert.to_reference`: markup removed, a book's page count kept as ``number-of-pages``).
 
 Example:
     >>> from refkit.export import as_clusters
@@ -38,7 +42,7 @@ from dataclasses import replace
 from typing import Any
 
 from refkit.errors import FormatError
-from refkit.export import citation_keys, parse_provenance, provenance_note
+from refkit.export import citation_keys, parse_provenance, provenance_note, spaced_initials
 from refkit.model import Cluster, Person, Reference, Source
 
 __all__ = ["FORMAT", "CslJsonFormat", "to_item"]
@@ -60,6 +64,10 @@ def to_item(cluster: Cluster, key: str) -> dict[str, Any]:
     item: dict[str, Any] = {"id": key}
     item.update(ref.to_csl())
     item.pop("citation-number", None)
+    for role in ("author", "editor"):
+        for name in item.get(role, ()):
+            if name.get("given"):
+                name["given"] = spaced_initials(name["given"])
     if item["type"] == "article" and ref.container_title:
         item["type"] = "article-journal"
     if ref.container_title_short:
@@ -98,6 +106,10 @@ class CslJsonFormat:
             raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
         except RecursionError as exc:
             raise FormatError("JSON nested too deeply to be a CSL-JSON file") from exc
+        if isinstance(data, Mapping) and data.get("message-type") in ("work", "work-list"):
+            # A Crossref REST API response (/works/{doi} or a work list), as saved from api.crossref.org.
+            message = data.get("message")
+            data = (message.get("items") or []) if isinstance(message, Mapping) and "items" in message else [message]
         if isinstance(data, Mapping):
             data = [data]
         if not isinstance(data, list):
@@ -110,8 +122,17 @@ class CslJsonFormat:
         return refs
 
 
+def _is_crossref(item: Mapping[str, Any]) -> bool:
+    """A Crossref work record: its titles are lists, where CSL-JSON has strings."""
+    return any(isinstance(item.get(name), list) for name in ("title", "container-title", "short-container-title"))
+
+
 def _from_item(item: Mapping[str, Any], position: int) -> Reference:
     raw = json.dumps(item, ensure_ascii=False)
+    if _is_crossref(item):
+        from refkit.registry.convert import to_reference
+
+        return to_reference(item).replace(raw=raw, source=Source("", position))
     ref = Reference.from_csl(item, raw=raw, source=Source("", position))
     if any(p.given and "," in p.given for p in ref.author + ref.editor):
         ref = ref.replace(author=_unfold(ref.author), editor=_unfold(ref.editor))

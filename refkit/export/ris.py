@@ -8,11 +8,11 @@ What is written, and why (checked against Zotero's RIS import):
   reads back as ``document``.
 - ``ID`` is the citation key of :func:`refkit.export.citation_keys`.
 - Names: ``AU  - Family, Given`` (``Family, Given, Suffix`` with a suffix; a family name alone keeps its
-  comma: ``Family,``). Organisations are written without a comma, which is how Zotero recognises them
-  (an organisation whose name holds commas is written as it is: Zotero splits it at the first comma, and
-  refkit reads it back whole when its parts cannot be "Family, Given, Suffix", the suffix being one of
-  Jr, Sr, II, III, IV...). Spacing inside a value (a thin space between initials) is kept; only line breaks
-  become spaces. Editors: ``ED``.
+  comma: ``Family,``); initials run together are written apart (``JM`` as ``J. M.``). Organisations are
+  written without a comma, which is how Zotero recognises them (an organisation whose name holds commas is
+  written as it is: Zotero splits it at the first comma, and refkit reads it back whole when its parts cannot
+  be "Family, Given, Suffix", the suffix being one of Jr, Sr, II, III, IV...). Spacing inside a value (a thin
+  space between initials) is kept; only line breaks become spaces. Editors: ``ED``.
 - Journal title in ``T2`` and ``JF``, abbreviation in ``J2``. ``JO`` is not written: Zotero reads it as the
   abbreviation. Other containers (book, proceedings) go in ``T2`` only.
 - Pages: ``SP``/``EP`` for a single range ``418-419`` (an en dash counts as a hyphen); any other page
@@ -43,7 +43,7 @@ import re
 from collections.abc import Sequence
 
 from refkit.errors import FormatError
-from refkit.export import citation_keys, parse_provenance, provenance_note
+from refkit.export import citation_keys, parse_provenance, provenance_note, spaced_initials
 from refkit.model import Cluster, Person, Reference, Source
 from refkit.parse.fields import is_name_suffix
 from refkit.text import clean_text, small_int
@@ -140,7 +140,7 @@ def _name(person: Person) -> str:
     if person.literal:
         return person.literal
     family = person.family or ""
-    parts = [family, person.given or ""]
+    parts = [family, spaced_initials(person.given) or ""]
     if person.suffix:
         parts.append(person.suffix)
     if not person.given and not person.suffix:

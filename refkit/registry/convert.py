@@ -1,4 +1,12 @@
-"""Crossref work records (JSON) -> :class:`~refkit.model.Reference`."""
+"""Crossref work records (JSON) -> :class:`~refkit.model.Reference`.
+
+Titles come with markup: HTML-like tags (``<i>``, ``<sub>``, ``<scp>``), JATS and MathML elements
+(``<mml:math>``), sometimes escaped once more (``&lt;scp&gt;``). The text is kept and every tag is dropped, since a
+Reference holds plain text; a ``<`` that does not open a tag ("p < 0.05") stays.
+
+A book's ``page`` that is one number is its page count, not a page range: it goes to ``note`` as
+``number-of-pages: N``, the line Zotero's Extra field and citeproc-js read as that CSL variable.
+"""
 
 from __future__ import annotations
 
@@ -32,12 +40,20 @@ _TYPES = {
 }
 
 
+# A tag as deposited: a name right after "<" (with an XML prefix), attributes, maybe self-closing.
+_TAG = re.compile(r"</?[A-Za-z][\w.-]*(?::[\w.-]+)?(?:\s[^<>]*)?/?>")
+_BOOK_TYPES = frozenset(["book", "edited-book", "monograph", "reference-book"])
+
+
 def _first(value: Any) -> str | None:
     if isinstance(value, list):
         value = next((v for v in value if v), None)
     if value in (None, ""):
         return None
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", str(value)))).strip() or None
+    # Tags are removed before and after unescaping: "&lt;scp&gt;" is a tag escaped once more, "&amp;" a character.
+    text = html.unescape(_TAG.sub("", str(value)))
+    text = _TAG.sub("", text)
+    return re.sub(r"\s+", " ", text).strip() or None
 
 
 def _person(name: Mapping[str, Any]) -> Person:
@@ -73,6 +89,9 @@ def to_reference(record: Mapping[str, Any]) -> Reference:
     if title and subtitle and subtitle.lower() not in title.lower():
         title = f"{title}: {subtitle}"
     page = _first(record.get("page")) or _first(record.get("article-number"))
+    note = None
+    if page and str(record.get("type", "")) in _BOOK_TYPES and page.isdigit():
+        note, page = f"number-of-pages: {page}", None
     return Reference(
         raw="",
         type=_TYPES.get(
@@ -94,4 +113,5 @@ def to_reference(record: Mapping[str, Any]) -> Reference:
         doi=_first(record.get("DOI")),
         url=_first(record.get("URL")),
         issn=_first(record.get("ISSN")),
+        note=note,
     )
