@@ -18,12 +18,13 @@ import argparse
 import json
 import math
 import os
+import pathlib
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from refkit import __version__
-from refkit.errors import RefkitError
+from refkit.errors import InputError, RefkitError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_NOTHING, EXIT_REGISTRY = 0, 1, 2, 3, 4, 5
 
@@ -282,25 +283,35 @@ def _client(args: argparse.Namespace) -> Any:
 def _read_lines(name: str) -> list[str]:
     """One reference a line: exactly one string for each line of the input (split at "\n", a "\r" before it
     dropped; other line and page breaks stay inside their line), control characters cleaned; no input, no line."""
-    from refkit.errors import InputError
-    from refkit.extract import decode, read_text
+    from refkit.extract import decode
     from refkit.text import clean_text
 
-    try:
-        if name == "-":
-            text, notes = decode(sys.stdin.buffer.read(), "<stdin>")
-        else:
-            text, notes = read_text(name)
-    except InputError as exc:
-        if str(exc).endswith(": empty file"):
-            return []
-        raise
+    data = sys.stdin.buffer.read() if name == "-" else _read_bytes(name)
+    if not data:
+        return []
+    text, notes = decode(data, "<stdin>" if name == "-" else name, lines=True)
     for note in notes:
         _err(note)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the newline that ends the last line
     return [clean_text(line[:-1] if line.endswith("\r") else line) for line in lines]
+
+
+def _read_bytes(name: str) -> bytes:
+    """A file's bytes, with read_text's checks (exists, regular, not too large)."""
+    from refkit.extract import MAX_FILE_BYTES
+
+    path = pathlib.Path(name)
+    if not path.is_file():
+        what = "no such file" if not path.exists() else "not a regular file"
+        raise InputError(f"{name}: {what}", name)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(f"{name}: larger than the {MAX_FILE_BYTES:,}-byte limit", name)
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})", name) from exc
 
 
 def _err(message: str) -> None:

@@ -192,19 +192,12 @@ def run_parse_stdin(data: bytes) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def _binary(data: bytes) -> bool:
-    """Whether the reader refuses ``data`` as binary (more than one control byte in a hundred)."""
-    sample = data[:65536]
-    return sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 100 + 1
-
-
 @given(lines=st.lists(any_text, max_size=5))
 def test_parse_stdin_gives_one_json_line_per_input_line(lines: list[str]) -> None:
     data = "\n".join(lines).encode("utf-8")
-    # two known gaps of the line reader, kept visible by the strict xfail tests below: input of blank lines only is
-    # taken for an empty input, and input with many control bytes is refused as binary
-    assume(data.strip() and not _binary(data))
-    expected = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    # only data that is a tenth NULs is refused as binary (a picture, UTF-16 without its byte-order mark)
+    assume(data[:65536].count(0) <= len(data[:65536]) // 10)
+    expected = 0 if not data else data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     code, out = run_parse_stdin(data)
     assert code == 0
     assert out.count("\n") == expected
@@ -212,12 +205,10 @@ def test_parse_stdin_gives_one_json_line_per_input_line(lines: list[str]) -> Non
         assert isinstance(json.loads(line)["raw"], str)
 
 
-@pytest.mark.xfail(strict=True, reason="blank lines only are taken for an empty input, giving no line")
 def test_parse_stdin_blank_lines_give_one_line_each() -> None:
     assert run_parse_stdin(b"\n \n") == (0, '{"type": "document", "raw": ""}\n{"type": "document", "raw": " "}\n')
 
 
-@pytest.mark.xfail(strict=True, reason="a line with many control bytes is refused as binary (exit 4)")
 def test_parse_stdin_control_bytes_are_cleaned_not_refused() -> None:
     code, out = run_parse_stdin(b"Deza G (2016)\x1b[31m Morphea\x1b[0m\x07\n")
     assert code == 0 and out.count("\n") == 1

@@ -55,15 +55,21 @@ def read_text(path: str | Path) -> tuple[str, list[str]]:
     return decode(data, name)
 
 
-def decode(data: bytes, name: str = "-") -> tuple[str, list[str]]:
-    """Decode bytes as :func:`read_text` does."""
-    if not data.strip():
+def decode(data: bytes, name: str = "-", *, lines: bool = False) -> tuple[str, list[str]]:
+    """Decode bytes as :func:`read_text` does.
+
+    With ``lines=True`` (one reference a line, as ``refkit parse`` reads) blank lines are lines like any other, and
+    control bytes are cleaned out later rather than taken for a binary file; only data that is a tenth NULs (a
+    picture, UTF-16 without its byte-order mark) is refused. Empty data is still an empty file.
+    """
+    if not data if lines else not data.strip():
         raise InputError(f"{name}: empty file", name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), []
     sample = data[:65536]
     # a stray NUL or escape does not make a text binary (it is cleaned out later); one byte in a hundred does
-    if sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 100 + 1:
+    controls = sample.count(0) if lines else sum(b < 9 or 13 < b < 32 for b in sample)
+    if controls > (len(sample) // 10 if lines else len(sample) // 100 + 1):
         raise InputError(
             f"{name}: binary file, not text (expected plain text, Markdown, HTML, JATS XML, PDF or Word .docx)", name
         )

@@ -144,6 +144,9 @@ class ClientStats:
 
 
 class _Failure(Exception):
+    """One failed try. ``status``: the HTTP status; 200 for a malformed answer; 0 for a connection the server reset
+    or closed mid-answer (tried again); None when the server could not be reached at all."""
+
     def __init__(self, status: int | None, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
@@ -395,6 +398,8 @@ class CrossrefClient:
             raise RateLimited(f"Crossref kept answering 429 Too Many Requests after {self.retries + 1} tries")
         if last.status == 200:
             raise RegistryResponseError(f"Crossref answered with malformed data: {last}")
+        if last.status == 0:
+            raise RegistryUnavailable(f"Crossref kept closing the connection after {self.retries + 1} tries ({last})")
         if last.status is not None:
             raise RegistryUnavailable(f"Crossref kept failing ({last.status}) after {self.retries + 1} tries")
         raise RegistryUnavailable(self.unreachable or f"Crossref could not be reached: {last}")
@@ -438,7 +443,7 @@ class CrossrefClient:
 
 
 def _describe(failure: _Failure) -> str:
-    return f"{failure.status}: {failure}" if failure.status not in (None, 200) else str(failure)
+    return f"{failure.status}: {failure}" if failure.status not in (None, 0, 200) else str(failure)
 
 
 def _quote_doi(doi: str) -> str:
@@ -500,8 +505,11 @@ def _classify(exc: BaseException) -> _Failure:
             return _Failure(408, f"timed out ({type(item).__name__})")
         if isinstance(item, (json.JSONDecodeError, UnicodeDecodeError)):
             return _Failure(200, f"malformed JSON ({item})")
+        if isinstance(item, httpx2.ConnectError):
+            return _Failure(None, f"{type(item).__name__}: {item}")  # refused, no route, unknown host
         if isinstance(item, httpx2.TransportError):
-            return _Failure(None, f"{type(item).__name__}: {item}")
+            # reached, but the connection was reset or closed mid-answer: a server in trouble, tried again like a 5xx
+            return _Failure(0, f"connection reset ({type(item).__name__}: {item})")
     if isinstance(exc, (ValueError, KeyError, TypeError)):
         return _Failure(200, f"malformed answer ({type(exc).__name__}: {exc})")
     if isinstance(exc, RegistryError):
