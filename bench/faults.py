@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
@@ -166,7 +165,7 @@ def run_cli(server: CrossrefServer, inputs: list[Path], out: Path, cache: Path) 
 def outcome(server: CrossrefServer, out: Path, code: int, seconds: float) -> Outcome:
     server.wait_idle(5.0)
     log = server.log
-    failed = [e for e in log if e.status not in (200, 404)]
+    failed = [e for e in log if e.fault or e.status not in (200, 404)]
     statuses: Counter[str] = Counter()
     unchecked = 0
     audit = out / "audit.json"
@@ -233,9 +232,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{warm.statuses['unverified']:>7}",
                 flush=True,
             )
-            note = [line for line in err.splitlines() if "Crossref" in line or "registry" in line.lower()][:1]
-            if note and os.environ.get("REFKIT_BENCH_VERBOSE"):
-                print(f"    {note[0][:150]}")
+            note = [line for line in err.splitlines() if "Crossref" in line][:1]
+            if note:
+                print(f"    {note[0][:200]}")
+            if first.code not in (0, 3, 5):
+                failed = True
+                print(f"    exit {first.code} is not a documented outcome of this run: {err.strip()[-600:]}")
             if warm.statuses["unverified"] or warm.code not in (0, 1, 3):
                 failed = True
                 print(f"    rerun did not complete: exit {warm.code}: {err2.strip()[-300:]}")

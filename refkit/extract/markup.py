@@ -99,8 +99,14 @@ def html_to_text(text: str) -> str:
     return "".join(parser.parts)
 
 
+# A link or image: its text and address are kept. Link text holds no bracket and the address part cannot be read two
+# ways, so the pattern never backtracks over the rest of the text: "[[[[..." or "](aaaa..." without an end took
+# seconds to minutes (quadratic or worse).
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(([^()\s]*)(?:\s[^()]*)?\)")
+
+
 def markdown_to_text(text: str) -> str:
-    text = re.sub(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)", r"\1 \2", text)  # links: keep text and address
+    text = _MD_LINK.sub(r"\1 \2", text)
     text = re.sub(r"(\*\*|__|`)", "", text)
     text = re.sub(r"(?<![\w*])[*_](\S[^*_]*?)[*_](?![\w*])", r"\1", text)
     return html.unescape(text)

@@ -337,6 +337,8 @@ class LoggedRequest:
         route: ``single`` (``/works/{doi}``), ``list`` (``/works``) or ``other``.
         status: the HTTP status answered (0 if the client went away before an answer was sent).
         duration: seconds spent answering, latency and hangs included.
+        fault: the fault switch that shaped the answer (``fail``, ``hang``, ``malformed`` or ``reset``), or
+            ``rate-limit`` for a 429 of the server-side rate limit; None for a normal answer.
     """
 
     time: float
@@ -345,6 +347,7 @@ class LoggedRequest:
     route: Route
     status: int
     duration: float
+    fault: str | None = None
 
 
 @dataclass(slots=True)
@@ -730,6 +733,7 @@ class CrossrefServer:
                     "route": entry.route,
                     "status": entry.status,
                     "duration": round(entry.duration, 6),
+                    "fault": entry.fault,
                 }
                 self.log_file.write(json.dumps(record) + "\n")
                 self.log_file.flush()
@@ -878,9 +882,11 @@ class CrossrefServer:
         for name, value in params:
             grouped[name].append(value)
         status = 0
+        shaped_by: str | None = None
         self._enter()
         try:
             fault, released, latency, wait = self._next_fault(route)
+            shaped_by = fault.kind if fault is not None else "rate-limit" if wait else None
             if fault is not None and fault.kind == "hang":
                 released.wait(fault.seconds)
                 fault = None
@@ -914,7 +920,8 @@ class CrossrefServer:
             else:
                 status = self._send(handler, status, headers, body)
         finally:
-            self._leave(LoggedRequest(started, path, dict(grouped), route, status, time.monotonic() - started))
+            entry = LoggedRequest(started, path, dict(grouped), route, status, time.monotonic() - started, shaped_by)
+            self._leave(entry)
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> int:
         """Writes the response; returns the status, or 0 when the client had already gone away."""
