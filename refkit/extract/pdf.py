@@ -120,8 +120,6 @@ _AUTHOR_YEAR_START_RE = re.compile(
     rf"(?:(?:{_NAME}|and|und|u\.|&|et al\.?|/|,|;|\((?i:hrsg|eds?|coord|red)\.?\)|\s)+)?"
     rf"\s*(?:\(\s*{_YEAR}\s*\)|{_YEAR}\s*[:.,;])"
 )
-
-
 #: Lines that follow a reference list at the end of an article: the editorial dates, a licence.
 _AFTER_LIST_RE = re.compile(r"^\W{0,3}(?:(?:received|submitted|accepted)\b\W|©|copyright\b)", re.IGNORECASE)
 _END_NUMBERS_RE = re.compile(r"^\d+|\d+$")
@@ -859,9 +857,11 @@ def _split(lines: list[_Line], name: str) -> list[Citation]:
 
 
 def _keep_yearless(raws: list[str], keep: list[bool]) -> None:
-    """Keep entries with no year or DOI that sit between references and have the shape of one: a finished
-    sentence of words that opens with a capital, a quote or a bracket ("Menu „Adriatic“ Berlin.", "Interview mit
-    dem Besitzer."), at most three in a row."""
+    """Marks as kept the entries with no year or DOI that sit between references and have the shape of one.
+
+    The shape: a finished sentence of words that opens with a capital, a quote or a bracket ("Menu „Adriatic“
+    Berlin.", "Interview mit dem Besitzer."); at most three such entries in a row.
+    """
     i = 0
     while i < len(raws):
         if keep[i]:
@@ -928,8 +928,11 @@ def _layout_starts(lines: list[_Line]) -> list[int]:
 
 
 def _carries_on(previous: str, line: str) -> bool:
-    """A flush line in a hanging-indent list that still belongs to the entry above (set flush by mistake, or the
-    first line of a column): the line above stops mid-sentence and this one does not open an entry."""
+    """Whether a flush line in a hanging-indent list still belongs to the entry above.
+
+    So it does when the line above stops mid-sentence and this one does not open an entry (a line set flush by
+    mistake, a column's first line).
+    """
     last = previous.rstrip()
     if not re.search(r"[^\W\d_,]$|[,&\u201c\u201e]$", last) or _URLISH_RE.search(last.split(" ")[-1]):
         return False
