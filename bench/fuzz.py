@@ -572,6 +572,10 @@ def _worker(conn: Any, progress: Any, corpus: Corpus, name: str, seed: int) -> N
     logging.disable(logging.CRITICAL)  # libraries' log lines about bad input are not findings
     entry = entry_points()[name]
     tmp = Path(tempfile.mkdtemp(prefix="refkit-fuzz-"))
+    # one untimed input first: lazy loads (the CRF model, journal lists, imports) are not hangs of the first input
+    with contextlib.suppress(Exception):
+        entry.run(make_input(entry, corpus, seed, -1), tmp)
+    conn.send("ready")
     while True:
         job = conn.recv()
         if job is None:
@@ -658,6 +662,8 @@ def fuzz_entry(entry: Entry, corpus: Corpus, args: argparse.Namespace) -> Tally:
         proc = ctx.Process(target=_worker, args=(child, progress, corpus, entry.name, args.seed), daemon=True)
         proc.start()
         child.close()
+        if not parent.poll(300) or parent.recv() != "ready":
+            raise RuntimeError(f"the {entry.name} worker did not start")
         return proc, parent, progress
 
     proc, conn, progress = start_worker()

@@ -789,3 +789,18 @@ def test_markdown_link_pattern_takes_linear_time(text: str) -> None:
         "Deza G https://doi.org/10.2340/00015555-2271 (2016)"
     )
     assert time.monotonic() - start < 2  # 7 and 11 s before (quadratic and worse); milliseconds now
+
+
+# -- 20. BibTeX names: a long run of spaces in an author field took quadratic time (seconds for a mutated file) --
+
+
+def test_bibtex_name_list_with_a_long_run_of_spaces_is_read_quickly() -> None:
+    import time
+
+    from refkit.export import loads
+    from refkit.model import Person
+
+    start = time.monotonic()
+    refs = loads("@article{a, author = {Deza," + " " * 40_000 + "G and Pujol, RM}, title = {T}}", "bibtex")
+    assert refs[0].author == (Person("Deza", "G"), Person("Pujol", "RM"))
+    assert time.monotonic() - start < 2

@@ -255,6 +255,11 @@ def _split_top(text: str, pattern: re.Pattern[str]) -> list[str]:
                 parts.append(text[last:i])
                 last = i = m.end()
                 continue
+            if ch.isspace():
+                # the separators start with any run of spaces, so a match from later in this run fails as this
+                # one did: the run is skipped (trying each of its positions took quadratic time on long runs)
+                i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+                continue
         i += 1
     parts.append(text[last:])
     return parts
