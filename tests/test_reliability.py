@@ -804,3 +804,20 @@ def test_bibtex_name_list_with_a_long_run_of_spaces_is_read_quickly() -> None:
     refs = loads("@article{a, author = {Deza," + " " * 40_000 + "G and Pujol, RM}, title = {T}}", "bibtex")
     assert refs[0].author == (Person("Deza", "G"), Person("Pujol", "RM"))
     assert time.monotonic() - start < 2
+
+
+# -- 21. HTML: many "<" with no ">" after them took quadratic time in Python's HTML parser (seconds for 100 KB) --
+
+
+def test_html_with_many_unclosed_tags_at_the_end_is_read_quickly() -> None:
+    import time
+
+    from refkit.extract import extract_text
+
+    page = (
+        "<html><body><h2>References</h2><ol><li>Deza G (2016) Solitary morphea. Acta Derm Venereol 96:418-419</li>"
+        "</ol>" + '<i x="' * 8000
+    )
+    start = time.monotonic()
+    assert extract_text(page, kind="html")[0].raw == "Deza G (2016) Solitary morphea. Acta Derm Venereol 96:418-419"
+    assert time.monotonic() - start < 2  # 10 s before
