@@ -48,14 +48,18 @@ from refkit.text import clean_text
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ROUND_TRIP_FIELDS",
+    "ZOTERO_DOI_TYPES",
     "FormatPlugin",
     "as_clusters",
     "citation_keys",
     "dumps",
     "export",
+    "export_name",
     "formats",
     "get_format",
+    "journal_names",
     "loads",
+    "marked_up_title",
     "parse_provenance",
     "provenance_note",
     "read",
@@ -424,8 +428,148 @@ def spaced_initials(given: str | None) -> str | None:
     return " ".join(f"{c}." for c in given if c.isalpha())
 
 
+def export_name(person: Person) -> Person:
+    """The name as the exporters write it: initials run together written apart (:func:`spaced_initials`), and a
+    "suffix" JR or SR with no given name taken as the initials it is ("Stothard JR" is J. R. Stothard).
+
+    Zotero reads a suffix as part of the given name (BibTeX ``Stothard, JR, ``, RIS ``Stothard, , JR`` come back
+    as a first name ", JR"), and a generational suffix is written Jr or Sr, not in capitals.
+
+    Example:
+        >>> export_name(Person("Stothard", suffix="JR")), export_name(Person("King", "Martin", suffix="Jr"))
+        (Person(family='Stothard', given='J. R.', literal=None, suffix=None), \
+Person(family='King', given='Martin', literal=None, suffix='Jr'))
+    """
+    if person.suffix in ("JR", "SR") and not person.given:
+        return replace(person, given=spaced_initials(person.suffix), suffix=None)
+    if person.given and _BARE_INITIALS.match(person.given.strip()):
+        return replace(person, given=spaced_initials(person.given))
+    return person
+
+
 def _people(people: tuple[Person, ...]) -> tuple[Person, ...]:
-    return tuple(replace(p, given=spaced_initials(p.given)) for p in people)
+    # Exporters write initials apart and remove control characters (clean_text), by design: neither is a loss.
+    def clean(value: str | None) -> str | None:
+        return " ".join(clean_text(value).split()) or None if value else value
+
+    people = tuple(export_name(p) for p in people)
+    return tuple(Person(clean(p.family), clean(p.given), clean(p.literal), clean(p.suffix)) for p in people)
+
+
+#: CSL types held as Zotero journal articles, whose container is a journal.
+JOURNAL_TYPES = frozenset(["article-journal", "review", "review-book"])
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+_ACRONYM = re.compile(r"\s*:\s*[A-Z][A-Z&-]+$")
+_SMALL_WORDS = frozenset(
+    [
+        *("a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"),
+        *("de", "des", "du", "la", "le", "les", "und", "der", "die", "das", "für", "et"),
+    ]
+)
+
+
+def _title_case(title: str) -> str:
+    """An NLM title ("Acta dermato-venereologica") in the title case journals print on their covers."""
+
+    def word(w: str, first: bool) -> str:
+        if any(c.isupper() for c in w) or (not first and w.lower() in _SMALL_WORDS):
+            return w
+        return "-".join(part[:1].upper() + part[1:] for part in w.split("-"))
+
+    return " ".join(word(w, i == 0) for i, w in enumerate(title.split(" ")))
+
+
+def journal_names(ref: Reference) -> Reference:
+    """The reference with its journal's full title as ``container_title`` and an abbreviation as the short form.
+
+    Zotero holds a journal article's journal twice: the full title (``publicationTitle``, which APA prints)
+    and ``journalAbbreviation`` (which Vancouver, AMA and Nature print). A parsed reference names the journal
+    as the article printed it, mostly abbreviated. When refkit's journal lists (:mod:`refkit.journals`) know
+    the name, the full title is taken from them and the abbreviation is the cited name if it is a standard
+    form, else the MEDLINE (or ISO 4) abbreviation; a short form the reference already has is kept. A name the
+    lists do not know is left as cited, as the container title, with no abbreviation made up for it (Zotero's
+    own journal-abbreviation setting may then fill one in). Only journal articles are changed.
+
+    Example:
+        >>> ref = journal_names(Reference(container_title="Acta Derm Venereol"))
+        >>> ref.container_title, ref.container_title_short
+        ('Acta Dermato-Venereologica', 'Acta Derm Venereol')
+        >>> journal_names(Reference(container_title="Journal Nobody Knows")).container_title_short is None
+        True
+        >>> full = Reference(container_title="Journal of Clinical Pharmacy and Therapeutics")
+        >>> journal_names(full).container_title_short
+        'J Clin Pharm Ther'
+        >>> journal_names(Reference(container_title="Cutis")).container_title_short
+        'Cutis'
+    """
+    name = ref.container_title
+    if ref.type not in JOURNAL_TYPES or not name:
+        return ref
+    from refkit import journals
+
+    found = journals.check(name, candidates=False)
+    journal = found.journal
+    if journal is None or found.status not in ("standard", "nonstandard"):
+        return ref
+    # NLM titles: sentence case, a qualifier that tells two journals apart ("Dermatology (Basel, Switzerland)"), an
+    # acronym after a colon ("... Venereology : JEADV"); none of them is part of the name on the journal's cover
+    title = _ACRONYM.sub("", _title_case(journal.title))
+    if journals.normalize(_QUALIFIER.sub("", title)) == journals.normalize(name):
+        title = name
+    abbreviations = {journals.normalize(a) for a in (journal.medline, journal.iso4) if a}
+    cited = journals.normalize(name)
+    cited_short = cited in abbreviations or (found.status == "nonstandard" and len(name) < len(title))
+    if not cited_short or title == name:
+        # the cited name is the title (or a longer form of it): the abbreviation comes from the lists
+        if ref.container_title_short:
+            return ref
+        short = journal.medline or journal.iso4
+        if short and journals.normalize(_QUALIFIER.sub("", short)) == cited:
+            short = name  # "J (Basel)" for "J": a qualifier added to the name is no abbreviation
+        return ref.replace(container_title_short=short)
+    short = ref.container_title_short or (name if found.status == "standard" else journal.abbreviation)
+    return ref.replace(container_title=title, container_title_short=short)
+
+
+#: CSL types whose Zotero item has a DOI field (journal article, conference paper, preprint); for every other type
+#: Zotero keeps a DOI only from a ``DOI: ...`` line in Extra.
+ZOTERO_DOI_TYPES = frozenset(["article-journal", "paper-conference", "article"])
+
+
+def marked_up_title(cluster: Cluster) -> str | None:
+    """The work's title with the markup its record has (``<i>``, ``<sub>``, small caps...), as CSL rich text.
+
+    A Reference holds the plain title, which every stage compares and prints; the record it came from keeps
+    the markup: the Crossref record of a match (``Match.message``), or the Crossref or CSL-JSON item a reference
+    was read from (its ``raw``). That record's title is used when its plain text is the reference's title, so a
+    title the user corrected is never replaced. Otherwise the plain title is returned.
+
+    Example:
+        >>> ref = Reference(raw='{"title": ["Life of<i>E. coli</i>"]}', title="Life of E. coli")
+        >>> marked_up_title(as_clusters([ref])[0])
+        'Life of <i>E. coli</i>'
+    """
+    import json
+
+    from refkit.registry.convert import plain_text, rich_title
+
+    title = cluster.canonical.title
+    if not title:
+        return title
+    records = [m.message for m in cluster.matches if m is not None and m.message is not None]
+    for ref in (cluster.canonical, *cluster.citations):
+        if ref.raw.lstrip().startswith("{") and "<" in ref.raw:
+            try:
+                records.append(json.loads(ref.raw))
+            except (ValueError, RecursionError):
+                continue
+        elif ref.raw.startswith("TY  - ") and "<" in ref.raw:  # an RIS record refkit wrote: TI holds the markup
+            records.extend({"title": m.group(1)} for m in re.finditer(r"^TI  - (.*)$", ref.raw, re.MULTILINE))
+    for record in records:
+        rich = rich_title(record) if hasattr(record, "get") else None
+        if rich and rich != title and plain_text(rich) == title:
+            return rich
+    return title
 
 
 def round_trip_differences(original: Reference, read_back: Reference, format: str) -> dict[str, tuple[Any, Any]]:
@@ -433,7 +577,8 @@ def round_trip_differences(original: Reference, read_back: Reference, format: st
 
     BibTeX and RIS cannot tell an en dash from a hyphen in a page range, so for them a range written with an en dash
     reads back with a hyphen and that is no difference. Initials run together in a given name are written apart
-    (:func:`spaced_initials`), so ``JM`` read back as ``J. M.`` is no difference either.
+    (:func:`spaced_initials`), so ``JM`` read back as ``J. M.`` is no difference either, and neither are control
+    characters, which every exporter removes (:func:`refkit.text.clean_text`).
 
     Example:
         >>> a = Reference(title="Morphea", page="418\u2013419")
@@ -443,12 +588,22 @@ def round_trip_differences(original: Reference, read_back: Reference, format: st
         {'page': ('418–419', '418-419')}
     """
     diffs = {}
+    # Every exporter writes a journal's full title and abbreviation from the journal lists (journal_names).
+    original = journal_names(original)
     for name in ROUND_TRIP_FIELDS:
         x, y = getattr(original, name), getattr(read_back, name)
         if name == "page" and format != "csljson" and x:
             x = x.replace("\u2013", "-")
+        if name == "type" and format == "ris":
+            # RIS has one type for several CSL types (a review is a JOUR, a standard a STAND): no loss of RIS's own
+            from refkit.export.ris import ris_type
+
+            x, y = ris_type(x), ris_type(y)
         if name == "author":
             x, y = _people(x), _people(y)
+        elif isinstance(x, str) and isinstance(y, str):
+            # control characters are removed on export (clean_text), whitespace runs become one space
+            x, y = " ".join(clean_text(x).split()), " ".join(clean_text(y).split())
         if x != y:
             diffs[name] = (x, y)
     return diffs

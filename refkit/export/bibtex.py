@@ -2,21 +2,29 @@
 
 What is written, and why (checked against Zotero's BibTeX import):
 
-- Entry types from CSL types: ``article`` (journal, magazine, newspaper articles), ``book``,
-  ``incollection`` (chapters, encyclopedia and dictionary entries), ``inproceedings``, ``techreport``,
-  ``phdthesis``, ``online`` (web pages, posts) and ``misc`` for everything else. When the entry type does not
-  give the CSL type back (``misc`` for a dataset, ``article`` for a magazine article), a ``csltype`` field
+- Entry types from CSL types, as Zotero's BibTeX import reads them: ``article`` (journal, magazine, newspaper
+  articles, reviews; a preprint that names its server), ``book``, ``incollection`` (chapters and entries),
+  ``inproceedings``, ``techreport`` (reports and standards, a standard with ``type = {Standard}``),
+  ``phdthesis``, ``online`` (web pages, posts), ``dataset`` and ``misc`` for everything else. When the entry
+  type does not give the CSL type back (``misc`` for a dataset, ``article`` for a magazine article), a ``csltype`` field
   keeps it; Zotero and BibTeX styles ignore fields they do not know.
 - Keys from :func:`refkit.export.citation_keys` (``deza2016solitary``; ``a``, ``b`` on collision).
 - Names as ``Family, Given`` (``Family, Suffix, Given`` with a suffix), so particles stay in the family name;
   initials run together are written apart (``JM`` as ``J. M.``, which BibTeX and Zotero read as two initials);
   organisations in braces (``{World Health Organization}``). ``and others`` is never written, because Zotero
   turns it into an author called "others"; a cut-short author list is recorded in the provenance note.
-- Text fields are UTF-8 with LaTeX's special characters escaped: ``\\& \\% \\$ \\# \\_``,
+- Text fields are UTF-8 with LaTeX's special characters escaped: ``\\& \\% {$} \\# \\_``
+  (``{$}``, not ``\\$``, which Zotero's import turns into a backslash),
   ``{\\textbraceleft}``, ``{\\textbraceright}``, ``{\\textasciitilde}``, ``{\\textasciicircum}``,
   ``{\\textbackslash}``. ``doi`` and ``url`` are written as they are, but for braces and
   backslashes, percent-encoded (``%7B``). A literal ``--`` in text is written ``-{}-``, since Zotero (and
-  LaTeX) turn ``--`` into an en dash; page ranges are written ``418--419``.
+  LaTeX) turn ``--`` into an en dash; page ranges are written ``418--419``. Zotero's import also reads some
+  plain character runs as signs (its table of LaTeX for Unicode, read backwards): ``TEL`` as ℡, ``(+)`` as ⊕,
+  ``<=`` as ⇐, ``>=``, ``=>``, ``<->``, ``<<``, ``>>``, ``||``, ``/=``, ``!!``, ``?!``, ``!?``; such runs are
+  written in braces (``{TEL}``, ``{(+)}``), which it keeps as they are.
+- Title markup from the record (:func:`refkit.export.marked_up_title`) as LaTeX commands Zotero's import turns
+  back into its rich text: ``\\textit``, ``\\textbf``, ``\\textsubscript``, ``\\textsuperscript``,
+  ``\\textsc``.
 - Capitalisation: in ``title`` only, a word with a capital letter after its first character (``DNA``,
   ``mRNA``, ``COVID-19``, ``McArdle``) is wrapped in braces so that styles that lower-case titles keep it.
   Words capitalised only at their first letter (proper nouns such as "Zotero") are not protected: telling
@@ -54,7 +62,15 @@ import unicodedata
 from collections.abc import Sequence
 
 from refkit.errors import FormatError
-from refkit.export import citation_keys, parse_provenance, provenance_note, spaced_initials
+from refkit.export import (
+    ZOTERO_DOI_TYPES,
+    citation_keys,
+    export_name,
+    journal_names,
+    marked_up_title,
+    parse_provenance,
+    provenance_note,
+)
 from refkit.model import Cluster, Person, Reference, Source
 from refkit.text import clean_text, small_int
 
@@ -69,6 +85,9 @@ _CSL_TO_BIBTEX = {
     "chapter": "incollection",
     "entry-encyclopedia": "incollection",
     "entry-dictionary": "incollection",
+    "entry": "incollection",
+    "dataset": "dataset",
+    "standard": "techreport",
     "paper-conference": "inproceedings",
     "report": "techreport",
     "thesis": "phdthesis",
@@ -97,6 +116,7 @@ _BIBTEX_TO_CSL = {
     "unpublished": "manuscript",
     "manual": "book",
     "misc": "document",
+    "dataset": "dataset",
 }
 
 _ESCAPES = {
@@ -105,14 +125,16 @@ _ESCAPES = {
     "}": "{\\textbraceright}",
     "&": "\\&",
     "%": "\\%",
-    "$": "\\$",
+    "$": "{$}",
     "#": "\\#",
     "_": "\\_",
     "~": "{\\textasciitilde}",
     "^": "{\\textasciicircum}",
 }
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
-_NEEDS_ESCAPE = re.compile(r"[\\{}&%$#_~^]|--")
+# Runs Zotero's BibTeX import turns into other signs (℡, ⊕, ⇐, ...) unless they are in braces.
+_ZOTERO_SIGNS = re.compile(r"TEL|\((?:\+|-|x|/)\)|<->|<=|>=|=>|<<|>>|\|\||/=|!!|\?!|!\?")
+_NEEDS_ESCAPE = re.compile(r"[\\{}&%$#_~^]|--|" + _ZOTERO_SIGNS.pattern)
 # A word with a capital after its first character; the look-behind skips LaTeX commands.
 _CAPS_WORD = re.compile(r"(?<![\\\w])([^\W\d_][\w]*[A-Z][\w]*(?:-\w+)*)")
 
@@ -126,7 +148,9 @@ def escape_latex(text: str) -> str:
     """
     if not _NEEDS_ESCAPE.search(text):
         return text
-    return text.translate(_ESCAPE_TABLE).replace("--", "-{}-").replace("--", "-{}-")
+    text = text.translate(_ESCAPE_TABLE).replace("--", "-{}-").replace("--", "-{}-")
+    # Zotero's BibTeX import reads "TEL" as ℡ and "(+)" as ⊕ (its map of signs to LaTeX, read backwards)
+    return _ZOTERO_SIGNS.sub(lambda m: "{" + m.group(0) + "}", text)
 
 
 def _protect_caps(text: str) -> str:
@@ -167,6 +191,8 @@ _LETTERS = {
     "i": "ı",
     "j": "ȷ",
 }
+# Text-style commands written for a title's markup: their argument is the text.
+_STYLE_COMMANDS = frozenset(["textit", "textbf", "textsc", "textsubscript", "textsuperscript", "emph"])
 _TEXT_COMMANDS = {
     "textbackslash": "\\",
     "textbraceleft": "{",
@@ -194,6 +220,8 @@ def _decode_match(m: re.Match[str]) -> str:
             return _TEXT_COMMANDS[cmd]
         if cmd in _LETTERS:
             return _LETTERS[cmd]
+        if cmd in _STYLE_COMMANDS:
+            return ""
         return m.group(0)  # an unknown command stays as written
     if m.group("acc") or m.group("accl"):
         accent = m.group("acc") or m.group("accl")
@@ -222,6 +250,9 @@ def decode_latex(text: str) -> str:
 
 
 def _name(person: Person) -> str:
+    # names are cleaned of control characters like every other field (clean_text)
+    person = export_name(person)
+    person = Person(*(clean_text(v) if v else v for v in (person.family, person.given, person.literal, person.suffix)))
     if person.literal:
         return "{" + escape_latex(person.literal) + "}"
     family = escape_latex(person.family or "")
@@ -231,7 +262,7 @@ def _name(person: Person) -> str:
         # "W. E. W." alone would be split into given and family names, and "{\\textbraceleft}" alone would be read
         # as an organisation; the comma keeps either a family name.
         return family if " " not in family and not _is_braced(family) else family + ","
-    given = escape_latex(spaced_initials(person.given) or "")
+    given = escape_latex(person.given or "")
     if person.suffix:
         return f"{family}, {escape_latex(person.suffix)}, {given}"
     return f"{family}, {given}"
@@ -339,9 +370,32 @@ def _page(page: str) -> str:
     return re.sub(r"\s*[-\u2013\u2014]+\s*", "--", escape_latex(page).replace("-{}-", "--"))
 
 
+_RICH_TO_LATEX = {
+    "<i>": "\\textit{",
+    "<b>": "\\textbf{",
+    "<sub>": "\\textsubscript{",
+    "<sup>": "\\textsuperscript{",
+    '<span style="font-variant:small-caps;">': "\\textsc{",
+}
+_RICH_SPLIT = re.compile(r"(<(?:i|b|sub|sup)>|</(?:i|b|sub|sup|span)>|<span style=\"font-variant:small-caps;\">)")
+
+
+def _latex_title(title: str) -> str:
+    """A title (CSL rich text) in LaTeX: text escaped and capitals protected, markup as text commands."""
+    out = []
+    for i, part in enumerate(_RICH_SPLIT.split(title)):
+        if i % 2:
+            out.append(_RICH_TO_LATEX.get(part, "}"))
+        elif part:
+            out.append(_protect_caps(escape_latex(clean_text(part))))
+    return "".join(out)
+
+
 def _entry_fields(cluster: Cluster) -> tuple[str, list[tuple[str, str]]]:
-    ref = cluster.canonical
+    ref = journal_names(cluster.canonical)
     entry_type = _CSL_TO_BIBTEX.get(ref.type, "misc")
+    if ref.type == "article" and ref.container_title:
+        entry_type = "article"  # a preprint on a named server: Zotero's @misc would be a document
     fields: list[tuple[str, str]] = []
 
     def add(name: str, value: str | None, *, raw: bool = False) -> None:
@@ -353,7 +407,11 @@ def _entry_fields(cluster: Cluster) -> tuple[str, list[tuple[str, str]]]:
     if ref.editor:
         fields.append(("editor", " and ".join(_name(p) for p in ref.editor)))
     if ref.title:
-        fields.append(("title", _protect_caps(escape_latex(clean_text(ref.title)))))
+        rich = marked_up_title(cluster) or ref.title
+        # the record's markup as LaTeX; a plain title is text through and through, whatever "<" it holds
+        fields.append(
+            ("title", _latex_title(rich) if rich != ref.title else _protect_caps(escape_latex(clean_text(rich))))
+        )
     if entry_type == "article":
         add("journal", ref.container_title)
         add("shortjournal", ref.container_title_short)
@@ -373,14 +431,18 @@ def _entry_fields(cluster: Cluster) -> tuple[str, list[tuple[str, str]]]:
     publisher_field = {"phdthesis": "school", "techreport": "institution"}.get(entry_type, "publisher")
     add(publisher_field, ref.publisher)
     add("address", ref.publisher_place)
-    add("type", ref.genre)
+    add("type", ref.genre or ("Standard" if ref.type == "standard" else None))
     add("isbn", ref.isbn)
     add("issn", ref.issn)
     add("doi", _verbatim(ref.doi), raw=True)
     add("url", _verbatim(ref.url), raw=True)
     add("pmid", ref.pmid)
     add("pmcid", ref.pmcid)
-    add("note", ref.note)
+    note = ref.note
+    if ref.doi and ref.type not in ZOTERO_DOI_TYPES:
+        # Zotero keeps a DOI only from Extra for types without a DOI field; a "DOI: ..." line is what Extra reads
+        note = "\n".join(p for p in (note, f"DOI: {ref.doi}") if p)
+    add("note", note)
     if _BIBTEX_TO_CSL.get(entry_type) != ref.type:
         add("csltype", ref.type)
     add("annote", provenance_note(cluster))
@@ -495,8 +557,12 @@ def _from_entry(entry: object, position: int) -> Reference:
         _, _, flag = parse_provenance(decode_latex(annote))
         et_al = et_al or flag
     raw_note = fields.get("note")
+    written_doi = None
     if raw_note:
-        note = decode_latex(raw_note).strip() or None
+        lines = decode_latex(raw_note).strip().splitlines()
+        dois = [line for line in lines if line.startswith("DOI: ")]
+        written_doi = dois[0][5:].strip() if dois else None
+        note = "\n".join(line for line in lines if not line.startswith("DOI: ")).strip() or None
     page = text("pages")
     if page:
         page = re.sub(r"\s*[\u2013\u2014]\s*", "-", page)
@@ -517,7 +583,7 @@ def _from_entry(entry: object, position: int) -> Reference:
         edition=text("edition"),
         publisher=text("publisher", "school", "institution", "organization"),
         publisher_place=text("address", "location"),
-        doi=verbatim("doi"),
+        doi=verbatim("doi") or written_doi,
         pmid=text("pmid"),
         pmcid=text("pmcid"),
         url=verbatim("url"),

@@ -7,13 +7,21 @@ What is written, and why (checked against Zotero's import):
   ``family`` ("van der Berg"), a suffix is folded into ``given`` ("Jan, Jr"; the reader unfolds Jr, Sr, II,
   III, IV, V, 2nd, 3rd again), organisations are ``literal``. Initials run together are written apart
   (``JM`` as ``J. M.``): citeproc-js, and so Zotero, reads ``JM`` as one name and prints ``J``.
-- ``volume``, ``issue`` and ``page`` are always strings.
-- The journal abbreviation is written twice: ``container-title-short`` (CSL) and ``journalAbbreviation``
-  (the only one Zotero reads).
+- ``volume``, ``issue`` and ``page`` are always strings. A page range whose first end has letters after its
+  digits and whose last end is shorter (``1392b-1392``) is written with an escaped hyphen (``1392b\\-1392``):
+  citeproc-js would read the last end as abbreviated and print ``1392b–11392``; it prints ``\\-`` as a hyphen.
+- ``title`` keeps the markup of the record it came from, as CSL rich text (``<i>``, ``<b>``, ``<sub>``,
+  ``<sup>``, ``<span style="font-variant:small-caps;">``), which citeproc-js and Zotero render
+  (:func:`refkit.export.marked_up_title`).
+- A journal article's journal: the full title in ``container-title`` and the abbreviation in
+  ``container-title-short`` (CSL) and ``journalAbbreviation`` (the only one Zotero reads), both from refkit's
+  journal lists when they know the cited name (:func:`refkit.export.journal_names`).
 - ``type: "article"`` means a preprint to Zotero; a reference typed ``article`` that names a container (a
   journal) is written as ``article-journal``.
 - ``note`` (Zotero's Extra) holds, in this order: the reference's own note, ``PMID: ...`` and ``PMCID: ...``
-  lines (Extra turns them into real fields; ``PMID``/``PMCID`` are also written as CSL variables), and the
+  lines (Extra turns them into real fields; ``PMID``/``PMCID`` are also written as CSL variables), a
+  ``DOI: ...`` line for types whose Zotero item has no DOI field (all but journal articles, conference papers
+  and preprints: Zotero keeps the DOI of a chapter, book, report, dataset... only from Extra), and the
   provenance block of :func:`refkit.export.provenance_note` (every citation's source and raw text).
 - ``citation-number`` is left out: it numbers a citation in one article, not a work.
 
@@ -42,12 +50,23 @@ from dataclasses import replace
 from typing import Any
 
 from refkit.errors import FormatError
-from refkit.export import citation_keys, parse_provenance, provenance_note, spaced_initials
+from refkit.export import (
+    ZOTERO_DOI_TYPES,
+    citation_keys,
+    export_name,
+    journal_names,
+    marked_up_title,
+    parse_provenance,
+    provenance_note,
+)
 from refkit.model import Cluster, Person, Reference, Source
 
 __all__ = ["FORMAT", "CslJsonFormat", "to_item"]
 
-_ID_LINE = re.compile(r"^(PMID|PMCID):\s*(\S+)\s*$", re.IGNORECASE)
+_ID_LINE = re.compile(r"^(PMID|PMCID|DOI):\s*(\S+)\s*$", re.IGNORECASE)
+# "1392b-1392": letters after the first page's digits and a shorter last page, which citeproc-js would expand.
+_PAGE_SUFFIX_RANGE = re.compile(r"(?<![\w\\])([A-Za-z]*\d+[A-Za-z]+)\s*[-\u2013]\s*(\d+)(?![\w-])")
+_NUMBER_OF_PAGES = re.compile(r"^number-of-pages:\s*(\S+)\s*$", re.MULTILINE)
 # Person.to_csl folds a suffix into ``given`` ("Jan, Jr") because Zotero drops ``suffix``; unfold common ones.
 _GIVEN_SUFFIX = re.compile(r"^(.*\S),\s*(Jr\.?|Sr\.?|II|III|IV|V|2nd|3rd)$")
 
@@ -60,14 +79,17 @@ def to_item(cluster: Cluster, key: str) -> dict[str, Any]:
         >>> to_item(as_clusters([Reference(type="article", container_title="J", volume="3")])[0], "k")["type"]
         'article-journal'
     """
-    ref = cluster.canonical
+    ref = journal_names(cluster.canonical)
     item: dict[str, Any] = {"id": key}
     item.update(ref.to_csl())
+    if ref.title:
+        item["title"] = marked_up_title(cluster)
+    if ref.page:
+        item["page"] = _PAGE_SUFFIX_RANGE.sub(_escaped_range, ref.page)
     item.pop("citation-number", None)
     for role in ("author", "editor"):
-        for name in item.get(role, ()):
-            if name.get("given"):
-                name["given"] = spaced_initials(name["given"])
+        if role in item:
+            item[role] = [export_name(p).to_csl() for p in getattr(ref, role)]
     if item["type"] == "article" and ref.container_title:
         item["type"] = "article-journal"
     if ref.container_title_short:
@@ -77,6 +99,11 @@ def to_item(cluster: Cluster, key: str) -> dict[str, Any]:
         note_lines.append(f"PMID: {ref.pmid}")
     if ref.pmcid:
         note_lines.append(f"PMCID: {ref.pmcid}")
+    if ref.doi and item["type"] not in ZOTERO_DOI_TYPES:
+        note_lines.append(f"DOI: {ref.doi}")
+    pages = _NUMBER_OF_PAGES.search(ref.note or "")
+    if pages:
+        item["number-of-pages"] = pages.group(1)
     note_lines.append(provenance_note(cluster))
     item["note"] = "\n".join(note_lines)
     return item
@@ -122,6 +149,11 @@ class CslJsonFormat:
         return refs
 
 
+def _escaped_range(match: re.Match[str]) -> str:
+    first, last = match.groups()
+    return f"{first}\\-{last}" if len(last) < len(first) else match.group(0)
+
+
 def _is_crossref(item: Mapping[str, Any]) -> bool:
     """A Crossref work record: its titles are lists, where CSL-JSON has strings."""
     return any(isinstance(item.get(name), list) for name in ("title", "container-title", "short-container-title"))
@@ -134,6 +166,13 @@ def _from_item(item: Mapping[str, Any], position: int) -> Reference:
 
         return to_reference(item).replace(raw=raw, source=Source("", position))
     ref = Reference.from_csl(item, raw=raw, source=Source("", position))
+    if ref.page and "\\-" in ref.page:
+        ref = ref.replace(page=ref.page.replace("\\-", "-"))
+    if ref.title and "<" in ref.title:
+        from refkit.registry.convert import strip_rich_text
+
+        # CSL rich text: the Reference holds the plain title; the markup stays in raw for the next export
+        ref = ref.replace(title=strip_rich_text(ref.title))
     if any(p.given and "," in p.given for p in ref.author + ref.editor):
         ref = ref.replace(author=_unfold(ref.author), editor=_unfold(ref.editor))
     if not isinstance(item.get("note"), str):
@@ -152,6 +191,7 @@ def _from_item(item: Mapping[str, Any], position: int) -> Reference:
         note=note,
         pmid=ref.pmid or ids.get("pmid"),
         pmcid=ref.pmcid or ids.get("pmcid"),
+        doi=ref.doi or ids.get("doi"),
         et_al=ref.et_al or et_al,
     )
 

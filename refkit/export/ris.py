@@ -2,10 +2,13 @@
 
 What is written, and why (checked against Zotero's RIS import):
 
-- ``TY`` from the CSL type (``JOUR``, ``BOOK``, ``CHAP``, ``CPAPER``, ``RPRT``, ``THES``, ``ELEC``,
-  ``DATA``, ...); a CSL type with no RIS counterpart (``review``, ``standard``, ...) is written ``GEN`` with
-  the CSL type in ``M3`` (type of work), unless ``M3`` is taken by the reference's ``genre``; then it
-  reads back as ``document``.
+- ``TY`` from the CSL type, chosen by the item type Zotero's RIS import makes of it: ``JOUR`` (also for
+  reviews, which Zotero holds as journal articles), ``BOOK``, ``CHAP``, ``CPAPER``, ``RPRT``, ``THES``,
+  ``ELEC``, ``DATA`` (dataset), ``STAND`` (standard), ``ENCYC`` (encyclopedia and other entries), ``BLOG``,
+  ``UNPB`` (preprint)...; ``GEN`` only for what has no better type (Zotero makes a journal article of it).
+  ``M3`` holds only a ``genre``, and only for types whose Zotero item has a type field (report, thesis,
+  manuscript, web page, map...): for the others Zotero reads ``M3`` as a DOI. RIS cannot tell the CSL types it
+  merges apart, so they read back as the first CSL type of their RIS type.
 - ``ID`` is the citation key of :func:`refkit.export.citation_keys`.
 - Names: ``AU  - Family, Given`` (``Family, Given, Suffix`` with a suffix; a family name alone keeps its
   comma: ``Family,``); initials run together are written apart (``JM`` as ``J. M.``). Organisations are
@@ -13,13 +16,20 @@ What is written, and why (checked against Zotero's RIS import):
   written as it is: Zotero splits it at the first comma, and refkit reads it back whole when its parts cannot
   be "Family, Given, Suffix", the suffix being one of Jr, Sr, II, III, IV...). Spacing inside a value (a thin
   space between initials) is kept; only line breaks become spaces. Editors: ``ED``.
-- Journal title in ``T2`` and ``JF``, abbreviation in ``J2``. ``JO`` is not written: Zotero reads it as the
-  abbreviation. Other containers (book, proceedings) go in ``T2`` only.
+- Title with the record's markup (``<i>``, ``<sub>``...; :func:`refkit.export.marked_up_title`), which is
+  Zotero's rich text.
+- Journal: the full title in ``T2`` and ``JF``, the abbreviation in ``J2`` (:func:`refkit.export.journal_names`).
+  ``JO`` is not written: Zotero reads it as the abbreviation. A conference paper's proceedings title goes in
+  ``C3`` (Zotero's proceedings title; ``T2`` would be the conference name). Other containers (book) go in
+  ``T2``.
 - Pages: ``SP``/``EP`` for a single range ``418-419`` (an en dash counts as a hyphen); any other page
   string goes whole into ``SP``.
 - ``PY`` holds the year; ``DA`` (``2015/11/03/``) the full date when there is more than a year.
-- PMID and PMCID go into their own ``N1`` notes (``PMID: 26667314``): there is no RIS tag for them and
-  ``AN`` becomes an archive location in Zotero.
+- PMID and PMCID go into ``M2`` lines (``M2  - PMID: 26667314``), which Zotero puts in Extra, where it reads
+  them as those fields: there is no RIS tag for them, ``AN`` becomes an archive location and ``N1`` a child
+  note. A DOI is written in ``DO`` and, for types whose Zotero item has no DOI field (all but journal
+  articles, conference papers and preprints), in an ``M2  - DOI: ...`` line as well. A book's page count
+  (``number-of-pages`` in its note) goes in ``SP``, Zotero's number of pages for a book or thesis.
 - Provenance: one ``N1`` note (a child note in Zotero) with every citation's source and raw text
   (:func:`refkit.export.provenance_note`). The reference's own note, if any, is another ``N1``.
 - Each record ends with ``ER  - ``.
@@ -43,15 +53,29 @@ import re
 from collections.abc import Sequence
 
 from refkit.errors import FormatError
-from refkit.export import citation_keys, parse_provenance, provenance_note, spaced_initials
+from refkit.export import (
+    ZOTERO_DOI_TYPES,
+    citation_keys,
+    export_name,
+    journal_names,
+    marked_up_title,
+    parse_provenance,
+    provenance_note,
+)
 from refkit.model import Cluster, Person, Reference, Source
 from refkit.parse.fields import is_name_suffix
 from refkit.text import clean_text, small_int
 
-__all__ = ["FORMAT", "RisFormat"]
+__all__ = ["FORMAT", "RisFormat", "ris_type"]
 
 _CSL_TO_RIS = {
     "article-journal": "JOUR",
+    "review": "JOUR",
+    "review-book": "JOUR",
+    "standard": "STAND",
+    "entry": "ENCYC",
+    "post-weblog": "BLOG",
+    "post": "BLOG",
     "article-magazine": "MGZN",
     "article-newspaper": "NEWS",
     "article": "UNPB",
@@ -77,8 +101,10 @@ _CSL_TO_RIS = {
     "graphic": "ART",
     "document": "GEN",
 }
-_RIS_TO_CSL = {v: k for k, v in _CSL_TO_RIS.items()}
-_RIS_TO_CSL.update({"CONF": "paper-conference", "EBOOK": "book", "ECHAP": "chapter", "WEB": "webpage"})
+_RIS_TO_CSL = {v: k for k, v in reversed(_CSL_TO_RIS.items())}
+_RIS_TO_CSL.update(
+    {"ENCYC": "entry-encyclopedia", "CONF": "paper-conference", "EBOOK": "book", "ECHAP": "chapter", "WEB": "webpage"}
+)
 
 #: CSL 1.0.2 item types, for types that RIS can only name in ``M3``.
 _CSL_TYPES = frozenset(
@@ -133,14 +159,28 @@ _CSL_TYPES = frozenset(
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x85\u2028\u2029]+[ \t]*")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _RANGE = re.compile(r"^\s*([^\s\-\u2013]+)\s*[-\u2013]+\s*([^\s\-\u2013]+)\s*$")
-_ID_NOTE = re.compile(r"^(PMID|PMCID):\s*(\S+)$")
+_ID_NOTE = re.compile(r"^(PMID|PMCID|DOI):\s*(\S+)$")
+_NUMBER_OF_PAGES = re.compile(r"^number-of-pages:\s*(\S+)\s*$", re.MULTILINE)
+# RIS types whose Zotero item has a field that M3 fills (report type, thesis type...); elsewhere M3 is a DOI.
+_M3_TYPES = frozenset(["RPRT", "THES", "MANSCPT", "MAP", "ELEC", "BLOG", "PCOMM", "SLIDE", "ART", "UNPB"])
+
+
+def ris_type(csl_type: str) -> str:
+    """The RIS type refkit writes for a CSL type.
+
+    Example:
+        >>> ris_type("article-journal"), ris_type("review"), ris_type("paper-conference"), ris_type("event")
+        ('JOUR', 'JOUR', 'CPAPER', 'GEN')
+    """
+    return _CSL_TO_RIS.get(csl_type, "GEN")
 
 
 def _name(person: Person) -> str:
     if person.literal:
         return person.literal
+    person = export_name(person)
     family = person.family or ""
-    parts = [family, spaced_initials(person.given) or ""]
+    parts = [family, person.given or ""]
     if person.suffix:
         parts.append(person.suffix)
     if not person.given and not person.suffix:
@@ -154,8 +194,8 @@ def _one_line(text: str) -> str:
 
 
 def _record(cluster: Cluster, key: str) -> list[str]:
-    ref = cluster.canonical
-    ty = _CSL_TO_RIS.get(ref.type, "GEN")
+    ref = journal_names(cluster.canonical)
+    ty = ris_type(ref.type)
     out = [f"TY  - {ty}", f"ID  - {key}"]
 
     def add(tag: str, value: str | None) -> None:
@@ -166,9 +206,9 @@ def _record(cluster: Cluster, key: str) -> list[str]:
         add("AU", _name(person))
     for person in ref.editor:
         add("ED", _name(person))
-    add("TI", ref.title)
+    add("TI", marked_up_title(cluster) if ref.title else None)
     if ref.container_title:
-        add("T2", ref.container_title)
+        add("C3" if ty == "CPAPER" else "T2", ref.container_title)
         if ty == "JOUR":
             add("JF", ref.container_title)
     add("J2", ref.container_title_short)
@@ -181,6 +221,9 @@ def _record(cluster: Cluster, key: str) -> list[str]:
             add("DA", f"{ref.issued[0]:04d}/{month}/{day}/")
     add("VL", ref.volume)
     add("IS", ref.issue)
+    pages = _NUMBER_OF_PAGES.search(ref.note or "")
+    if pages and not ref.page and ty in ("BOOK", "THES"):
+        add("SP", pages.group(1))
     if ref.page:
         match = _RANGE.match(ref.page)
         if match:
@@ -192,14 +235,17 @@ def _record(cluster: Cluster, key: str) -> list[str]:
     add("PB", ref.publisher)
     add("CY", ref.publisher_place)
     add("SN", ref.isbn or ref.issn)
-    # RIS has no type for some CSL types (review, standard, ...): M3 ("type of work") names it then.
-    add("M3", ref.genre or (ref.type if ty == "GEN" and ref.type != "document" else None))
+    if ty in _M3_TYPES:
+        add("M3", ref.genre)
     add("DO", ref.doi)
     add("UR", ref.url)
+    # M2 lands in Zotero's Extra, which reads "PMID: ..." and "DOI: ..." lines as those fields.
     if ref.pmid:
-        add("N1", f"PMID: {ref.pmid}")
+        add("M2", f"PMID: {ref.pmid}")
     if ref.pmcid:
-        add("N1", f"PMCID: {ref.pmcid}")
+        add("M2", f"PMCID: {ref.pmcid}")
+    if ref.doi and ref.type not in ZOTERO_DOI_TYPES:
+        add("M2", f"DOI: {ref.doi}")
     add("N1", ref.note)
     # The provenance note keeps its line breaks: an RIS value continues on lines without a tag.
     out.append(f"N1  - {provenance_note(cluster)}")
@@ -273,6 +319,15 @@ def _person(value: str) -> Person:
     return Person(family=family or None, given=given or None, suffix=suffix or None)
 
 
+def _plain(title: str | None) -> str | None:
+    """A title without its rich-text markup (<i>, <sub>...): the Reference holds the plain form, raw the markup."""
+    if not title or "<" not in title:
+        return title
+    from refkit.registry.convert import strip_rich_text
+
+    return strip_rich_text(title) or None
+
+
 def _date(value: str) -> tuple[int, ...]:
     parts = [p for p in re.split(r"[/\-]", value.strip())]
     out: list[int] = []
@@ -298,21 +353,26 @@ def _from_tags(tags: list[list[str]], raw: str, position: int, line: int) -> Ref
 
     ty = first("TY") or "GEN"
     issued = _date(first("DA") or "") or _date(first("PY", "Y1") or "")
-    pmid = pmcid = None
+    ids: dict[str, str] = {}
     notes: list[str] = []
     et_al = False
+    for extra in values.get("M2", ()):
+        match = _ID_NOTE.match(extra.strip())
+        if match:
+            ids.setdefault(match.group(1), match.group(2))
     for note in values.get("N1", ()):
         own, _, flag = parse_provenance(note)
         et_al = et_al or flag
         match = _ID_NOTE.match(own)
-        if match and match.group(1) == "PMID":
-            pmid = match.group(2)
-        elif match:
-            pmcid = match.group(2)
+        if match:  # refkit wrote PMID and PMCID as N1 notes before it wrote them as M2
+            ids.setdefault(match.group(1), match.group(2))
         elif own:
             notes.append(own)
+    pmid, pmcid = ids.get("PMID"), ids.get("PMCID")
     sp, ep = first("SP"), first("EP")
     page = f"{sp}-{ep}" if sp and ep else sp or ep
+    if ty in ("BOOK", "THES") and page and not ep and f"number-of-pages: {page}" in "\n".join(notes).splitlines():
+        page = None  # the page count refkit wrote to SP (Zotero's numPages) and keeps in the note
     isbn = issn = None
     sn = first("SN")
     if sn:
@@ -326,7 +386,7 @@ def _from_tags(tags: list[list[str]], raw: str, position: int, line: int) -> Ref
     editors = [*values.get("ED", ()), *values.get("A2", ())] if ty != "JOUR" else values.get("ED", [])
     csl_type = _RIS_TO_CSL.get(ty, "document")
     genre = first("M3")
-    if ty == "GEN" and genre in _CSL_TYPES:
+    if ty == "GEN" and genre in _CSL_TYPES:  # files refkit wrote before it used better RIS types
         csl_type, genre = genre, None
     return Reference(
         raw=raw,
@@ -335,8 +395,8 @@ def _from_tags(tags: list[list[str]], raw: str, position: int, line: int) -> Ref
         editor=tuple(_person(e) for e in editors if e),
         et_al=et_al,
         issued=issued,
-        title=first("TI", "T1"),
-        container_title=first("T2", "JF", "BT"),
+        title=_plain(first("TI", "T1")),
+        container_title=first("C3", "T2", "JF", "BT") if ty in ("CPAPER", "CONF") else first("T2", "JF", "BT"),
         container_title_short=first("J2", "JO", "JA"),
         collection_title=first("T3"),
         volume=first("VL"),
@@ -345,7 +405,7 @@ def _from_tags(tags: list[list[str]], raw: str, position: int, line: int) -> Ref
         edition=first("ET"),
         publisher=first("PB"),
         publisher_place=first("CY"),
-        doi=first("DO"),
+        doi=first("DO") or ids.get("DOI"),
         pmid=pmid,
         pmcid=pmcid,
         url=first("UR"),
