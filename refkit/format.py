@@ -11,13 +11,23 @@ output of citeproc-js, the processor inside Zotero (``bench/format_agreement.py`
 - Page ranges are formatted here, not by citeproc-py, whose ``minimal`` format turns ``1-10`` into ``1–0``
   and ``iii-iv`` into ``iii–v``: ranges are shortened only when both ends are numbers (with the same letter
   prefix, ``e542-e544`` -> ``e542-4``; ``e542-544`` stays as written), following the style's
-  ``page-range-format``. The delimiter is the style's ``page-range-delimiter`` term, else an en dash; NLM
-  styles print a hyphen, as Citing Medicine does (the one deliberate difference from citeproc-js).
+  ``page-range-format``. The delimiter is the style's ``page-range-delimiter`` term, else an en dash (NLM
+  styles too, as citeproc-js and so Zotero print them, though Citing Medicine has a hyphen). What citeproc-js
+  does not read as a range is printed as written (:func:`format_page_range`).
 - A comma or period after a closing quote goes inside it when the locale says so (``punctuation-in-quote``,
   American English): “Title,” as citeproc-js prints it.
-- A journal known only by its abbreviation is also given as its title, and a journal article with only the
-  full title gets its MEDLINE abbreviation when refkit's journal lists know it (:func:`journal_forms`), as
-  Zotero's automatic journal abbreviations do: Vancouver prints ``JAMA``, APA the full title.
+- A journal known only by its abbreviation is also given as its title; otherwise a journal article gets the
+  full title and the abbreviation the exports write (:func:`journal_forms`, :func:`refkit.export.journal_names`):
+  Vancouver prints ``JAMA``, APA the full title.
+- citeproc-py is patched where it departs from the CSL specification and citeproc-js
+  (:func:`_follow_citeproc_js`): group suppression under ``<choose>`` (APA's "[Review of]" alone), editors that
+  stood in for the author printed again, title case (hyphenated words, brackets, stop words), initials of
+  abbreviated names ("Jas. M.") and particles ("A. F. de"), "pp." for roman page ranges. A substituted title is
+  printed once (:func:`_repress_substituted_variables`).
+- As citeproc-js prints them: year suffixes for one author's works of a year in styles that disambiguate so (APA
+  "2006a"), quoted words in the locale's quotes (“Donor”), no period after a title's "?" or "!", a suffix
+  folded into the given name for Zotero ("I. M., Jr") given back as a suffix, volume and issue ranges joined by
+  the page-range delimiter, and an entry opening with "n.d." capitalised. Titles are given as plain text.
 - A date form taken from the style's own locale keeps that locale's delimiter (citeproc-py printed
   ``2015Nov3`` for NLM's ``2015 Nov 3``).
 - A citation number printed as its own field (``second-field-align``) is followed by a space (``1. Deza``,
@@ -33,7 +43,7 @@ Example:
     >>> ref = Reference(author=(Person("Deza", "G"),), issued=(2016,), title="Solitary plaque-type morphea",
     ...                 container_title="Acta Derm Venereol", volume="96", issue="3", page="418-419")
     >>> format_bibliography([ref], "vancouver")
-    ['1. Deza G. Solitary plaque-type morphea. Acta Derm Venereol. 2016;96(3):418-9.']
+    ['1. Deza G. Solitary plaque-type morphea. Acta Derm Venereol. 2016;96(3):418–9.']
 """
 
 from __future__ import annotations
@@ -87,15 +97,9 @@ PYBTEX_STYLES: tuple[str, ...] = ("alpha", "plain", "unsrt", "unsrtalpha")
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
 _EN_DASH = "\u2013"
-# Styles of the NLM family print page ranges with a hyphen (Citing Medicine: "2002;347(4):284-7"); their CSL
-# files name no page-range-delimiter term, which would make it an en dash.
-_PAGE_DELIMITER_OVERRIDES: Mapping[str, str] = {
-    "nlm-citation-sequence": "-",
-    "nlm-citation-sequence-brackets": "-",
-    "nlm-citation-sequence-superscript": "-",
-    "nlm-name-year": "-",
-    "nlm-citation-name": "-",
-}
+# A hyphen printed as written (a page "range" citeproc-js does not read as one, "e542-544"): citeproc-py would
+# read it as a range again, so it is held by this private-use character until the entry is rendered.
+_HYPHEN = "\ue000"
 # A family name that no reference has: added as the last author of a reference whose author list was cut
 # short, then replaced by "et al." in the output (CSL-JSON has no way to say "and others").
 _ET_AL_NAME = "Zzrefkitetalzz"
@@ -182,6 +186,8 @@ class _CslStyle:
     page_delimiter: str
     sorts: bool  # the bibliography has a <sort> of its own
     punctuation_in_quote: bool = False  # the locale puts a comma or period after a closing quote inside it
+    quotes: tuple[str, str] = ("\u201c", "\u201d")  # the locale's open-quote and close-quote terms
+    year_suffix: bool = False  # the style tells one author's works of a year apart by a letter (2006a, 2006b)
 
 
 @lru_cache(maxsize=16)
@@ -197,7 +203,7 @@ def _load_csl_style(name: str) -> _CslStyle:
     # Pages are formatted before citeproc-py sees them, so it must not shorten them again.
     range_format = root.attrib.pop("page-range-format", None)
     terms = root.xpath("cs:locale/cs:terms/cs:term[@name='page-range-delimiter']", namespaces=ns)
-    delimiter = _PAGE_DELIMITER_OVERRIDES.get(path.stem) or (terms[0].text if terms else None) or _EN_DASH
+    delimiter = (terms[0].text if terms else None) or _EN_DASH
     # A locale of our own, first in line, so that citeproc-py joins page ranges with that delimiter.
     locale = etree.Element(f"{{{_CSL_NS}}}locale")
     term = etree.SubElement(etree.SubElement(locale, f"{{{_CSL_NS}}}terms"), f"{{{_CSL_NS}}}term")
@@ -222,7 +228,34 @@ def _load_csl_style(name: str) -> _CslStyle:
                 first[0].set("suffix", suffix + " ")
     sorts = bool(root.xpath("cs:bibliography/cs:sort", namespaces=ns))
     style = CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
-    return _CslStyle(style, range_format, delimiter, sorts, _punctuation_in_quote(root))
+    year_suffix = bool(root.xpath("cs:citation[@disambiguate-add-year-suffix='true']", namespaces=ns))
+    return _CslStyle(style, range_format, delimiter, sorts, _punctuation_in_quote(root), _quotes(root), year_suffix)
+
+
+def _locale_root(root: Any) -> Any:
+    """The parsed citeproc-py locale file of the style's default locale (en-US when it names none), or None."""
+    import citeproc
+    from lxml import etree
+
+    lang = root.get("default-locale") or "en-US"
+    folder = Path(citeproc.__file__).parent / "data" / "locales"
+    for path in (folder / f"locales-{lang}.xml", folder / f"locales-{lang.split('-')[0]}.xml"):
+        if path.is_file():
+            return etree.parse(str(path)).getroot()
+    return None
+
+
+def _quotes(root: Any) -> tuple[str, str]:
+    """The open-quote and close-quote terms (en-US “ ”, en-GB ‘ ’): citeproc-js prints a title's own quotes so."""
+    ns = {"cs": _CSL_NS}
+    found = []
+    for name, default in (("open-quote", "\u201c"), ("close-quote", "\u201d")):
+        terms = root.xpath(f"cs:locale/cs:terms/cs:term[@name='{name}']/text()", namespaces=ns)
+        locale = _locale_root(root)
+        if not terms and locale is not None:
+            terms = locale.xpath(f"cs:terms/cs:term[@name='{name}']/text()", namespaces=ns)
+        found.append(str(terms[0]) if terms else default)
+    return found[0], found[1]
 
 
 def _punctuation_in_quote(root: Any) -> bool:
@@ -248,8 +281,9 @@ def _punctuation_in_quote(root: Any) -> bool:
 # ----------------------------------------------------------------------------------------------------
 # Page ranges
 
-_PAGE_END = re.compile(r"^([A-Za-z]*)(\d+)$")
-_RANGE_SPLIT = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014]+\s*")
+_PAGE_END = re.compile(r"^([A-Za-z]*)(\d+)([A-Za-z]*)$")
+_ROMAN = re.compile(r"^(?:[ivxlcdm]+|[IVXLCDM]+)$")
+_RANGE_SPLIT = re.compile(r"\s*(?<!\\)[-\u2010\u2011\u2012\u2013\u2014]\s*")
 
 
 def _common_digits(first: str, last: str) -> int:
@@ -283,43 +317,58 @@ def _shorten(first: str, last: str, range_format: str) -> str:
     return last[-keep:] if keep else last
 
 
+def _range(first: str, last: str, range_format: str | None, delimiter: str) -> str:
+    """One page range as citeproc-js prints it (``first`` and ``last`` split at the hyphen)."""
+    m1, m2 = _PAGE_END.match(first), _PAGE_END.match(last)
+    if not (m1 and m2):
+        if (_ROMAN.match(first) or m1) and (_ROMAN.match(last) or m2):  # "iii-iv", "III-318"
+            return f"{first}{delimiter}{last}"
+        return f"{first}-{last}"  # "no-no", "111-128_1": not a range to citeproc-js, printed as written
+    (p1, a, s1), (p2, b, s2) = m1.groups(), m2.groups()
+    if p1 != p2 and p2:
+        return f"{first}-{last}"  # "1-S10"
+    if p1 and not p2 and not s1 and not s2:
+        return f"{first}-{last}"  # "e542-544", "S201-210": a prefix on the first end only, printed as written
+    minimal = range_format in ("minimal", "minimal-two", "chicago", "chicago-15", "chicago-16")
+    if s1 or s2:
+        # "297a-298a", "12-15a": letters after the digits; only minimal formats shorten the digits
+        if minimal and p1 == p2 and len(a) == len(b) and int(b) > int(a):
+            return f"{first}{delimiter}{_shorten(a, b, range_format or 'minimal')}{s2}"
+        return f"{first}{delimiter}{last}"
+    if len(b) < len(a) and range_format:  # "418-9": the digits left out are those of the first page
+        b = a[: len(a) - len(b)] + b
+    if range_format and int(b) > int(a) and minimal:
+        return f"{first}{delimiter}{_shorten(a, b, range_format)}"  # the prefix is not repeated: "S1-10"
+    if range_format == "expanded":
+        return f"{first}{delimiter}{p1}{b}"
+    return f"{first}{delimiter}{last}"
+
+
 def format_page_range(page: str, range_format: str | None = None, delimiter: str = _EN_DASH) -> str:
-    """A page string with each range written in ``range_format`` and joined by ``delimiter``.
+    """A page string with each range written in ``range_format`` and joined by ``delimiter``, as citeproc-js does.
 
     ``range_format`` is a CSL ``page-range-format`` (``expanded``, ``minimal``, ``minimal-two``, ``chicago``,
-    ``chicago-15``, ``chicago-16``) or None to keep the digits as given. Ranges are rewritten only when both
-    ends are numbers with the same letter prefix (or none), the prefix then printed once (``S1-S10`` ->
-    ``S1-10``); other ranges (``iii-iv``, ``S1-S10a``) keep their ends as written, and a range with a prefix
-    on its first end only (``e542-544``) is left exactly as written, as citeproc-js (Zotero) does.
-    Comma-separated parts are handled one by one.
+    ``chicago-15``, ``chicago-16``) or None to keep the digits as given. Ranges of numbers with the same letter
+    prefix (or none) are rewritten; minimal formats print the prefix once (``S1-S10`` -> ``S1-10``), the expanded
+    format on both ends. Other ranges keep their ends as written: with ``delimiter`` when citeproc-js reads them
+    as a range (roman numerals, ``297a-298a``), with their hyphen when it does not (``e542-544`` with a prefix on
+    its first end only, ``111-128_1``); a hyphen escaped as ``\\-`` is a hyphen. Comma-separated parts are handled
+    one by one.
 
     Example:
         >>> [format_page_range(p, "minimal", "-") for p in ("1-10", "100-110", "418-419", "e542-e544", "e542-544")]
         ['1-10', '100-10', '418-9', 'e542-4', 'e542-544']
-        >>> format_page_range("418-9", "expanded")
-        '418–419'
+        >>> format_page_range("418-9", "expanded"), format_page_range("1392b\\\\-1392", "expanded")
+        ('418–419', '1392b-1392')
     """
     parts = []
     for piece in page.split(","):
         piece = piece.strip()
         ends = _RANGE_SPLIT.split(piece)
         if len(ends) != 2 or not ends[0] or not ends[1]:
-            parts.append(piece)
+            parts.append(piece.replace("\\-", "-"))
             continue
-        first, last = ends
-        m1, m2 = _PAGE_END.match(first), _PAGE_END.match(last)
-        if m1 and m2 and m1.group(1) and not m2.group(1):
-            # "e542-544" is not read as a range by citeproc-js (Zotero): it is printed as written.
-            parts.append(piece)
-            continue
-        if range_format and m1 and m2 and m2.group(1) in ("", m1.group(1)):
-            a, b = m1.group(2), m2.group(2)
-            if len(b) < len(a):  # "418-9": the digits left out are those of the first page
-                b = a[: len(a) - len(b)] + b
-            if int(b) > int(a):
-                # The letter prefix is not repeated ("S1-S10" -> "S1-10"), as citeproc-js prints it.
-                last = _shorten(a, b, range_format)
-        parts.append(f"{first}{delimiter}{last}")
+        parts.append(_range(ends[0].replace("\\-", "-"), ends[1].replace("\\-", "-"), range_format, delimiter))
     return ", ".join(p for p in parts if p)
 
 
@@ -338,17 +387,13 @@ def _citeproc_variables() -> frozenset[str]:
     return _CITEPROC_VARIABLES
 
 
-_JOURNAL_TYPES = frozenset(["article-journal", "article", "review", "review-book"])
-
-
 def journal_forms(ref: Reference) -> Reference:
     """The reference with both forms of its journal's name, as Zotero gives them to citeproc-js.
 
     Styles print either the full title (APA) or the abbreviation (Vancouver, AMA). A journal named only by its
-    abbreviation (Zotero's ``journalAbbreviation``, or a parsed reference's printed name) has it as its title
-    too, so that no style prints nothing. A journal article with only the full title gets the MEDLINE
-    abbreviation from refkit's journal lists when they know the title, as Zotero's automatic journal
-    abbreviations do.
+    abbreviation (Zotero's ``journalAbbreviation``) has it as its title too, so that no style prints nothing.
+    Otherwise both forms are those refkit's exports write (:func:`refkit.export.journal_names`): the full
+    title and the cited or MEDLINE abbreviation, from refkit's journal lists.
 
     Example:
         >>> journal_forms(Reference(container_title="Acta Dermato-Venereologica")).container_title_short
@@ -356,16 +401,11 @@ def journal_forms(ref: Reference) -> Reference:
         >>> journal_forms(Reference(container_title_short="Cutis")).container_title
         'Cutis'
     """
+    from refkit.export import journal_names
+
     if ref.container_title_short and not ref.container_title:
         return ref.replace(container_title=ref.container_title_short)
-    if ref.container_title and not ref.container_title_short and ref.type in _JOURNAL_TYPES:
-        from refkit.journals import lookup
-
-        journal = lookup(ref.container_title)
-        # "Dermatology" is not shortened to "Dermatology (Basel)": a qualifier added to the name is no abbreviation.
-        if journal is not None and journal.medline and not journal.medline.startswith(ref.container_title):
-            return ref.replace(container_title_short=journal.medline)
-    return ref
+    return journal_names(ref)
 
 
 def _csl_item(ref: Reference, key: str, style: _CslStyle) -> dict[str, Any]:
@@ -377,29 +417,64 @@ def _csl_item(ref: Reference, key: str, style: _CslStyle) -> dict[str, Any]:
     item.pop("note", None)
     if ref.note:
         item["note"] = ref.note
+    if ref.title:
+        item["title"] = ref.title  # plain: citeproc-py does not read CSL rich text (<i>) and would print the tags
     known = _citeproc_variables()
     item = {k: v for k, v in item.items() if k in ("id", "type") or k in known}
     for name in ("volume", "issue", "edition"):
         if name in item:
             item[name] = str(item[name])
     if ref.page:
-        item["page"] = format_page_range(ref.page, style.page_range_format, "-")
+        # the final text, hyphens held apart: citeproc-py re-joins a range at a hyphen with the style's delimiter
+        page = format_page_range(item["page"], style.page_range_format, style.page_delimiter)
+        item["page"] = page.replace("-", _HYPHEN)
+    for name in ("volume", "issue"):
+        if name in item and _NUMBER_RANGE.match(item[name]):
+            # citeproc-js joins a range of volumes or issues with the page-range delimiter ("199–200")
+            item[name] = _NUMBER_RANGE.sub(rf"\1{style.page_delimiter}\2", item[name]).replace("-", _HYPHEN)
     if ref.et_al and ref.author:
         item["author"] = [*item["author"], {"family": _ET_AL_NAME}]
-    return _typographic_apostrophes(item)
+    for role in ("author", "editor"):
+        if role in item:
+            item[role] = [_unfolded(name) for name in item[role]]
+    return _typographic_apostrophes(item, style.quotes)
 
 
+def _unfolded(name: dict[str, str]) -> dict[str, str]:
+    """A suffix the CSL-JSON export folds into ``given`` for Zotero ("I. M., Jr") given back to citeproc-py as one."""
+    from refkit.export.csljson import _GIVEN_SUFFIX
+
+    match = _GIVEN_SUFFIX.match(name.get("given", ""))
+    # a one-letter suffix ("V") stays in the given name, where citeproc-js reads it as an initial too
+    if not match or len(match.group(2)) == 1:
+        return name
+    return {**name, "given": match.group(1), "suffix": match.group(2)}
+
+
+_NUMBER_RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
 _VERBATIM_VARIABLES = frozenset(["id", "type", "DOI", "URL", "PMID", "PMCID", "ISBN", "ISSN", "issued"])
 
 
-def _typographic_apostrophes(item: dict[str, Any]) -> dict[str, Any]:
-    """A straight apostrophe in text printed as a typographic one ("DISCS ’15", "O’Brien"), as citeproc-js does."""
+# Straight quotes around words ('Donor', "Racial Epithet"): citeproc-js prints them as the locale's quotes.
+_DOUBLE_QUOTED = re.compile(r'"([^"]+)"')
+_SINGLE_QUOTED = re.compile(r"(?<![\w'])'([^']+?)'(?![\w'])")
+
+
+def _typographic_apostrophes(item: dict[str, Any], quotes: tuple[str, str] = ("\u201c", "\u201d")) -> dict[str, Any]:
+    """Straight quotes and apostrophes printed as citeproc-js prints them: a quoted word in the locale's quotes
+    ("Racial Epithet" as “Racial Epithet” in American English, ‘Racial Epithet’ in British English), an apostrophe
+    as a typographic one ("DISCS ’15", "O’Brien")."""
+    quoted = rf"{quotes[0]}\1{quotes[1]}"
     out: dict[str, Any] = {}
     for key, value in item.items():
         if key in _VERBATIM_VARIABLES:
             out[key] = value
         elif isinstance(value, str):
-            out[key] = value.replace("'", "\u2019")
+            value = _SINGLE_QUOTED.sub(quoted, _DOUBLE_QUOTED.sub(quoted, value))
+            # two apostrophes after a space read to citeproc-js as a quote it cannot close: both stay straight
+            # ("GenCo 's revenue ... ISO 's cost"); one alone is an apostrophe ("in 't leger", "iConference '12")
+            straight = len(re.findall(r"(?<=\s)'", value)) >= 2
+            out[key] = re.sub(r"(?<!\s)'" if straight else "'", "\u2019", value)
         elif isinstance(value, list):
             out[key] = [{k: v.replace("'", "\u2019") for k, v in name.items()} for name in value]
         else:
@@ -586,23 +661,324 @@ def _repress_substituted_variables() -> None:
     Substitute._refkit_represses = True
 
 
+# citeproc-js's words that title case leaves in lower case (CSL's list, with the particles it adds).
+_TITLE_STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "across",
+        "afore",
+        "after",
+        "against",
+        "al",
+        "along",
+        "alongside",
+        "amid",
+        "amidst",
+        "among",
+        "amongst",
+        "an",
+        "and",
+        "anenst",
+        "apropos",
+        "apud",
+        "around",
+        "as",
+        "aside",
+        "astride",
+        "at",
+        "athwart",
+        "atop",
+        "barring",
+        "before",
+        "behind",
+        "below",
+        "beneath",
+        "beside",
+        "besides",
+        "between",
+        "beyond",
+        "but",
+        "by",
+        "c",
+        "ca",
+        "circa",
+        "d'",
+        "e",
+        "y",
+        "de",
+        "despite",
+        "down",
+        "during",
+        "et",
+        "except",
+        "for",
+        "forenenst",
+        "from",
+        "given",
+        "in",
+        "inside",
+        "into",
+        "lest",
+        "like",
+        "modulo",
+        "near",
+        "next",
+        "nor",
+        "notwithstanding",
+        "of",
+        "off",
+        "on",
+        "onto",
+        "or",
+        "out",
+        "over",
+        "per",
+        "plus",
+        "pro",
+        "qua",
+        "sans",
+        "since",
+        "so",
+        "than",
+        "the",
+        "through",
+        "thru",
+        "throughout",
+        "thruout",
+        "till",
+        "to",
+        "toward",
+        "towards",
+        "under",
+        "underneath",
+        "until",
+        "unto",
+        "up",
+        "upon",
+        "v",
+        "v.",
+        "van",
+        "versus",
+        "via",
+        "vis-à-vis",
+        "von",
+        "vs",
+        "vs.",
+        "with",
+        "within",
+        "without",
+        "yet",
+    ]
+)
+
+
+def _title_case_word(word: str, first: bool) -> str:
+    """One word in title case as citeproc-js writes it: only words all in lower case change, each part of a
+    hyphenated word ("Cross-Sectional") and a word after an opening bracket ("(Not") too; stop words stay."""
+    if word[:1] in "\"'\u201c\u2018" or not any(c.islower() for c in word):
+        return word
+    if word.lower().startswith(("d’", "d'", "l’", "l'")) and not first:  # "d’anatomie" stays as it is
+        return word
+    parts = re.split(r"([-/])", word)
+    out = []
+    for i, part in enumerate(parts):
+        bare = part.strip("()[]{},.;:!?")
+        compound = len(parts) > 1
+        if (
+            bare.islower()
+            and not (compound and len(bare) == 1)
+            and ((first and i == 0) or bare not in _TITLE_STOP_WORDS)
+        ):
+            lead = len(part) - len(part.lstrip("([{"))
+            part = part[:lead] + part[lead : lead + 1].upper() + part[lead + 1 :]
+        out.append(part)
+    return "".join(out)
+
+
+def _follow_citeproc_js() -> None:
+    """Make citeproc-py do three things as the CSL specification and citeproc-js do. Patched once per process.
+
+    - A group is left out when the variables it calls are all empty; the branch of a ``<choose>`` that is taken
+      decides whether the choose calls one (APA printed "[Review of]" for a review whose title stood in for its
+      author: the other branches named variables, so the term alone counted as content).
+    - A names variable that stood in for the author (the editors of an editor-only work) is not printed again.
+    - Title case: words after an opening bracket and each part of a hyphenated word are capitalised, words with
+      a capital letter are left alone, and the stop words are citeproc-js's ("de", "et", "von" stay lower case).
+    - Initials: an abbreviated given name is kept ("Jas. M.", "Md. N."), a lower-case word in a given name is
+      printed as it is ("A. F. de", not "A. F. de ."), and a lower-case part after a hyphen is no name part
+      ("Jun-xin" is "J.").
+    - A page range of roman numerals ("vi–vii") is plural ("pp.").
+    """
+    from citeproc.model import Choose, ConditionFailed, Group, Label, Name, Names, TextCased, VariableError
+
+    if getattr(Group, "_refkit_follows_citeproc_js", False):
+        return
+    names_process, case = Names.process, TextCased.case
+
+    def group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        output = []
+        called = rendered = False
+        delimiter = self.get("delimiter", "")
+        for child in self.iterchildren():
+            text, calls = None, False
+            try:
+                if isinstance(child, Choose):
+                    for branch in child.getchildren():
+                        try:
+                            text = branch.render(item, context=context, delimiter=delimiter, **kwargs)
+                        except ConditionFailed:
+                            continue
+                        calls = branch.calls_variable()
+                        break
+                else:
+                    calls = child.calls_variable()
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                pass
+            called = called or calls
+            if text is not None:
+                output.append(text)
+                rendered = rendered or calls
+        if output and (not called or rendered):
+            return self.join(output)
+        raise VariableError
+
+    def names_without_repressed(self: Any, item: Any, names_context: Any = None, context: Any = None, **kw: Any) -> Any:
+        layout = (context if context is not None else self).get_layout()
+        # citeproc-py records a substitute's whole variable attribute ("editor translator"); each role counts
+        repressed = {role for entry in layout.repressed.get(self.tag, ()) if entry for role in entry.split()}
+        roles = self.get("variable", "")
+        left = [role for role in roles.split() if role not in repressed]
+        if not left:
+            raise VariableError
+        if len(left) == len(roles.split()):
+            return names_process(self, item, names_context=names_context, context=context, **kw)
+        self.set("variable", " ".join(left))
+        try:
+            return names_process(self, item, names_context=names_context, context=context, **kw)
+        finally:
+            self.set("variable", roles)
+
+    def title_case(self: Any, text: Any, language: Any = None) -> Any:
+        if self.get("text-case") != "title" or language not in ("en", None):  # a label has no language: en
+            return case(self, text, language)
+        words, out, first = text.words(), [], True
+        for word in words:
+            if type(word).__name__ == "NoCase":  # protected by the style or the data
+                out.append(word)
+            else:
+                out.append(type(word)(_title_case_word(str(word), first)) if isinstance(word, str) else word)
+            first = str(word)[-1:] in ":?!"
+        return " ".join(out)
+
+    def initialize(self: Any, given: str, mark: str, context: Any) -> str:
+        # "Jun-xin": citeproc-js drops the lower-case part when initials take a period, else prints it apart
+        given = re.sub(r"-[a-z]\w*", "", given) if mark.strip() else re.sub(r"-(?=[a-z])", " ", given)
+        hyphen = self.get_option("initialize-with-hyphen", context)
+        out = []
+        for hyphen_part in given.split("-") if hyphen else [given.replace("-", " ")]:
+            text = ""
+            for token in re.findall(r"[^\s.,]+\.?|,", hyphen_part):
+                word = token.rstrip(".")
+                if token == ",":  # "M. C., V": a suffix left in the given name
+                    text = f"{text.rstrip()}, " if mark.strip() else f"{text} "
+                elif word[:1].islower():  # a particle or a lower-case name: as written
+                    text = f"{text.rstrip()} {word} "
+                elif token.endswith(".") and len(word) > 1 and word[1:].islower():  # "Jas.", "Md.": abbreviated
+                    text += word + mark
+                else:
+                    text += word[0] + mark
+            out.append(" ".join(text.split()))
+        return "-".join(out)
+
+    plural = Label._is_plural
+
+    def is_plural(self: Any, item: Any) -> bool:
+        if self.get("variable") == "page":
+            try:
+                page = str(item.reference["page"])
+            except VariableError:
+                return False
+            if re.search(r"[ivxlcdm]\s*[\u2013\ue000-]\s*[ivxlcdm]", page, re.IGNORECASE):
+                return True
+        return bool(plural(self, item))
+
+    Name.initialize = initialize
+    Label._is_plural = is_plural
+    Group.process = group_process
+    Names.process = names_without_repressed
+    TextCased.case = title_case
+    Group._refkit_follows_citeproc_js = True
+
+
+def _sorted_keys(items: list[dict[str, Any]], style: _CslStyle) -> list[str]:
+    """The item ids in the order of the style's bibliography sort (taken from plain text)."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    plain = CitationStylesBibliography(style.style, CiteProcJSON(items), _csl_formatter("text"))
+    for item in items:
+        plain.register(Citation([CitationItem(item["id"])]))
+    plain.sort()
+    return list(plain.keys)
+
+
+def _with_year_suffixes(items: list[dict[str, Any]], style: _CslStyle) -> list[dict[str, Any]]:
+    """Works by the same names in the same year told apart by a letter after the year, in bibliography order
+    (APA "2006a", "2006b"), as citeproc-js does for a style that disambiguates with year suffixes.
+
+    Works are the same for this when all their names (authors, else editors) and their year are, or, with no
+    names, their title (a title stands in for the author in the citation).
+    """
+
+    def key(item: dict[str, Any]) -> tuple[Any, ...]:
+        people = item.get("author") or item.get("editor") or []
+        names = tuple((p.get("family"), p.get("given"), p.get("literal")) for p in people)
+        year = (item.get("issued") or {}).get("date-parts", [[None]])[0][:1]
+        return (names or item.get("title"), tuple(year))
+
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    order = _sorted_keys(items, style)
+    by_id = {item["id"]: item for item in items}
+    for item_id in order:
+        groups.setdefault(key(by_id[item_id]), []).append(item_id)
+    out = []
+    for item in items:
+        members = groups[key(item)]
+        if len(members) > 1:
+            item = {**item, "year-suffix": _letters(members.index(item["id"]))}
+        out.append(item)
+    return out
+
+
+def _letters(i: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa', as citeproc-js counts year suffixes."""
+    out = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        out = chr(97 + rem) + out
+    return out
+
+
 def _format_csl(refs: list[Reference], name: str, output: str) -> list[str]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
     _repress_substituted_variables()
+    _follow_citeproc_js()
     style = _load_csl_style(name)
     # Keys are lower-case because citeproc-py lower-cases them.
     items = [_csl_item(ref, f"r{i}", style) for i, ref in enumerate(refs, 1)]
+    if style.year_suffix and style.sorts:
+        items = _with_year_suffixes(items, style)
     if style.sorts and output != "text":
         # citeproc-py sorts on the rendered keys, markup included ("<i>Title</i>" before "Adams"): the order
         # is taken from plain text, and the entries registered in that order are not sorted again.
-        plain = CitationStylesBibliography(style.style, CiteProcJSON(items), _csl_formatter("text"))
-        for item in items:
-            plain.register(Citation([CitationItem(item["id"])]))
-        plain.sort()
         by_key = {item["id"]: item for item in items}
-        items = [by_key[key] for key in plain.keys]
+        items = [by_key[key] for key in _sorted_keys(items, style)]
     if output != "text":
         # citeproc-py escapes the style's own text but not the variables' values.
         escape = _md_escape if output == "markdown" else _html_escape
@@ -614,7 +990,11 @@ def _format_csl(refs: list[Reference], name: str, output: str) -> list[str]:
         bibliography.sort()
     entries = []
     for entry in bibliography.bibliography():
-        text = _fix_et_al(" ".join(str(entry).split()))
+        text = _fix_et_al(" ".join(str(entry).split())).replace(_HYPHEN, "-")
+        # a title that ends in "?" or "!" takes no period after it (citeproc-js: "Is it ecology? Trends Ecol")
+        text = _DOUBLED_PUNCTUATION.sub(r"\1", text).replace(" , ", ", ")
+        if text.startswith(("n.d.", "(n.d.")):  # citeproc-js capitalises an entry that opens with a term
+            text = text.replace("n", "N", 1)
         if style.punctuation_in_quote:
             text = _QUOTED_PUNCTUATION.sub(r"\2\1", text)
         entries.append(text)
@@ -623,6 +1003,7 @@ def _format_csl(refs: list[Reference], name: str, output: str) -> list[str]:
 
 # A comma or period right after a closing double quote (and any markup closing with it), for locales whose
 # punctuation-in-quote option puts it inside, as citeproc-js does: “Title,” not “Title”,.
+_DOUBLED_PUNCTUATION = re.compile(r"([?!](?:</[a-z]+>)*[\u201d\u2019]?(?:</[a-z]+>)*|\.[\u201d\u2019](?:</[a-z]+>)*)\.")
 _QUOTED_PUNCTUATION = re.compile(r"(?<![.,!?])((?:</[a-z]+>)*\u201d)([.,])")
 
 
