@@ -8,26 +8,27 @@ character.
 
 Sets:
 
-- ``demo``: the demo articles read offline (``refkit format data/articles``), as parsed;
-- ``demo+full``: the same works with the full journal title in ``container-title`` and the printed name as
-  ``journalAbbreviation`` (how Zotero holds a journal article), looked up in refkit's journal lists;
+- ``demo``: the demo articles read offline (``refkit format data/articles``), as parsed; the export gives a
+  journal article both the full journal title and its abbreviation (:func:`refkit.export.journal_names`);
 - ``demo+abbrev``: the same works with the journal only as Zotero's ``journalAbbreviation`` field;
-- ``crossref``: the 1,304 distinct real Crossref records (see ``bench/export_roundtrip.py``).
+- ``crossref``: the 1,304 distinct real Crossref records of ``tests/data/golden/crossref-records.jsonl.gz``
+  (or of the recorded responses under ``--data``), read as ``refkit export`` reads a saved Crossref answer.
 
-Prints, per set and style, the entries citeproc-js prints identically (count and share), the share when the
-hyphen refkit prints in NLM page ranges (as Citing Medicine does) is not counted as a difference, the share
-standing in the same place of the list, and the first differences. Exit status 1
-when citeproc-js is not installed (``npm ci --prefix tests/js``).
+Prints, per set and style, the entries citeproc-js prints identically (count and share), the share standing
+in the same place of the list, any citeproc-js error, and the differences left by cause (quotation marks,
+letter case, a dash in a range, year suffixes...; see :func:`cause`) with the first examples of each. Exit
+status 1 when citeproc-js is not installed (``npm ci --prefix tests/js``).
 
 Usage::
 
-    python bench/format_agreement.py [--data ../shared/data/crossref] [--styles vancouver apa ...] [--show 3]
+    python bench/format_agreement.py [--data FOLDER] [--styles vancouver apa ...] [--sets demo crossref] [--show 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -40,7 +41,6 @@ from typing import Any
 from refkit.export.csljson import to_item
 from refkit.format import (
     _ET_AL_NAME,
-    _PAGE_DELIMITER_OVERRIDES,
     _csl_path,
     _fix_et_al,
     format_bibliography,
@@ -51,6 +51,7 @@ from refkit.model import Cluster, Reference
 
 ROOT = Path(__file__).resolve().parent.parent
 RENDER = ROOT / "tests" / "js" / "render.js"
+RECORDS = ROOT / "tests" / "data" / "golden" / "crossref-records.jsonl.gz"
 STYLES = [
     "vancouver",
     "american-medical-association",
@@ -100,22 +101,51 @@ def js_item(ref: Reference, key: str) -> dict[str, Any]:
     return item
 
 
-def compare(refs: list[Reference], style: str) -> tuple[int, int, int, list[tuple[str, str]]]:
-    """(entries that agree, entries that agree but for the NLM page hyphen, entries in the same place, diffs).
+# Causes of a difference, tried in this order: the first change that makes both entries equal names the cause.
+_CAUSES: list[tuple[str, Any]] = [
+    ("quotation marks", lambda t: re.sub(r"[\u201c\u201d\u2018\u2019'\"]", '"', t)),
+    ("punctuation after ? or !", lambda t: re.sub(r"([?!][\u201d\u2019\"]?)[.,]", r"\1", t)),
+    ("dash in a range", lambda t: re.sub(r"[\u2013-]", "-", t)),
+    ("letter case (title case, n.d.)", lambda t: t.casefold()),
+    ("year suffix (2006a)", lambda t: re.sub(r"(\d{4}|n\.d\.)-?[a-z]\b", r"\1", t, flags=re.IGNORECASE)),
+    ("spaces", lambda t: re.sub(r"\s+", "", t)),
+    ("given names (Jas., Wm.)", lambda t: re.sub(r"\b[A-Z][a-z]{1,2}\.", "X.", t)),
+    ("editors (eds.)", lambda t: re.sub(r"\(?[Ee]ds?\.\)?", "eds", t)),
+    ("suffix Jr. with or without its period", lambda t: t.replace("Jr.", "Jr")),
+    ("comma before an organisation as last name", lambda t: t.replace("., &", ". &")),
+    ("initial of a two-letter given name (Si)", lambda t: re.sub(r"\b([A-Z])[a-z]\b", r"\1", t)),
+    ("periods stripped from a URL as container (strip-periods)", lambda t: t.replace(".", "")),
+]
+
+
+def cause(ours: str, theirs: str) -> str:
+    """Why two entries differ: the first normalisation of :data:`_CAUSES` that makes them equal, else "other"."""
+    for name, normalise in _CAUSES:
+        if normalise(ours) == normalise(theirs):
+            return name
+        ours, theirs = normalise(ours), normalise(theirs)  # causes add up: "quotes and case" counts as case
+    return "other"
+
+
+def compare(refs: list[Reference], style: str) -> tuple[int, int, list[tuple[str, str]], list[str]]:
+    """(entries that agree, entries in the same place, every difference as (refkit, citeproc-js), errors).
 
     An entry agrees when citeproc-js prints the same text for one of the works; the two lists are compared as
-    multisets, so a different sort order of anonymous works does not hide agreeing entries (the number in the
-    same place is reported apart). ``diffs`` pairs each refkit entry that disagrees with the citeproc-js entry
-    closest to it.
+    multisets, so a different sort order of works the styles sort alike does not hide agreeing entries (the
+    number in the same place is reported apart). Each refkit entry that disagrees is paired with the citeproc-js
+    entry closest to it.
     """
     ours = format_bibliography(refs, style, order="cited")
     items = [js_item(ref, f"r{i}") for i, ref in enumerate(refs, 1)]
-    theirs = [_fix_et_al(entry) for entry in citeproc_js(items, style).values()]
+    errors: list[str] = []
+    try:
+        theirs = [_fix_et_al(entry) for entry in citeproc_js(items, style).values()]
+    except subprocess.CalledProcessError as exc:
+        errors.append(exc.stderr.strip().splitlines()[-1] if exc.stderr.strip() else str(exc))
+        return 0, 0, [], errors
     placed = sum(1 for a, b in zip(ours, theirs, strict=False) if a == b)
-    nlm = _csl_path(resolve_style(style)).stem in _PAGE_DELIMITER_OVERRIDES
     left = Counter(theirs)
-    loose = Counter(t.replace("\u2013", "-") if nlm else t for t in theirs)
-    same = aside = 0
+    same = 0
     missed = []
     for entry in ours:
         if left[entry] > 0:
@@ -123,78 +153,95 @@ def compare(refs: list[Reference], style: str) -> tuple[int, int, int, list[tupl
             same += 1
         else:
             missed.append(entry)
-    for entry in ours:
-        key = entry.replace("\u2013", "-") if nlm else entry
-        if loose[key] > 0:
-            loose[key] -= 1
-            aside += 1
     unmatched = [t for t, n in left.items() for _ in range(n)]
     diffs = []
-    for entry in missed[:20]:
-        closest = max(unmatched, key=lambda t: SequenceMatcher(None, entry, t).ratio(), default="")
+    for entry in missed:
+        closest = max(unmatched, key=lambda t: SequenceMatcher(None, entry, t).quick_ratio(), default="")
+        if closest:
+            unmatched.remove(closest)
         diffs.append((entry, closest))
-    return same, aside, placed, diffs
+    return same, placed, diffs, errors
 
 
 def demo_sets() -> dict[str, list[Reference]]:
-    """The offline demo works as parsed, with full journal titles, and with the journal as an abbreviation only."""
-    from refkit import journals
+    """The offline demo works as parsed, and with the journal as Zotero's abbreviation field only."""
     from refkit.format import load_library
 
     works = load_library([ROOT / "data" / "articles"]).works
-    full, abbrev = [], []
-    for ref in works:
-        journal = journals.lookup(ref.container_title) if ref.container_title else None
-        if ref.type == "article-journal" and journal is not None:
-            printed = ref.container_title_short or ref.container_title
-            full.append(ref.replace(container_title=journal.title, container_title_short=printed))
-        else:
-            full.append(ref)
-        if ref.type == "article-journal" and ref.container_title:
-            abbrev.append(ref.replace(container_title=None, container_title_short=ref.container_title))
-        else:
-            abbrev.append(ref)
-    return {"demo": works, "demo+full": full, "demo+abbrev": abbrev}
+    abbrev = [
+        ref.replace(container_title=None, container_title_short=ref.container_title)
+        if ref.type == "article-journal" and ref.container_title
+        else ref
+        for ref in works
+    ]
+    return {"demo": works, "demo+abbrev": abbrev}
+
+
+def crossref_set(folder: Path | None) -> list[Reference]:
+    """The Crossref records (of the recorded responses in ``folder``, else of the test data), as References."""
+    import gzip
+
+    from refkit.export import get_format
+
+    if folder is None:
+        lines = gzip.decompress(RECORDS.read_bytes()).decode("utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+    else:
+        seen: set[str] = set()
+        records = []
+        for path in sorted(folder.glob("*/*.json")):
+            message = json.loads(path.read_text(encoding="utf-8")).get("message")
+            items = (message.get("items") or []) if isinstance(message, dict) and "items" in message else [message]
+            for item in items:
+                if isinstance(item, dict) and item.get("DOI") and str(item["DOI"]).lower() not in seen:
+                    seen.add(str(item["DOI"]).lower())
+                    records.append(item)
+    # read as `refkit export` reads a saved answer: each Reference keeps its record (and the title's markup)
+    return get_format("csljson").loads(json.dumps(records))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "crossref")
+    parser.add_argument("--data", type=Path, default=None, help="a folder of recorded Crossref responses")
     parser.add_argument("--styles", nargs="+", default=STYLES)
     parser.add_argument("--show", type=int, default=3, help="differences to print per set and style")
-    parser.add_argument("--sets", nargs="+", default=["demo", "demo+full", "demo+abbrev", "crossref"])
+    parser.add_argument("--sets", nargs="+", default=["demo", "demo+abbrev", "crossref"])
     args = parser.parse_args()
     if shutil.which("node") is None or not (RENDER.parent / "node_modules" / "citeproc").is_dir():
         print("needs Node and citeproc-js: npm ci --prefix tests/js", file=sys.stderr)
         return 1
     wanted = set(args.sets)
-    demo = wanted & {"demo", "demo+full", "demo+abbrev"}
+    demo = wanted & {"demo", "demo+abbrev"}
     sets = {k: v for k, v in demo_sets().items() if k in wanted} if demo else {}
     if "crossref" in args.sets:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from export_roundtrip import load
-
-        records = load(args.data)
-        if not records:
-            print(f"no Crossref records under {args.data} (needs ../shared/data/crossref)", file=sys.stderr)
+        refs = crossref_set(args.data)
+        if refs:
+            sets["crossref"] = refs
         else:
-            sets["crossref"] = records
+            print(f"no Crossref records under {args.data}", file=sys.stderr)
     total_same = total = 0
-    print(f"  {'style':32s} {'agree':>11s} {'share':>7s}  {'NLM hyphen aside':>16s}  {'in place':>8s}")
+    print(f"  {'style':32s} {'agree':>11s} {'share':>7s}  {'in place':>8s}")
     for name, refs in sets.items():
         print(f"{name}: {len(refs)} works")
         for style in args.styles:
             start = time.perf_counter()
-            same, aside, placed, diffs = compare(refs, style)
+            same, placed, diffs, errors = compare(refs, style)
             seconds = time.perf_counter() - start
             total_same += same
             total += len(refs)
             print(
-                f"  {style:32s} {same:5d}/{len(refs):<5d} {same / len(refs):7.2%}  {aside / len(refs):16.2%}"
-                f"  {placed / len(refs):8.2%}  {seconds:5.1f} s"
+                f"  {style:32s} {same:5d}/{len(refs):<5d} {same / len(refs):7.2%}  {placed / len(refs):8.2%}"
+                f"  {seconds:5.1f} s"
             )
-            for mine, theirs in diffs[: args.show]:
-                print(f"      refkit:      {mine}\n      citeproc-js: {theirs}")
+            for error in errors:
+                print(f"      citeproc-js error: {error}")
+            by_cause: dict[str, list[tuple[str, str]]] = {}
+            for mine, theirs in diffs:
+                by_cause.setdefault(cause(mine, theirs), []).append((mine, theirs))
+            for reason, pairs in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
+                print(f"      {len(pairs):4d}  {reason}")
+                for mine, theirs in pairs[: args.show]:
+                    print(f"              refkit:      {mine}\n              citeproc-js: {theirs}")
     print(f"all: {total_same}/{total} entries agree ({total_same / max(total, 1):.2%})")
     return 0
 
