@@ -102,18 +102,19 @@ def js_item(ref: Reference, key: str) -> dict[str, Any]:
 
 
 # Causes of a difference, tried in this order: the first change that makes both entries equal names the cause.
+# The changes add up (a difference in quotes and case counts as case), so each works on lower case too.
 _CAUSES: list[tuple[str, Any]] = [
     ("quotation marks", lambda t: re.sub(r"[\u201c\u201d\u2018\u2019'\"]", '"', t)),
     ("punctuation after ? or !", lambda t: re.sub(r"([?!][\u201d\u2019\"]?)[.,]", r"\1", t)),
     ("dash in a range", lambda t: re.sub(r"[\u2013-]", "-", t)),
     ("letter case (title case, n.d.)", lambda t: t.casefold()),
     ("year suffix (2006a)", lambda t: re.sub(r"(\d{4}|n\.d\.)-?[a-z]\b", r"\1", t, flags=re.IGNORECASE)),
-    ("spaces", lambda t: re.sub(r"\s+", "", t)),
-    ("given names (Jas., Wm.)", lambda t: re.sub(r"\b[A-Z][a-z]{1,2}\.", "X.", t)),
-    ("editors (eds.)", lambda t: re.sub(r"\(?[Ee]ds?\.\)?", "eds", t)),
-    ("suffix Jr. with or without its period", lambda t: t.replace("Jr.", "Jr")),
+    ("suffix Jr. with or without its period", lambda t: re.sub(r"\bjr\.", "jr", t, flags=re.IGNORECASE)),
+    ("given names (Jas., Wm.)", lambda t: re.sub(r"\b[a-z]{2,3}\.", "x.", t, flags=re.IGNORECASE)),
+    ("editors (eds.)", lambda t: re.sub(r"\(?eds?\.\)?", "eds", t, flags=re.IGNORECASE)),
     ("comma before an organisation as last name", lambda t: t.replace("., &", ". &")),
-    ("initial of a two-letter given name (Si)", lambda t: re.sub(r"\b([A-Z])[a-z]\b", r"\1", t)),
+    ("initial of a two-letter given name (Si)", lambda t: re.sub(r"\b([a-z])[a-z]\b", r"\1", t, flags=re.I)),
+    ("spaces", lambda t: re.sub(r"\s+", "", t)),
     ("periods stripped from a URL as container (strip-periods)", lambda t: t.replace(".", "")),
 ]
 
