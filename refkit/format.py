@@ -1007,6 +1007,7 @@ _DOUBLED_PUNCTUATION = re.compile(r"([?!](?:</[a-z]+>)*[\u201d\u2019]?(?:</[a-z]
 _QUOTED_PUNCTUATION = re.compile(r"(?<![.,!?])((?:</[a-z]+>)*\u201d)([.,])")
 
 
+_EXTRA_LINE = re.compile(r"\s*\b(?:PMID|PMCID|DOI): \S+")  # pybtex has joined the note's lines
 _PYBTEX_OTHERS = re.compile(r" and(?: |&nbsp;)others\b")
 
 
@@ -1017,6 +1018,14 @@ def _format_pybtex(refs: list[Reference], name: str, output: str) -> list[str]:
     from refkit.pybtex_plugin import to_bibliography_data
 
     data = to_bibliography_data(refs)
+    for entry in data.entries.values():
+        # The BibTeX export adds PMID and DOI lines to note for Zotero's Extra; a bibliography prints only the
+        # reference's own note.
+        note = _EXTRA_LINE.sub("", entry.fields.get("note", ""))
+        if note.strip():
+            entry.fields["note"] = note
+        elif "note" in entry.fields:
+            del entry.fields["note"]
     style = find_plugin("pybtex.style.formatting", name)()
     backend = find_plugin("pybtex.backends", {"text": "plaintext"}.get(output, output))()
     entries = style.sort(list(data.entries.values()))

@@ -376,9 +376,9 @@ def test_bibtex_zotero_rules() -> None:
             assert "--" not in line, line
     # Provenance is a child note in Zotero, not a printed note.
     assert "annote = {refkit: cited 1 time\n- seed-a.html, reference 12, line 340, label 12: Deza G" in text
-    # note only for what Zotero must keep in Extra: the DOI of a type whose Zotero item has no DOI field
+    # note only for what Zotero must keep in Extra: a PMID, the DOI of a type whose Zotero item has no DOI field
     notes = [line for line in text.splitlines() if line.startswith("  note = ")]
-    assert notes == ["  note = {DOI: 10.5281/zenodo.1\\_2},"]
+    assert notes == ["  note = {PMID: 26667314},", "  note = {DOI: 10.5281/zenodo.1\\_2},"]
 
 
 def test_bibtex_escapes_text_but_not_doi_or_url() -> None:

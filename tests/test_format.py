@@ -370,3 +370,11 @@ def test_rendered_documents() -> None:
     assert text.count('<div class="csl-entry">') == 13
     markdown = format_inputs([GOLDEN / "seeds.json"], "nature", output="markdown", per_article=True).render()
     assert markdown.startswith("## data/articles/000\\_61b568b1287262a0.txt\n\n1. Cambiaghi, S. Fingertip")
+
+
+def test_pybtex_styles_print_the_note_without_the_lines_written_for_zoteros_extra() -> None:
+    # the BibTeX export puts PMID and DOI lines into note, which Zotero's import appends to Extra
+    ref = article("1-10", pmid="123", pmcid="PMC9", doi="10.1/x", note="In Spanish")
+    printed = "[1] J Smith. A title. J Test, 12:1–10, 2001. In Spanish. doi:10.1/x."
+    assert format_bibliography([ref], "plain") == [printed]
+    assert "PMID" not in format_bibliography([ref.replace(note=None)], "unsrt")[0]

@@ -234,7 +234,8 @@ def test_pmid_lands_in_extra_in_all_three_formats() -> None:
     ris = export_text([ref], "ris")
     assert "M2  - PMID: 26667314" in ris and "M2  - PMCID: PMC4700000" in ris  # M2 is Extra; N1 a child note
     assert "N1  - PMID" not in ris
-    assert "pmid = {26667314}" in export_text([ref], "bibtex")
+    bib = export_text([ref], "bibtex")  # Zotero's BibTeX import appends note to Extra and drops a pmid field
+    assert "pmid = {26667314}" in bib and "note = {PMID: 26667314\nPMCID: PMC4700000}" in bib
     for fmt in ("csljson", "ris", "bibtex"):
         assert loads(export_text([ref], fmt), fmt)[0].pmid == "26667314", fmt
 

@@ -33,8 +33,9 @@ What is written, and why (checked against Zotero's BibTeX import):
 - Journal: ``journal`` holds the full title (what styles print), ``shortjournal`` (biblatex's name) the
   abbreviation. Containers of other entries go to ``booktitle`` (``howpublished`` for ``misc``).
 - Date: ``year``, plus ``date`` (``2015-11-03``) when there is more than a year; Zotero prefers ``date``.
-- ``pmid``, ``pmcid`` fields (Zotero puts them in Extra); ``note`` only for the reference's own note (Zotero
-  makes it a child note; styles print it).
+- ``note`` is what Zotero's BibTeX import appends to Extra: the reference's own note, then ``PMID: ...`` and
+  ``PMCID: ...`` lines (Extra reads them as those fields; the import drops a ``pmid`` field, which is written
+  too for BibTeX tools that read it) and, for types whose Zotero item has no DOI field, ``DOI: ...``.
 - Provenance goes in ``annote`` (:func:`refkit.export.provenance_note`): Zotero makes it a child note and
   standard styles do not print it. ``keywords`` is never written (it would become Zotero tags).
 
@@ -191,6 +192,8 @@ _LETTERS = {
     "i": "ı",
     "j": "ȷ",
 }
+# The Extra lines refkit writes into note (read back as fields, not as the reference's own note).
+_EXTRA_LINE = re.compile(r"^(?:PMID|PMCID|DOI): \S+$")
 # Text-style commands written for a title's markup: their argument is the text.
 _STYLE_COMMANDS = frozenset(["textit", "textbf", "textsc", "textsubscript", "textsuperscript", "emph"])
 _TEXT_COMMANDS = {
@@ -438,11 +441,14 @@ def _entry_fields(cluster: Cluster) -> tuple[str, list[tuple[str, str]]]:
     add("url", _verbatim(ref.url), raw=True)
     add("pmid", ref.pmid)
     add("pmcid", ref.pmcid)
-    note = ref.note
-    if ref.doi and ref.type not in ZOTERO_DOI_TYPES:
-        # Zotero keeps a DOI only from Extra for types without a DOI field; a "DOI: ..." line is what Extra reads
-        note = "\n".join(p for p in (note, f"DOI: {ref.doi}") if p)
-    add("note", note)
+    # Zotero's import appends note to Extra, which reads "PMID: ..." and "DOI: ..." lines as those fields; it keeps
+    # a DOI only from Extra for types without a DOI field
+    extra = [
+        f"PMID: {ref.pmid}" if ref.pmid else None,
+        f"PMCID: {ref.pmcid}" if ref.pmcid else None,
+        f"DOI: {ref.doi}" if ref.doi and ref.type not in ZOTERO_DOI_TYPES else None,
+    ]
+    add("note", "\n".join(p for p in (ref.note, *extra) if p))
     if _BIBTEX_TO_CSL.get(entry_type) != ref.type:
         add("csltype", ref.type)
     add("annote", provenance_note(cluster))
@@ -562,7 +568,7 @@ def _from_entry(entry: object, position: int) -> Reference:
         lines = decode_latex(raw_note).strip().splitlines()
         dois = [line for line in lines if line.startswith("DOI: ")]
         written_doi = dois[0][5:].strip() if dois else None
-        note = "\n".join(line for line in lines if not line.startswith("DOI: ")).strip() or None
+        note = "\n".join(line for line in lines if not _EXTRA_LINE.match(line)).strip() or None
     page = text("pages")
     if page:
         page = re.sub(r"\s*[\u2013\u2014]\s*", "-", page)
