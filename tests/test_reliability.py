@@ -821,3 +821,18 @@ def test_html_with_many_unclosed_tags_at_the_end_is_read_quickly() -> None:
     start = time.monotonic()
     assert extract_text(page, kind="html")[0].raw == "Deza G (2016) Solitary morphea. Acta Derm Venereol 96:418-419"
     assert time.monotonic() - start < 2  # 10 s before
+
+
+# -- 22. RIS: a long run of spaces in a field took quadratic time to write (seconds for a mutated reference) --
+
+
+def test_ris_field_with_a_long_run_of_spaces_is_written_quickly() -> None:
+    import time
+
+    from refkit.export import as_clusters, dumps, loads
+    from refkit.model import Reference
+
+    start = time.monotonic()
+    text = dumps(as_clusters([Reference(title="Solitary" + " " * 40_000 + "morphea \n cutis")]), "ris")
+    assert time.monotonic() - start < 2
+    assert loads(text, "ris")[0].title == "Solitary" + " " * 40_000 + "morphea cutis"

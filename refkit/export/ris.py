@@ -156,7 +156,8 @@ _CSL_TYPES = frozenset(
         "webpage",
     ]
 )
-_LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x85\u2028\u2029]+[ \t]*")
+# A match starts only where a run of spaces starts: tried from every space of a long run, it took quadratic time.
+_LINE_BREAKS = re.compile(r"(?<![ \t])[ \t]*[\r\n\v\f\x85\u2028\u2029]+[ \t]*")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _RANGE = re.compile(r"^\s*([^\s\-\u2013]+)\s*[-\u2013]+\s*([^\s\-\u2013]+)\s*$")
 _ID_NOTE = re.compile(r"^(PMID|PMCID|DOI):\s*(\S+)$")
