@@ -836,3 +836,49 @@ def test_ris_field_with_a_long_run_of_spaces_is_written_quickly() -> None:
     text = dumps(as_clusters([Reference(title="Solitary" + " " * 40_000 + "morphea \n cutis")]), "ris")
     assert time.monotonic() - start < 2
     assert loads(text, "ris")[0].title == "Solitary" + " " * 40_000 + "morphea cutis"
+
+
+# -- found by bench/fuzz.py after the first runs --
+
+
+def test_unbalanced_markup_in_a_title_does_not_recurse() -> None:
+    from refkit.export import loads
+    from refkit.registry.convert import plain_text, rich_text
+
+    assert plain_text("<i>x") == rich_text("<i>x") == "x"
+    assert rich_text("a</b>c") == "ac"
+    assert len(loads('[{"type": "book", "title": "<i>x"}]', "csljson")) == 1
+
+
+def test_pdf_text_far_off_the_page_is_read_quickly(tmp_path: Path) -> None:
+    import time
+
+    from pdfbuild import Text, write_pdf
+
+    from refkit.extract import extract
+
+    lines = [Text(56, 90, "References")]
+    lines += [Text(56, 110 + 12 * n, f"{n}. Author{n} A (2001) A title number {n}. J Foo {n}:1-2") for n in range(1, 9)]
+    lines.append(Text(9_000_000, 300, "drawn far off the page by a damaged file, twelve characters long"))
+    path = write_pdf(tmp_path / "far.pdf", [lines])
+    start = time.monotonic()
+    citations = extract(path)
+    assert time.monotonic() - start < 5
+    assert [c.source.label for c in citations if c.source] == [str(n) for n in range(1, 9)]
+
+
+def test_author_year_start_pattern_does_not_backtrack_for_ever() -> None:
+    import time
+
+    from refkit.extract.pdf.common import _AUTHOR_YEAR_START_RE
+
+    # capitals, commas and "&" before a year that closes a bracket: the pattern without its possessive run
+    # took more than 200 s on this line
+    line = (
+        "SMITHSON, JONESBURG, ANDERSSON, WILKINSON & BROWNING, 2014). In light of this the study we made shows "
+        "that the results of the trial"
+    )
+    start = time.monotonic()
+    assert _AUTHOR_YEAR_START_RE.match(line) is None
+    assert time.monotonic() - start < 1
+    assert _AUTHOR_YEAR_START_RE.match("Roller, Edeltraud, 1992: Frauen") is not None

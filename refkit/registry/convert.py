@@ -97,14 +97,14 @@ def rich_text(value: str) -> str:
         closing = token.startswith("</")
         if closing:
             if not stack or stack[-1] != kind:
-                return plain_text(text)  # crossed or unbalanced markup: the text alone is safer
+                return _without_tags(text)  # crossed or unbalanced markup: the text alone is safer
             stack.pop()
             out.append(_CLOSE[kind])
         else:
             stack.append(kind)
             out.append(_OPEN[kind])
     if stack:
-        return plain_text(text)
+        return _without_tags(text)
     joined = "".join(out)
     # A word run into an italic, bold or small-caps run (not a subscript: "H<sub>2</sub>O") gets its space back.
     joined = re.sub(r"(\w)(<(?:i|b|span [^>]*)>)(?=\w)", r"\1 \2", joined)
@@ -122,6 +122,10 @@ def plain_text(value: str) -> str:
     if "<" not in value and "&" not in value:
         return re.sub(r"\s+", " ", value).strip()
     text = rich_text(value) if _TOKEN.search(value) or _ESCAPED_TAG.search(value) else html.unescape(value)
+    return _without_tags(text)
+
+
+def _without_tags(text: str) -> str:
     # Tags are removed before and after unescaping: "&lt;mml:mi&gt;" is a tag escaped once more.
     text = _TAG.sub("", html.unescape(_TAG.sub("", text)))
     return re.sub(r"\s+", " ", text).strip()

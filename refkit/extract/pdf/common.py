@@ -58,7 +58,8 @@ _NAME = r"(?:(?:van|von|de|der|den|da|di|du|del|le|la|ten|ter|zu)\s+)*[A-Z\u00c0
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)[a-z]?(?:\s*[/-]\s*\d{2,4})?"
 _AUTHOR_YEAR_START_RE = re.compile(
     rf"^{_NAME}(?:\s+[A-Z\u00c0-\u00de][\w'\u2019\u00c0-\u024f-]+)?(?:,\s*|\s+(?=[A-Z]{{1,3}}\b|[A-Z]\.))"
-    rf"(?:(?:{_NAME}|and|und|u\.|&|et al\.?|/|,|;|\((?i:hrsg|eds?|coord|red)\.?\)|\s)+)?"
+    # possessive (++): the run of names never gives back what it took, so a long line cannot backtrack for ever
+    rf"(?:(?:{_NAME}|and|und|u\.|&|et al\.?|/|,|;|\((?i:hrsg|eds?|coord|red)\.?\)|\s)++)?"
     rf"\s*(?:\(\s*{_YEAR}\s*\)|{_YEAR}\s*[:.,;])"
 )
 #: Lines that follow a reference list at the end of an article: the editorial dates, a licence.

@@ -135,6 +135,12 @@ def _page_fragments(page: object) -> tuple[list[_Fragment], float, int]:
         flush()
     finally:
         textpage.close()
+    # Text drawn off the page is not printed; a damaged file can place it millions of points away, which would
+    # make the column search's histogram as wide.
+    width = page.get_width()  # type: ignore[attr-defined]
+    fragments = [f for f in fragments if f.x1 >= 0 and f.x0 <= width and f.bottom >= 0 and f.top <= height]
+    for f in fragments:
+        f.x0, f.x1 = max(0.0, f.x0), min(width, f.x1)
     return fragments, height, n
 
 
