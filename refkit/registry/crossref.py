@@ -348,6 +348,9 @@ class CrossrefClient:
         for attempt in range(self.retries + 1):
             if self.unreachable:
                 raise RegistryUnavailable(self.unreachable)
+            # the back-off may have run past the give-up time: look again before sending
+            if last is not None and self._failing_too_long(last):
+                break
             bucket.acquire()
             with self._in_flight:
                 self.stats.count("request", route)
@@ -387,7 +390,7 @@ class CrossrefClient:
             wait = failure.retry_after
             if wait is None:
                 wait = self.backoff * (2**attempt) * (0.5 + random.random())
-            wait = min(wait, self.max_wait)
+            wait = min(wait, self.max_wait, self._time_left())
             if failure.status == 429:
                 bucket.pause(wait)
             time.sleep(wait)
@@ -422,6 +425,14 @@ class CrossrefClient:
                     "stopped asking"
                 )
             return self.unreachable is not None
+
+    def _time_left(self) -> float:
+        """Seconds until ``give_up_after`` is reached in the current run of failures (a little over none when
+        it is already, so that the look before the next try decides)."""
+        with self._down_lock:
+            if self._failing_since is None:
+                return math.inf
+            return max(0.01, self.give_up_after - (time.monotonic() - self._failing_since))
 
     def _call_failed(self, failure: _Failure) -> None:
         """A request that used all its tries; after five in a row (none answered between), stop asking."""
