@@ -64,6 +64,7 @@ from typing import Any, Literal
 from refkit.errors import RefkitError
 from refkit.export import ascii_fold
 from refkit.model import Cluster, Reference, Source
+from refkit.text import letter_suffix
 
 __all__ = [
     "OUTPUTS",
@@ -948,18 +949,8 @@ def _with_year_suffixes(items: list[dict[str, Any]], style: _CslStyle) -> list[d
     for item in items:
         members = groups[key(item)]
         if len(members) > 1:
-            item = {**item, "year-suffix": _letters(members.index(item["id"]))}
+            item = {**item, "year-suffix": letter_suffix(members.index(item["id"]))}
         out.append(item)
-    return out
-
-
-def _letters(i: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa', as citeproc-js counts year suffixes."""
-    out = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        out = chr(97 + rem) + out
     return out
 
 

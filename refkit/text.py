@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "fold", "small_int", "strip_accents"]
+__all__ = ["clean_text", "fold", "letter_suffix", "small_int", "strip_accents"]
 
 
 def strip_accents(text: str) -> str:
@@ -55,3 +55,18 @@ def small_int(text: str | None) -> int | None:
     """
     match = _SMALL_INT.fullmatch(text) if text else None
     return int(match.group(1)) if match else None
+
+
+def letter_suffix(i: int) -> str:
+    """The i-th (0-based) letter suffix, counted as citeproc-js counts year suffixes and as citation keys do.
+
+    Example:
+        >>> letter_suffix(0), letter_suffix(25), letter_suffix(26)
+        ('a', 'z', 'aa')
+    """
+    out = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        out = chr(97 + rem) + out
+    return out

@@ -43,7 +43,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from refkit.errors import FormatError
 from refkit.model import Cluster, Person, Reference, Source
-from refkit.text import clean_text
+from refkit.text import clean_text, letter_suffix
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -636,7 +636,7 @@ def citation_keys(references: Sequence[Reference]) -> list[str]:
             continue
         i = next_letter.get(base, 0)
         while True:
-            key = base + _letters(i)
+            key = base + letter_suffix(i)
             i += 1
             if key not in used:
                 break
@@ -644,16 +644,6 @@ def citation_keys(references: Sequence[Reference]) -> list[str]:
         used.add(key)
         keys.append(key)
     return keys
-
-
-def _letters(i: int) -> str:
-    """0 -> 'a', 25 -> 'z', 26 -> 'aa', ..."""
-    out = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        out = chr(97 + rem) + out
-    return out
 
 
 # ----------------------------------------------------------------------------------------------------
