@@ -157,13 +157,14 @@ class Parser(BaseParser):
         refs = references_from_text(text, file=self.filename, parser=self.parser)
         if not refs:
             return
-        from refkit.export import _letters, citation_keys
+        from refkit.export import citation_keys
+        from refkit.text import letter_suffix
 
         keys = []
         for key in citation_keys(refs):
             unique, i = key, 0
             while unique in self.data.entries or unique in keys:
-                unique, i = key + _letters(i), i + 1
+                unique, i = key + letter_suffix(i), i + 1
             keys.append(unique)
         for key, entry in to_bibliography_data(refs, keys).entries.items():
             self.data.add_entry(key, entry)
