@@ -38,16 +38,12 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from refkit.export.csljson import to_item
 from refkit.format import (
-    _ET_AL_NAME,
-    _csl_path,
     _fix_et_al,
     format_bibliography,
-    journal_forms,
-    resolve_style,
 )
-from refkit.model import Cluster, Reference
+from refkit.model import Reference
+from refkit.testing.citeproc import render_with_citeproc_js, zotero_item
 
 ROOT = Path(__file__).resolve().parent.parent
 RENDER = ROOT / "tests" / "js" / "render.js"
@@ -64,41 +60,9 @@ STYLES = [
 ]
 
 
-def locales_dir() -> Path:
-    """citeproc-py's CSL locale files, which citeproc-js reads too."""
-    import citeproc
-
-    return Path(citeproc.__file__).parent / "data" / "locales"
-
-
 def citeproc_js(items: list[dict[str, Any]], style: str, output: str = "text") -> dict[str, str]:
     """Each item's bibliography entry as citeproc-js renders it, by id."""
-    path = _csl_path(resolve_style(style))
-    run = subprocess.run(
-        ["node", str(RENDER), str(path), str(locales_dir()), "-", "--format", output],
-        input=json.dumps(items),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {row["id"]: row["entry"] for row in json.loads(run.stdout)}
-
-
-def js_item(ref: Reference, key: str) -> dict[str, Any]:
-    """The CSL-JSON item refkit exports for ``ref``, with only the reference's own note.
-
-    Both forms of the journal's name are filled as Zotero fills them (:func:`refkit.format.journal_forms`), and
-    a cut-short author list gets the same stand-in last author that refkit replaces by "et al." (CSL-JSON has no
-    way to say it), so that the rest of the entry is compared.
-    """
-    ref = journal_forms(ref)
-    item = to_item(Cluster(id=key, citations=(ref,), canonical=ref), key)
-    item.pop("note", None)
-    if ref.note:
-        item["note"] = ref.note
-    if ref.et_al and item.get("author"):
-        item["author"].append({"family": _ET_AL_NAME})
-    return item
+    return {row["id"]: row["entry"] for row in render_with_citeproc_js(items, style, RENDER, output=output)}
 
 
 # Causes of a difference, tried in this order: the first change that makes both entries equal names the cause.
@@ -137,7 +101,7 @@ def compare(refs: list[Reference], style: str) -> tuple[int, int, list[tuple[str
     entry closest to it.
     """
     ours = format_bibliography(refs, style, order="cited")
-    items = [js_item(ref, f"r{i}") for i, ref in enumerate(refs, 1)]
+    items = [zotero_item(ref, f"r{i}") for i, ref in enumerate(refs, 1)]
     errors: list[str] = []
     try:
         theirs = [_fix_et_al(entry) for entry in citeproc_js(items, style).values()]

@@ -14,7 +14,6 @@ import gzip
 import json
 import re
 import shutil
-import subprocess
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -23,10 +22,10 @@ from typing import Any
 import pytest
 
 from refkit.export import ZOTERO_DOI_TYPES, as_clusters, dumps, get_format, journal_names, loads
-from refkit.export.csljson import to_item
-from refkit.format import _ET_AL_NAME, _csl_path, _fix_et_al, format_bibliography, journal_forms, resolve_style
-from refkit.model import Cluster, Person, Reference
+from refkit.format import _fix_et_al, format_bibliography
+from refkit.model import Person, Reference
 from refkit.registry import to_reference
+from refkit.testing.citeproc import render_with_citeproc_js, zotero_item
 
 ROOT = Path(__file__).parent.parent
 JS = Path(__file__).parent / "js"
@@ -35,37 +34,11 @@ RECORDS = Path(__file__).parent / "data" / "golden" / "crossref-records.jsonl.gz
 STYLES = ["apa", "american-medical-association", "vancouver", "nature"]
 
 
-def _locales() -> Path:
-    import citeproc
-
-    return Path(citeproc.__file__).parent / "data" / "locales"
-
-
 def citeproc_js(items: list[dict[str, Any]], style: str, output: str = "text") -> list[str]:
     """The bibliography citeproc-js prints for ``items`` (one string per entry, in its order)."""
     if shutil.which("node") is None or not (JS / "node_modules" / "citeproc").is_dir():
         pytest.skip("citeproc-js is not installed: needs Node, then npm ci --prefix tests/js")
-    run = subprocess.run(
-        ["node", str(JS / "render.js"), str(_csl_path(resolve_style(style))), str(_locales()), "-", "--format", output],
-        input=json.dumps(items),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    return [row["entry"] for row in json.loads(run.stdout)]
-
-
-def zotero_item(ref: Reference, key: str) -> dict[str, Any]:
-    """refkit's CSL-JSON export of ``ref`` as Zotero holds it (both journal forms, no provenance note)."""
-    ref = journal_forms(ref)
-    item = to_item(Cluster(id=key, citations=(ref,), canonical=ref), key)
-    item.pop("note", None)
-    if ref.note:
-        item["note"] = ref.note
-    if ref.et_al and item.get("author"):
-        item["author"].append({"family": _ET_AL_NAME})
-    return item
+    return [row["entry"] for row in render_with_citeproc_js(items, style, JS / "render.js", output=output)]
 
 
 def rendered_by_both(refs: list[Reference], style: str) -> tuple[list[str], list[str]]:
