@@ -699,6 +699,24 @@ def test_bibtex_family_name_of_braces_alone_stays_a_family_name() -> None:
     assert loads(dumps(as_clusters([ref]), "bibtex"), "bibtex")[0].author == ref.author
 
 
+@pytest.mark.parametrize("text", ["\n@comment{2. ", "x@string{y", "@preamble{a", "a\n@article(b"])
+def test_bibtex_block_start_inside_a_value_stays_in_the_value(text: str) -> None:
+    import bibtexparser
+    from pybtex.database import parse_string
+
+    from refkit.export import as_clusters, dumps, loads
+    from refkit.model import Person, Reference
+
+    ref = Reference(raw="x", title="T" + text, note=text, pmid=text, author=(Person(family="Deza" + text),))
+    written = dumps(as_clusters([ref, Reference(raw="y", title="Second")]), "bibtex")
+    library = bibtexparser.parse_string(written)
+    assert len(library.entries) == 2 and not library.failed_blocks
+    assert len(parse_string(written, "bibtex").entries) == 2
+    back = loads(written, "bibtex")
+    assert back[0].title.split() == ref.title.split()
+    assert "".join(text.split()) in "".join((back[0].note or "").split())
+
+
 def test_audit_markdown_line_separators_do_not_break_table_rows() -> None:
     from refkit.model import Finding
     from refkit.pipeline import RunResult

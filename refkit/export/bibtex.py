@@ -16,10 +16,11 @@ What is written, and why (checked against Zotero's BibTeX import):
 - Text fields are UTF-8 with LaTeX's special characters escaped: ``\\& \\% {$} \\# \\_``
   (``{$}``, not ``\\$``, which Zotero's import turns into a backslash),
   ``{\\textbraceleft}``, ``{\\textbraceright}``, ``{\\textasciitilde}``, ``{\\textasciicircum}``,
-  ``{\\textbackslash}``. ``doi`` and ``url`` are written as they are, but for braces and
-  backslashes, percent-encoded (``%7B``). A literal ``--`` in text is written ``-{}-``, since Zotero (and
-  LaTeX) turn ``--`` into an en dash; page ranges are written ``418--419``. Zotero's import also reads some
-  plain character runs as signs (its table of LaTeX for Unicode, read backwards): ``TEL`` as ℡, ``(+)`` as ⊕,
+  ``{\\textbackslash}``, and ``{@}`` (bibtexparser reads ``@comment{`` inside a value as a new block).
+  ``doi`` and ``url`` are written as they are, but for braces and backslashes, percent-encoded (``%7B``).
+  A literal ``--`` in text is written ``-{}-``, since Zotero (and LaTeX) turn ``--`` into an en dash; page
+  ranges are written ``418--419``. Zotero's import also reads some plain character runs as signs (its table
+  of LaTeX for Unicode, read backwards): ``TEL`` as ℡, ``(+)`` as ⊕,
   ``<=`` as ⇐, ``>=``, ``=>``, ``<->``, ``<<``, ``>>``, ``||``, ``/=``, ``!!``, ``?!``, ``!?``; such runs are
   written in braces (``{TEL}``, ``{(+)}``), which it keeps as they are.
 - Title markup from the record (:func:`refkit.export.marked_up_title`) as LaTeX commands Zotero's import turns
@@ -131,11 +132,12 @@ _ESCAPES = {
     "_": "\\_",
     "~": "{\\textasciitilde}",
     "^": "{\\textasciicircum}",
+    "@": "{@}",  # bibtexparser takes "@comment{" inside a value for the start of a new block
 }
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 # Runs Zotero's BibTeX import turns into other signs (℡, ⊕, ⇐, ...) unless they are in braces.
 _ZOTERO_SIGNS = re.compile(r"TEL|\((?:\+|-|x|/)\)|<->|<=|>=|=>|<<|>>|\|\||/=|!!|\?!|!\?")
-_NEEDS_ESCAPE = re.compile(r"[\\{}&%$#_~^]|--|" + _ZOTERO_SIGNS.pattern)
+_NEEDS_ESCAPE = re.compile(r"[\\{}&%$#_~^@]|--|" + _ZOTERO_SIGNS.pattern)
 # A word with a capital after its first character; the look-behind skips LaTeX commands.
 _CAPS_WORD = re.compile(r"(?<![\\\w])([^\W\d_][\w]*[A-Z][\w]*(?:-\w+)*)")
 
