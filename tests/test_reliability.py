@@ -344,6 +344,18 @@ def test_jats_nlm_citation_alternatives_and_named_entities(tmp_path: Path) -> No
     assert citations[1].raw == "Doe A (2002) Printed formé. J Bar 4:5"
 
 
+@pytest.mark.parametrize("encoding", ["utf-81e999", "utf-utf-utf-8", "ISO-8859-1"])
+def test_jats_declared_encoding_is_not_applied_twice(encoding: str) -> None:
+    from refkit.extract import extract_text
+
+    text = (
+        f'<?xml version="1.0" encoding="{encoding}"?><article><back><ref-list><ref><mixed-citation>'
+        "Müller K (1999) Über Haut. Hautarzt 50:1-2</mixed-citation></ref></ref-list></back></article>"
+    )
+    citations = extract_text(text, file="a.xml", kind="jats")
+    assert [c.raw for c in citations] == ["Müller K (1999) Über Haut. Hautarzt 50:1-2"]
+
+
 # -- 11. a file name with a line break added RIS records --
 
 

@@ -148,6 +148,8 @@ def _citation_node(ref: ET.Element) -> ET.Element | None:
 
 def extract_jats(text: str, file: str) -> list[Citation]:
     """The references of a JATS (or NLM) XML article, each with its ``<label>``."""
+    # the text is decoded already: the declaration's encoding (perhaps unknown, or not UTF-8) no longer applies
+    text = re.sub(r"^\ufeff?\s*<\?xml[^>]*\?>", "", text, count=1)
     try:
         root = ET.fromstring(_named_entities(re.sub(r"<!DOCTYPE[^>]*>", "", text, count=1)).encode("utf-8"))
     except ET.ParseError as exc:
