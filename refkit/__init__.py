@@ -33,8 +33,9 @@ from refkit.extract import extract, extract_text
 from refkit.match import match, match_many
 from refkit.model import Citation, Cluster, Finding, Match, Person, Reference, Source
 from refkit.parse import get_parser, parse, parse_citations
-from refkit.pipeline import RunResult, run
+from refkit.pipeline import run
 from refkit.registry import CrossrefClient, ResponseCache
+from refkit.result import RunResult
 
 __all__ = [
     "Citation",

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from refkit.audit import audit, summarize
+from refkit.audit import audit
 from refkit.dedupe import dedupe
 from refkit.errors import InputError, OutputError
 from refkit.extract import extract
 from refkit.match import match_many
-from refkit.model import Citation, Cluster, Finding, Match, Reference
+from refkit.model import Cluster, Finding, Match, Reference
 from refkit.parse import Parser, parse_citations
 from refkit.registry import Registry
+from refkit.result import Problem, RunResult
 
 __all__ = ["ARTICLE_SUFFIXES", "Problem", "RunResult", "collect_inputs", "run"]
 
@@ -44,51 +44,6 @@ ARTICLE_SUFFIXES = (
     ".docx",
     ".docm",
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An input that could not be used, and why."""
-
-    path: str
-    message: str
-    kind: str  # "missing", "unreadable", "no-references", "warning"
-
-
-@dataclass
-class RunResult:
-    """Everything a run produced, stage by stage."""
-
-    inputs: list[str] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    references: list[Reference] = field(default_factory=list)
-    matches: list[Match] = field(default_factory=list)
-    clusters: list[Cluster] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    registry_note: str | None = None
-    outputs: list[Path] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    requests: int = 0
-
-    @property
-    def failed_inputs(self) -> list[Problem]:
-        return [p for p in self.problems if p.kind != "warning"]
-
-    def summary(self) -> dict[str, Any]:
-        statuses = [m.status for m in self.matches]
-        return {
-            "inputs": len(self.inputs),
-            "inputs_failed": len(self.failed_inputs),
-            "references": len(self.citations),
-            "parsed": sum(1 for r in self.references if r.title or r.author),
-            "matched": statuses.count("matched"),
-            "ambiguous": statuses.count("ambiguous"),
-            "unmatched": statuses.count("unmatched"),
-            "unverified": statuses.count("unverified"),
-            "works": len(self.clusters),
-            "findings": summarize(self.findings),
-        }
 
 
 def collect_inputs(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:

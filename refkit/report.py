@@ -28,7 +28,7 @@ from refkit.model import Citation, Finding, Match, Reference
 from refkit.text import clean_text
 
 if TYPE_CHECKING:
-    from refkit.pipeline import RunResult
+    from refkit.result import RunResult
 
 __all__ = ["audit_document", "audit_files", "audit_html", "audit_markdown", "render_table", "write_audit"]
 

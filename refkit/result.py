@@ -1,0 +1,60 @@
+"""The result of a run, stage by stage, and the inputs it could not use.
+
+It sits below both :mod:`refkit.pipeline` (which fills it) and :mod:`refkit.report` (which renders it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refkit.audit import summarize
+from refkit.model import Citation, Cluster, Finding, Match, Reference
+
+__all__ = ["Problem", "RunResult"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input that could not be used, and why."""
+
+    path: str
+    message: str
+    kind: str  # "missing", "unreadable", "no-references", "warning"
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, stage by stage."""
+
+    inputs: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    registry_note: str | None = None
+    outputs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    requests: int = 0
+
+    @property
+    def failed_inputs(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind != "warning"]
+
+    def summary(self) -> dict[str, Any]:
+        statuses = [m.status for m in self.matches]
+        return {
+            "inputs": len(self.inputs),
+            "inputs_failed": len(self.failed_inputs),
+            "references": len(self.citations),
+            "parsed": sum(1 for r in self.references if r.title or r.author),
+            "matched": statuses.count("matched"),
+            "ambiguous": statuses.count("ambiguous"),
+            "unmatched": statuses.count("unmatched"),
+            "unverified": statuses.count("unverified"),
+            "works": len(self.clusters),
+            "findings": summarize(self.findings),
+        }
