@@ -566,3 +566,15 @@ def test_crossref_family_with_a_suffix_is_split() -> None:
     assert ref.author == (Person("Raimundo", "Ivo M.", suffix="Jr."),)
     # A comma that is not a generational suffix stays in the family name.
     assert to_reference({"author": [{"family": "Smith, Jones"}]}).author == (Person("Smith, Jones"),)
+
+
+def test_csljson_article_with_a_known_journal_gets_the_journal_abbreviation() -> None:
+    """A reference typed "article" that names a journal is written as a journal article, journal names included."""
+    plugin = get_format("csljson")
+    typed = [
+        Reference(type=t, container_title="Acta Derm Venereol", title="Morphea") for t in ("article", "article-journal")
+    ]
+    items = [json.loads(plugin.dumps(as_clusters([ref])))[0] for ref in typed]
+    assert items[0]["type"] == "article-journal"
+    assert items[0]["container-title"] == items[1]["container-title"] == "Acta Dermato-Venereologica"
+    assert items[0].get("container-title-short") == items[1].get("container-title-short") == "Acta Derm Venereol"

@@ -79,7 +79,10 @@ def to_item(cluster: Cluster, key: str) -> dict[str, Any]:
         >>> to_item(as_clusters([Reference(type="article", container_title="J", volume="3")])[0], "k")["type"]
         'article-journal'
     """
-    ref = journal_names(cluster.canonical)
+    ref = cluster.canonical
+    if ref.type == "article" and ref.container_title:
+        ref = ref.replace(type="article-journal")  # a journal article to Zotero, with the journal's names
+    ref = journal_names(ref)
     item: dict[str, Any] = {"id": key}
     item.update(ref.to_csl())
     if ref.title:
@@ -90,8 +93,6 @@ def to_item(cluster: Cluster, key: str) -> dict[str, Any]:
     for role in ("author", "editor"):
         if role in item:
             item[role] = [export_name(p).to_csl() for p in getattr(ref, role)]
-    if item["type"] == "article" and ref.container_title:
-        item["type"] = "article-journal"
     if ref.container_title_short:
         item["journalAbbreviation"] = ref.container_title_short
     note_lines = [ref.note] if ref.note else []
