@@ -28,7 +28,7 @@ from pathlib import Path
 from refkit.model import Reference
 from refkit.parse.corpus import Example, field_strings, load_all
 from refkit.parse.crf import CRFParser
-from refkit.parse.fields import parse_authors
+from refkit.parse.fields import find_doi_link, normalize_doi, parse_authors
 from refkit.parse.train import SCORED, field_scores, normalize_value
 from refkit.text import fold
 
@@ -95,7 +95,7 @@ def end_to_end(gold: dict, ref: Reference) -> tuple[dict, dict]:
     """Gold and parsed fields as comparable strings: what a user of ``parse()`` gets, span-to-field step included.
 
     Text fields compare the Reference's value with the gold span; the year with the gold date's year; authors and
-    editors by their family names read from the gold span.
+    editors by their family names read from the gold span; a gold DOI written as a doi.org link is also the URL.
     """
     g: dict[str, list[str]] = {}
     p: dict[str, list[str]] = {}
@@ -113,6 +113,11 @@ def end_to_end(gold: dict, ref: Reference) -> tuple[dict, dict]:
         g["issued"] = [years[0]]
     if ref.year:
         p["issued"] = [str(ref.year)]
+    # The corpora label a doi.org link as the DOI only; refkit's convention is that a DOI written as its resolver
+    # link is the DOI and, as written, the URL too, so that link is the URL expected of parse().
+    link = find_doi_link(ref.raw or "") if gold.get("DOI") and not gold.get("URL") else None
+    if link and normalize_value("DOI", normalize_doi(link) or "") == normalize_value("DOI", g["DOI"][0]):
+        g["URL"] = [link]
     for label, attr in (("author", "author"), ("editor", "editor")):
         if gold.get(label):
             g[label] = [" | ".join(_families(gold[label]))]

@@ -230,7 +230,7 @@ def test_apa():
     assert ref.container_title == "Acta Dermato-Venereologica"
     assert (ref.year, ref.volume, ref.issue, ref.page) == (2016, "96", "3", "418-419")
     assert ref.doi == "10.2340/00015555-2271"
-    assert ref.url is None
+    assert ref.url == "https://doi.org/10.2340/00015555-2271"  # the DOI as written is also the URL
 
 
 @pytest.mark.parametrize("text", ["", "   ", "1234567890", "x" * 5000, "This is a sentence about the weather."])

@@ -93,3 +93,52 @@ def test_names_outside_surname_initials(text: str, people: list[Person]) -> None
 def test_locators_outside_biomedical_layouts(raw: str, volume: str | None, issue: str, page: str) -> None:
     ref = parse(raw)
     assert (ref.volume, ref.issue, ref.page) == (volume, issue, page)
+
+
+# -- 3. a DOI written as a resolver link is the DOI, and the link as written is the URL --
+
+
+@pytest.mark.parametrize(
+    ("raw", "doi", "url"),
+    [
+        (
+            "Deza G, Pujol RM. Solitary morphea. Acta Derm Venereol. 2016;96(3):418-9. "
+            "https://doi.org/10.2340/00015555-2271",
+            "10.2340/00015555-2271",
+            "https://doi.org/10.2340/00015555-2271",
+        ),
+        (
+            "Loreau M, Naeem S (2001) Biodiversity and ecosystem functioning. Science 294: 804–808. "
+            "http://dx.doi.org/10.1126/science.1064088.",
+            "10.1126/science.1064088",
+            "http://dx.doi.org/10.1126/science.1064088",
+        ),
+        (
+            "Barnes, N. (2010). Publish your computer code: it is good enough. Nature, 467, 753. "
+            "DOI: https://doi.org/10.1038/467753a",
+            "10.1038/467753a",
+            "https://doi.org/10.1038/467753a",
+        ),
+        (
+            "Shao, J. (1998). Road ice forecasts. Expert Systems with Applications, 14(4), 471–482. "
+            "(http://doi.org/10.1016/S0957-4174(98)00006-2).",
+            "10.1016/S0957-4174(98)00006-2",
+            "http://doi.org/10.1016/S0957-4174(98)00006-2",
+        ),
+        (
+            "Hale A (2012) Percent-encoded links. Nature 481: 1-2. https://doi.org/10.1038%2Fnature10001",
+            "10.1038/nature10001",
+            "https://doi.org/10.1038%2Fnature10001",
+        ),
+        # another URL written first stays the URL; a bare DOI is no link, so no URL is made up for it
+        (
+            "Kim H (2019) A title. Cutis 9: 1-2. https://www.cutis.example/a1; https://doi.org/10.1234/cut.5",
+            "10.1234/cut.5",
+            "https://www.cutis.example/a1",
+        ),
+        ("Kim H (2019) A title. Cutis 9: 1-2. doi:10.1234/cut.5", "10.1234/cut.5", None),
+    ],
+)
+def test_doi_written_as_link_is_doi_and_url(raw: str, doi: str, url: str | None) -> None:
+    ref = parse(raw)
+    assert (ref.doi, ref.url) == (doi, url)

@@ -40,6 +40,7 @@ from refkit.parse.features import Token, sequence_features, tokenize
 from refkit.parse.fields import (
     clean_field,
     find_doi,
+    find_doi_link,
     find_pmid,
     find_url,
     normalize_doi,
@@ -342,6 +343,10 @@ def build_reference(
         url = find_url(raw)
         if url:
             conf["url"] = 0.99
+    if not url and doi and (link := find_doi_link(raw)) is not None and normalize_doi(link) == doi:
+        # a DOI written as its resolver link ("https://doi.org/10...") is the DOI and, as written, the URL
+        url = link
+        conf["url"] = conf["doi"]
     if url:
         values["url"] = url
     hit = first("citation-number")

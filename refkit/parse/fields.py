@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from refkit.model import Person
 from refkit.text import strip_accents
@@ -21,6 +22,7 @@ __all__ = [
     "DOI_RE",
     "clean_field",
     "find_doi",
+    "find_doi_link",
     "find_pmid",
     "find_url",
     "is_name_suffix",
@@ -35,6 +37,8 @@ __all__ = [
 #: A DOI as Crossref recommends matching it (10.NNNN/suffix), up to white space.
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"]+)", re.IGNORECASE)
 _DOI_PREFIX_RE = re.compile(r"^\s*(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/|doi\.org/)", re.IGNORECASE)
+# a resolver link: "https://doi.org/10...", "http://dx.doi.org/10...", "doi.org/10..."
+_DOI_LINK_RE = re.compile(r"(?<![\w.])(?:https?://)?(?:www\.|dx\.)?doi\.org/10\.\d{4,9}(?:/|%2F)\S+", re.IGNORECASE)
 _PMID_RE = re.compile(r"\bPMID\s*:?\s*(\d{1,9})\b", re.IGNORECASE)
 _URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
@@ -139,17 +143,25 @@ def normalize_doi(text: str | None) -> str | None:
     """
     if not text:
         return None
-    text = _DOI_PREFIX_RE.sub("", text.strip())
+    text = text.strip()
+    link = "doi.org/" in text.lower()
+    text = _DOI_PREFIX_RE.sub("", text)
+    if link and "%" in text:
+        # a link's path may be percent-encoded: ".../10.1038%2Fnature09999" is 10.1038/nature09999
+        text = unquote(text)
     match = DOI_RE.search(text)
     if not match:
         return None
-    doi = match.group(1)
-    # trailing punctuation belongs to the sentence, not the DOI; a closing bracket only if it is unbalanced
-    while doi and doi[-1] in ".,;:'\"]}>":
-        doi = doi[:-1]
-    while doi.endswith(")") and doi.count(")") > doi.count("("):
-        doi = doi[:-1]
-    return doi or None
+    return _without_sentence_end(match.group(1)) or None
+
+
+def _without_sentence_end(identifier: str) -> str:
+    """Trailing punctuation belongs to the sentence, not the identifier; a closing bracket only if unbalanced."""
+    while identifier and identifier[-1] in ".,;:'\"]}>":
+        identifier = identifier[:-1]
+    while identifier.endswith(")") and identifier.count(")") > identifier.count("("):
+        identifier = identifier[:-1]
+    return identifier
 
 
 def find_doi(text: str) -> str | None:
@@ -158,6 +170,22 @@ def find_doi(text: str) -> str | None:
         return None
     match = DOI_RE.search(text)
     return normalize_doi(match.group(1)) if match else None
+
+
+def find_doi_link(text: str) -> str | None:
+    """The first DOI written as a resolver link (``https://doi.org/10...``, ``http://dx.doi.org/10...``,
+    ``doi.org/10...``), as written, without the punctuation that closes the sentence around it.
+
+    >>> find_doi_link("Acta Derm Venereol. 2016;96:418-9. (https://doi.org/10.2340/00015555-2271).")
+    'https://doi.org/10.2340/00015555-2271'
+    """
+    if "doi.org/" not in text.lower():
+        return None
+    match = _DOI_LINK_RE.search(text)
+    if not match:
+        return None
+    link = _without_sentence_end(match.group(0))
+    return link if normalize_doi(link) else None
 
 
 def find_pmid(text: str) -> str | None:
