@@ -49,8 +49,21 @@ def test_scoring_tells_a_dropped_bracket_from_an_enclosing_one() -> None:
 # -- 3. a title's "?" or "!" removed --
 
 
-def test_question_mark_kept_in_title() -> None:
-    assert parse("Roe M (2019) Is it lupus? Lupus 28: 1-2").title == "Is it lupus?"
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        ("Roe M (2019) Is it lupus? Lupus 28: 1-2", "Is it lupus?"),
+        ("Smith J. Should we screen for melanoma? BMJ. 2011;342:d1234.", "Should we screen for melanoma?"),
+        ("Hart S. Publish or perish! Nature 2010;467:1-2.", "Publish or perish!"),
+        # a run of marks is the title's, all of it
+        ("Fox L (2010) Why scratch?! Itch 1: 1-3", "Why scratch?!"),
+        # a Spanish question keeps the mark that opens it as well as the one that closes it
+        ("Diaz R. ¿Es lupus? Rev Esp Reumatol. 2003;30:1-2.", "¿Es lupus?"),
+        ("Ortega L (2015) Calcinosis: ¿qué hacer? Piel 30: 5-9", "Calcinosis: ¿qué hacer?"),
+    ],
+)
+def test_question_mark_kept_in_title(raw: str, title: str) -> None:
+    assert parse(raw).title == title
 
 
 # -- 5. names outside "Surname AB" --

@@ -205,18 +205,31 @@ _ISSUE_ONLY_RE = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d\s*;\s*\((\w{1,8})\)\s*:")
 
 def _closed(raw: str, start: int, end: int, *, title: bool = False) -> int:
     """The end of a field, moved past what the tagger left outside but belongs to it: the bracket that closes one
-    the field opened ("(Madagascar)", "[review]", "(USA)"), and a title's own "?" or "!" ("Is it lupus?")."""
+    the field opened ("(Madagascar)", "[review]", "(USA)"), and a title's own "?" or "!" ("Is it lupus?"), all of
+    a run of them ("Why scratch?!")."""
     while end < len(raw):
         text, nxt = raw[start:end], raw[end]
         closes = nxt in _CLOSING.values() and any(
             c == nxt and text.count(o) > text.count(c) for o, c in _CLOSING.items()
         )
-        asks = title and nxt in "?!" and (text[-1:].isalnum() or text[-1:] in ")]'\"")
+        asks = title and nxt in "?!" and (text[-1:].isalnum() or text[-1:] in ")]'\"?!")
         if not (closes or asks):
             return end
         end += 1
     return end
-    return end
+
+
+def _opened(raw: str, start: int, end: int) -> int:
+    """The start of a title, moved back over the "¿" or "¡" that opens the question or exclamation it ends with."""
+    text = raw[start:end]
+    while start > 0 and raw[start - 1] in "¿¡":
+        mark = raw[start - 1]
+        close = "?" if mark == "¿" else "!"
+        if text.count(close) <= text.count(mark):
+            break
+        start -= 1
+        text = raw[start:end]
+    return start
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -253,7 +266,10 @@ def build_reference(
         if not found:
             return None
         _, s, e, p = found[0]
-        return raw[s : _closed(raw, s, e, title=label == "title")], p
+        if label != "title":
+            return raw[s : _closed(raw, s, e)], p
+        e = _closed(raw, s, e, title=True)
+        return raw[_opened(raw, s, e) : e], p
 
     for label, attr in (("author", "author"), ("editor", "editor")):
         found = by_label.get(label)
