@@ -34,10 +34,50 @@ from refkit.parse.train import normalize_value
             "container_title",
             "Proc Natl Acad Sci (USA)",
         ),
+        # an abbreviation's full stop before the bracket
+        (
+            "Luria AR (1970) Traumatic aphasia: its syndromes, psychology and treatment (D. Bowden, Trans.). "
+            "The Hague: Mouton.",
+            "title",
+            "Traumatic aphasia: its syndromes, psychology and treatment (D. Bowden, Trans.)",
+        ),
     ],
 )
-def test_closing_bracket_kept(raw: str, field: str, value: str) -> None:
+def test_closing_bracket_kept_at_end_of_title_or_journal(raw: str, field: str, value: str) -> None:
     assert getattr(parse(raw), field) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        # the field began inside a group that opened before it
+        (
+            "Sarma, S. (2004, July 14). RFID technology: what the future holds for commerce. "
+            "Retrieved from http://www.example.org/rfid",
+            "RFID technology: what the future holds for commerce",
+        ),
+        # the field ended inside a group that the string closes further on, past other fields
+        ("G. Boilat, La Propagation des Ondes (Gauthier-Villars, Paris, 1965).", "La Propagation des Ondes"),
+        (
+            "M. Spivak, A Comprehensive Introduction to Differential Geometry (Publish or Perish, Houston, 1979).",
+            "A Comprehensive Introduction to Differential Geometry",
+        ),
+        (
+            "Barnes, Frank C. (1972) Cartridges of the World (Revised 3rd edition). DBI Books, Northfield, IL.",
+            "Cartridges of the World",
+        ),
+        # groups the field holds whole stay
+        (
+            "Ito K. Sweat glands of the axilla (eccrine vs. apocrine gland types). Arch Dermatol Res. 2000;292:1-9.",
+            "Sweat glands of the axilla (eccrine vs. apocrine gland types)",
+        ),
+    ],
+)
+def test_closing_bracket_no_half_group_in_title(raw: str, title: str) -> None:
+    ref = parse(raw)
+    assert ref.title == title
+    for text in (ref.title, ref.container_title or ""):
+        assert text.count("(") == text.count(")") and text.count("[") == text.count("]")
 
 
 def test_scoring_tells_a_dropped_bracket_from_an_enclosing_one() -> None:

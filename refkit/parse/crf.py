@@ -209,14 +209,82 @@ def _closed(raw: str, start: int, end: int, *, title: bool = False) -> int:
     a run of them ("Why scratch?!")."""
     while end < len(raw):
         text, nxt = raw[start:end], raw[end]
-        closes = nxt in _CLOSING.values() and any(
-            c == nxt and text.count(o) > text.count(c) for o, c in _CLOSING.items()
-        )
+        if nxt == "." and text[-1:].isalpha() and end + 1 < len(raw):
+            nxt = raw[end + 1]  # an abbreviation's full stop before the bracket: "(2nd ed.)", "(D. Bowden, Trans.)"
+            if nxt in _CLOSING.values() and _needs(text, nxt):
+                end += 2
+                continue
+            nxt = "."
+        closes = nxt in _CLOSING.values() and _needs(text, nxt)
         asks = title and nxt in "?!" and (text[-1:].isalnum() or text[-1:] in ")]'\"?!")
         if not (closes or asks):
             return end
         end += 1
     return end
+
+
+def _needs(text: str, closing: str) -> bool:
+    """Whether ``text`` opened more brackets of the kind ``closing`` closes than it closed."""
+    return any(c == closing and text.count(o) > text.count(c) for o, c in _CLOSING.items())
+
+
+def _balanced(raw: str, start: int, end: int) -> tuple[int, int]:
+    """A text field's span without a bracket it does not hold whole: the end of a group that opened outside the
+    field ("(2004, July 14). RFID Technology" -> "RFID Technology"), and a group still open at its end that the
+    string closes further on, past other fields ("La Propagation des Ondes (Gauthier-Villars, Paris, 1965)" ->
+    "La Propagation des Ondes"). A group cut at a ";" is left whole: "(NICNT; Grand Rapids: Eerdmans, 1953)" names
+    a series, then the imprint, and the series goes with the title (as the corpora label it)."""
+    text = raw[start:end]
+    if not any(c in text for c in "()[]{}"):
+        return start, end
+    # a closing bracket before any opening one: the field began inside a group
+    depth = 0
+    cut = -1
+    for i, ch in enumerate(text):
+        if ch in _CLOSING:
+            depth += 1
+        elif ch in _CLOSING.values():
+            if depth == 0:
+                cut = i
+            else:
+                depth -= 1
+    if cut >= 0:
+        # the field is the longer side of it; the other is the end of a neighbouring group ("14). RFID Technology",
+        # "Benjamin )ch 4")
+        before, after = text[:cut], text[cut + 1 :]
+        letters_before, letters_after = sum(ch.isalpha() for ch in before), sum(ch.isalpha() for ch in after)
+        if letters_after and letters_after >= letters_before:
+            start += cut + 1 + len(after) - len(after.lstrip(" .,;:"))
+        elif letters_before:
+            end = start + len(before.rstrip(" .,;:"))
+        text = raw[start:end]
+    # an opening bracket never closed within the field, that the string closes further on
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _CLOSING:
+            stack.append(i)
+        elif ch in _CLOSING.values() and stack:
+            stack.pop()
+    if stack and raw[end : end + 1] != ";" and _closes_later(raw, start + stack[0]):
+        head = text[: stack[0]].rstrip(" .,;:")
+        if any(ch.isalpha() for ch in head):
+            end = start + len(head)
+    return start, end
+
+
+def _closes_later(raw: str, at: int) -> bool:
+    """Whether the bracket opened at ``raw[at]`` is closed somewhere in ``raw``."""
+    opening = raw[at]
+    closing = _CLOSING[opening]
+    depth = 0
+    for ch in raw[at:]:
+        if ch == opening:
+            depth += 1
+        elif ch == closing:
+            depth -= 1
+            if depth == 0:
+                return True
+    return False
 
 
 def _opened(raw: str, start: int, end: int) -> int:
@@ -266,10 +334,12 @@ def build_reference(
         if not found:
             return None
         _, s, e, p = found[0]
-        if label != "title":
-            return raw[s : _closed(raw, s, e)], p
-        e = _closed(raw, s, e, title=True)
-        return raw[_opened(raw, s, e) : e], p
+        e = _closed(raw, s, e, title=label == "title")
+        if label == "title":
+            s = _opened(raw, s, e)
+        if label in _TEXT_FIELDS:
+            s, e = _balanced(raw, s, e)
+        return raw[s:e], p
 
     for label, attr in (("author", "author"), ("editor", "editor")):
         found = by_label.get(label)
