@@ -265,7 +265,7 @@ class Reference:
             parts = date.get("date-parts") or [[]]
             try:
                 issued = tuple(int(p) for p in (parts[0] or []) if p not in (None, ""))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: a date part of Infinity
                 issued = ()
         return cls(
             raw=raw or str(data.get("raw") or ""),

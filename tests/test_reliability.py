@@ -912,3 +912,47 @@ def test_author_year_start_pattern_does_not_backtrack_for_ever() -> None:
     assert _AUTHOR_YEAR_START_RE.match(line) is None
     assert time.monotonic() - start < 1
     assert _AUTHOR_YEAR_START_RE.match("Roller, Edeltraud, 1992: Frauen") is not None
+
+
+# -- found by bench/fuzz.py (seed 2026): Word files and CSL-JSON that raised instead of being refused --
+
+
+def _zip_with(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_docx_part_declaring_an_unknown_encoding_is_refused_not_raised(tmp_path: Path) -> None:
+    from refkit.errors import InputError
+    from refkit.extract import extract
+
+    path = tmp_path / "a.docx"
+    path.write_bytes(_zip_with({"word/document.xml": b'<?xml version="1.0" encoding="utf-8pr"?><w:document/>'}))
+    with pytest.raises(InputError, match="malformed XML"):
+        extract(path)
+
+
+def test_docx_zip_of_an_unsupported_version_is_refused_not_raised(tmp_path: Path) -> None:
+    from refkit.errors import InputError
+    from refkit.extract import extract
+
+    data = bytearray(_zip_with({"word/document.xml": b"<w:document/>"}))
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (155).to_bytes(2, "little")  # "version needed to extract" 15.5
+    path = tmp_path / "a.docx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError):
+        extract(path)
+
+
+def test_csljson_date_part_of_infinity_is_no_date() -> None:
+    from refkit.export import loads
+
+    [ref] = loads('[{"type": "article-journal", "title": "T", "issued": {"date-parts": [[Infinity]]}}]', "csljson")
+    assert ref.title == "T" and ref.issued == ()

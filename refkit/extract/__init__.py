@@ -124,8 +124,8 @@ def file_kind(path: str | Path) -> str:
         try:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            names = set()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, NotImplementedError):
+            names = set()  # an unsupported zip version (NotImplementedError) is no Word file refkit can read
         if "word/document.xml" in names:
             return "docx"
         if "content.xml" in names and "mimetype" in names:

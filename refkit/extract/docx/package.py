@@ -17,7 +17,7 @@ def _read_parts(path: str | Path) -> dict[str, bytes]:
     name = str(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, NotImplementedError) as exc:
         raise InputError(f"{name}: damaged Word file, not a readable zip archive ({exc})", name) from exc
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})", name) from exc
@@ -60,6 +60,8 @@ def _parse_xml(data: bytes, what: str) -> ET.Element:
     try:
         return ET.fromstring(data)
     except ET.ParseError as exc:
+        raise ValueError(f"malformed XML in {what} ({exc})") from exc
+    except LookupError as exc:  # an XML declaration naming an encoding Python does not know
         raise ValueError(f"malformed XML in {what} ({exc})") from exc
 
 
