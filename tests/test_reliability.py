@@ -956,3 +956,14 @@ def test_csljson_date_part_of_infinity_is_no_date() -> None:
 
     [ref] = loads('[{"type": "article-journal", "title": "T", "issued": {"date-parts": [[Infinity]]}}]', "csljson")
     assert ref.title == "T" and ref.issued == ()
+
+
+def test_ris_value_with_breaks_between_runs_of_spaces_stays_on_one_line() -> None:
+    """A line break after spaces after another break (found by bench/fuzz.py, ris-dumps seed 2026) was kept."""
+    from refkit.export import as_clusters, dumps, loads
+    from refkit.model import Person, Reference
+
+    person = Person("Angles", "N.", suffix="Sr\t\t\u2029\t   \t\nTY  - JOUR\n\t")
+    text = dumps(as_clusters([Reference(raw="x", title="Real", author=(person,))]), "ris")
+    assert [r.title for r in loads(text, "ris")] == ["Real"]
+    assert "\nTY  - JOUR" not in text.split("\n", 1)[1]

@@ -156,8 +156,11 @@ _CSL_TYPES = frozenset(
         "webpage",
     ]
 )
-# A match starts only where a run of spaces starts: tried from every space of a long run, it took quadratic time.
-_LINE_BREAKS = re.compile(r"(?<![ \t])[ \t]*[\r\n\v\f\x85\u2028\u2029]+[ \t]*")
+# A match is a whole run of spaces and line breaks holding at least one break, and starts only where such a run
+# starts: tried from every space of a long run, it took quadratic time; a run of breaks and spaces mixed must be
+# taken whole, or a break after spaces after a break stays in the value.
+_BREAK = r"\r\n\v\f\x85\u2028\u2029"
+_LINE_BREAKS = re.compile(rf"(?<![ \t{_BREAK}])[ \t{_BREAK}]*[{_BREAK}][ \t{_BREAK}]*")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _RANGE = re.compile(r"^\s*([^\s\-\u2013]+)\s*[-\u2013]+\s*([^\s\-\u2013]+)\s*$")
 _ID_NOTE = re.compile(r"^(PMID|PMCID|DOI):\s*(\S+)$")
