@@ -967,3 +967,19 @@ def test_ris_value_with_breaks_between_runs_of_spaces_stays_on_one_line() -> Non
     text = dumps(as_clusters([Reference(raw="x", title="Real", author=(person,))]), "ris")
     assert [r.title for r in loads(text, "ris")] == ["Real"]
     assert "\nTY  - JOUR" not in text.split("\n", 1)[1]
+
+
+def test_parse_of_a_long_run_of_spaces_after_a_sentence_is_quick() -> None:
+    """A run of 5,844 spaces after the last full stop took 25 s in the journal repair (found by bench/fuzz.py)."""
+    import time
+
+    from refkit.parse import parse
+
+    raw = (
+        "SINGER, F. J., C. M. PAPOUCHIS, AND K. K. SYMONDS. 2000B. TRANSLOCATIONS AS A TOOL FOR RESTORING POPULATIONS"
+        " OF BIGHORN SHEEP. RESTORATION ECOLOGY 8: 6 -13." + " " * 6000
+    )
+    clock = time.perf_counter()
+    ref = parse(raw)
+    assert time.perf_counter() - clock < 2.0
+    assert ref.raw == raw

@@ -33,8 +33,10 @@ _LOCATOR = re.compile(
     r"\s*:\s*(?P<page>[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?)(?![\w/])"
 )
 # "Journal Name." or "Journal Name" right before a year that opens a locator or ends the reference
+# (the spaces around the name are taken whole, possessively: a long run of spaces took minutes of backtracking)
 _BEFORE_YEAR = re.compile(
-    r"[.?!]\s+(?P<journal>[^.?!;:()\[\]]{3,120}?)[.,]?\s+(?P<year>(?:1[5-9]|20)\d\d)[a-z]?\s*(?:[;:.]|$)"
+    r"[.?!]\s++(?P<journal>[^.?!;:()\[\]\s][^.?!;:()\[\]]{2,119}?)[.,]?\s++(?P<year>(?:1[5-9]|20)\d\d)[a-z]?"
+    r"\s*(?:[;:.]|$)"
 )
 
 
