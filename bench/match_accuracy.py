@@ -11,7 +11,7 @@ calibration error of the confidence (10 equal-width bins; the confidence is the 
 candidate is the cited work) and the searches sent; then whether the two paths agree, citation by citation.
 
 ``--fit`` first refits the model's weights (logistic regression with an L2 penalty and sign constraints, Newton
-steps) on the training part's candidates and prints them as the ``WEIGHTS`` constant of ``refkit/match.py``;
+steps) on the training part's candidates and prints them as the ``WEIGHTS`` constant of ``refkit/match/score.py``;
 ``--write`` also replaces the constant in that file.
 
 Run:  python bench/match_accuracy.py [--fit [--write]] [--data /work/shared/data]
@@ -143,7 +143,7 @@ def top_rows(cases: list[matchdata.Case], registry: Registry, rows: int) -> list
 
 
 def write_constant(name: str, values: dict[str, float]) -> None:
-    path = matchdata.REPO / "refkit" / "match.py"
+    path = matchdata.REPO / "refkit" / "match" / "score.py"
     text = path.read_text(encoding="utf-8")
     body = "".join(f'    "{k}": {v},\n' for k, v in values.items())
     new, n = re.subn(
@@ -154,7 +154,7 @@ def write_constant(name: str, values: dict[str, float]) -> None:
         flags=re.S,
     )
     if n != 1:
-        raise SystemExit(f"could not find the {name} constant in refkit/match.py")
+        raise SystemExit(f"could not find the {name} constant in refkit/match/score.py")
     path.write_text(new, encoding="utf-8")
     print(f"wrote {name} into {path}")
 
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=matchdata.DATA, help="the shared data folder")
     parser.add_argument("--fit", action="store_true", help="refit the weights on the training part first")
-    parser.add_argument("--write", action="store_true", help="with --fit: write the weights into refkit/match.py")
+    parser.add_argument("--write", action="store_true", help="with --fit: write the weights into refkit/match/score.py")
     parser.add_argument("--fit-only", action="store_true", help="with --fit: stop after fitting")
     parser.add_argument("--rows", type=int, default=matching.ROWS, help="candidates per search (default: refkit's)")
     parser.add_argument("--plos-limit", type=int, default=1500, help="PLOS negative strings to use (default 1500)")

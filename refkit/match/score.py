@@ -1,52 +1,20 @@
-"""Reference -> registry record, validated field by field, with a calibrated confidence.
+"""Scoring a registry record against a reference: field agreements, a logistic model, a calibrated confidence.
 
-A DOI written in the reference is looked up and checked against the reference (it can point to another work).
-Otherwise the reference string is searched with ``query.bibliographic`` and each candidate is scored on what the
-reference states: title similarity, first author, year (within one: online-first and print years differ), volume,
-issue, first page, journal (any of its abbreviations, through :mod:`refkit.journals`). Crossref's own ``score`` is
-never used to accept: it is unnormalised and grows with the length of the query.
-
-Each field is compared as parsed and, since parsers miss or mangle fields in unfamiliar styles, as found in the
-string itself (the record's title, first author, journal or pages standing in the citation). The score of a
-candidate is a logistic model over those agreements (:data:`FEATURES`, :data:`WEIGHTS`); the confidence of a match
-is a second logistic model over the best candidate's score and its lead over the next one (:data:`CALIBRATION`), so
-that it estimates the probability that the match is right. Both were fitted on the training part of an evaluation set
-built from real Crossref records and real reference strings, split by work with a fixed seed
-(``python bench/match_accuracy.py --fit --write`` refits them and writes the constants here; the held-out part
-measures precision, recall and calibration). A wrong DOI is worse than none: a candidate is accepted only at
-:data:`ACCEPT` or above; doubtful candidates come back ``ambiguous`` and weak ones ``unmatched``.
-
-Searches are frugal: citations are grouped by work first (:mod:`refkit.dedupe`'s steps, offline), each work is
-searched once with its most complete citation, and every citation of the work is scored against that one
-candidate list. Written DOIs are fetched in batches. A search asks for :data:`ROWS` candidates: enough that the
-rivals of the best one (another record with the same title, the other language edition) are among them whatever the
-registry's ranking, so that the confidence, which weighs the best candidate against the next, depends on the
-registry's records and not on how it orders them (the live API and a local snapshot then agree).
-
-Example:
-    >>> from refkit.model import Reference, Person
-    >>> ref = Reference(title="Calcinosis cutis universalis", author=(Person("Ogretmen", "Z"),), issued=(2002,))
-    >>> rec = {"DOI": "10.1/x", "title": ["Calcinosis cutis universalis"], "author": [{"family": "Ogretmen"}],
-    ...        "issued": {"date-parts": [[2002]]}}
-    >>> score_candidate(ref, rec)[0] > 0.9
-    True
+See :mod:`refkit.match` for the model and how it was fitted.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from refkit.errors import RegistryError
 from refkit.model import Match, Reference
 from refkit.parse.fields import page_range
-from refkit.registry import Registry, to_reference
+from refkit.registry import to_reference
 from refkit.registry.convert import date_parts
 from refkit.text import fold
 
@@ -60,14 +28,13 @@ __all__ = [
     "WEIGHTS",
     "features",
     "lead",
-    "match",
-    "match_many",
     "probability",
     "query_for",
     "score_candidate",
     "title_similarity",
     "top_confidence",
 ]
+
 
 #: Candidates asked for per search (``rows`` of ``query.bibliographic``).
 ROWS = 10
@@ -458,304 +425,7 @@ def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none
     )
 
 
-def match(ref: Reference, registry: Registry, *, rows: int = ROWS) -> Match:
-    """Match one reference (see :func:`match_many` for many: it batches and shares look-ups).
-
-    Example:
-        >>> from refkit.model import Person
-        >>> from refkit.registry.snapshot import SnapshotRegistry
-        >>> registry = SnapshotRegistry.from_records([{"DOI": "10.1/x", "title": ["Calcinosis cutis universalis"],
-        ...     "author": [{"family": "Ogretmen"}], "issued": {"date-parts": [[2002]]}}])
-        >>> match(Reference(raw="Ogretmen Z (2002) Calcinosis cutis universalis", title="Calcinosis cutis universalis",
-        ...     author=(Person("Ogretmen", "Z"),), issued=(2002,)), registry).doi
-        '10.1/x'
-    """
-    return match_many([ref], registry, rows=rows)[0]
-
-
 def _pages(page: str | None) -> tuple[str, str] | None:
     # Page "0" (or "0-0") is a placeholder some deposits carry, not a page: it identifies nothing.
     found = page_range(page)
     return None if found is None or not found[0].strip("0") else found
-
-
-def _searchable(ref: Reference) -> bool:
-    # A title or an author is enough to search on. Without either (an unsigned item whose title the parser read
-    # as the journal: "SMALLPOX TODAY. JAMA. 1959;169(2):152"), a journal with a locator still narrows the
-    # search to a few records, which the validation then checks field by field.
-    if ref.title or ref.author:
-        return True
-    return bool(ref.container_title and (ref.volume or ref.page) and ref.issued)
-
-
-def _completeness(ref: Reference) -> tuple[int, int]:
-    fields = (ref.title, ref.author, ref.issued, ref.container_title, ref.volume, ref.issue, ref.page)
-    return sum(1 for f in fields if f), len(ref.raw)
-
-
-def _numbers_in(title: str | None) -> tuple[str, ...]:
-    # "Type 1 diabetes" and "Type 2 diabetes", "case 3" and "case 4": near-identical titles, different works
-    return tuple(sorted(re.findall(r"\d+", fold(title))))
-
-
-def _works(refs: Sequence[Reference], known: Sequence[Match | None]) -> list[list[int]]:
-    """Groups of reference indices that cite the same work, as far as can be told without a registry."""
-    # dedupe()'s own steps, which speak in indices (a citation may occur twice in ``refs``, as the same object);
-    # imported here because refkit.dedupe imports this module
-    from refkit.dedupe import candidate_pairs, cluster, score
-
-    pairs = [(i, j, score(refs[i], refs[j], known[i], known[j])) for i, j in candidate_pairs(refs, known)]
-    groups: list[list[int]] = []
-    for members in cluster(refs, pairs, known):
-        split: dict[tuple[str, ...], list[int]] = {}
-        for i in members:
-            split.setdefault(_numbers_in(refs[i].title), []).append(i)
-        groups.extend(split.values())
-    return _join_renderings(refs, groups)
-
-
-_NUMBER = re.compile(r"\d+")
-
-
-def _join_renderings(refs: Sequence[Reference], groups: list[list[int]]) -> list[list[int]]:
-    """Join groups whose citations are the same string in other words: one work printed in two styles.
-
-    Parsing differs between styles ("Title. In: Book" taken whole as the title, a missed author), so groups that
-    :func:`~refkit.dedupe.dedupe` keeps apart are compared again on the words of the strings themselves: most words
-    shared, and most numbers (year, volume, pages) too. A wrong join costs one more search, not a wrong match: a
-    citation its work's candidates do not confirm is searched on its own.
-    """
-    words = [set(fold(r.raw).split()) - _MINOR for r in refs]
-    numbers = [{w for w in ws if _NUMBER.fullmatch(w)} for ws in words]
-    owner = {i: g for g, members in enumerate(groups) for i in members}
-    parent = list(range(len(groups)))
-
-    def find(g: int) -> int:
-        while parent[g] != g:
-            parent[g] = parent[parent[g]]
-            g = parent[g]
-        return g
-
-    blocks: dict[str, list[int]] = {}
-    for i, ws in enumerate(words):
-        for w in sorted(ws, key=lambda w: (-len(w), w))[:3]:  # long words are the distinctive ones
-            blocks.setdefault(w, []).append(i)
-    for members in blocks.values():
-        if len(members) > 50:
-            continue
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                gi, gj = find(owner[i]), find(owner[j])
-                if gi == gj or not words[i] or not words[j]:
-                    continue
-                shared = len(words[i] & words[j]) / len(words[i] | words[j])
-                digits = numbers[i] | numbers[j]
-                if shared >= 0.5 and (not digits or len(numbers[i] & numbers[j]) / len(digits) >= 0.5):
-                    parent[max(gi, gj)] = min(gi, gj)
-    joined: dict[int, list[int]] = {}
-    for g, members in enumerate(groups):
-        joined.setdefault(find(g), []).extend(members)
-    return [sorted(m) for m in joined.values()]
-
-
-def match_many(
-    refs: Sequence[Reference],
-    registry: Registry,
-    *,
-    rows: int = ROWS,
-    workers: int = 3,
-    progress: Callable[[int], None] | None = None,
-) -> list[Match]:
-    """Match references in order; never raises for a registry failure (those come back ``unverified``).
-
-    Written DOIs are fetched in batches first. The other citations are grouped by work (offline, with the steps of
-    :func:`refkit.dedupe.dedupe`); a citation is first scored against the records its work's verified DOIs gave,
-    then each work still open is searched once, with its most complete citation, and every citation of the work is
-    scored against those candidates. A citation the shared candidates do not confirm while another citation of its
-    work is confirmed is searched again on its own (it may have been grouped wrongly). Distinct queries are sent
-    once.
-
-    Example:
-        >>> from refkit.registry.snapshot import SnapshotRegistry
-        >>> from refkit.model import Person
-        >>> record = {"DOI": "10.1/x", "title": ["Calcinosis cutis universalis"], "author": [{"family": "Ogretmen"}],
-        ...           "issued": {"date-parts": [[2002]]}}
-        >>> ref = Reference(raw="Ogretmen Z (2002) Calcinosis cutis universalis", title="Calcinosis cutis universalis",
-        ...                 author=(Person("Ogretmen", "Z"),), issued=(2002,))
-        >>> [m.status for m in match_many([ref, Reference(raw="x")], SnapshotRegistry.from_records([record]))]
-        ['matched', 'unmatched']
-    """
-    n = len(refs)
-    results: list[Match | None] = [None] * n
-    written: list[Match | None] = [None] * n  # the outcome of checking a written DOI, kept as a fallback
-
-    def finish(i: int, outcome: Match) -> None:
-        if written[i] is not None and outcome is not written[i]:
-            outcome = _merge_written(written[i], outcome)  # type: ignore[arg-type]
-        results[i] = outcome
-        if progress:
-            progress(1)
-
-    # 1. written DOIs, in batches
-    dois = [r.doi for r in refs if r.doi]
-    records: dict[str, Any] = {}
-    failed: dict[str, str] = {}  # DOI -> why it could not be looked up
-    if dois:
-        try:
-            records = {k.lower(): v for k, v in registry.works(dois).items()}
-        except RegistryError as exc:
-            # A batch that failed (after the client's own retries) is asked again one DOI at a time: a transient
-            # fault then costs one DOI at most, and a client that answers from its cache only still answers
-            # what it has. What still gets no answer stays "unchecked", which the audit reports.
-            records = {k.lower(): v for k, v in exc.partial.items()}
-            more, failed = _one_by_one(registry, [d for d in dois if d.lower() not in records])
-            records.update(more)
-    for i, ref in enumerate(refs):
-        if not ref.doi:
-            continue
-        if ref.doi.lower() in failed:
-            written[i] = Match(
-                status="unverified",
-                reason=failed[ref.doi.lower()],
-                written_doi=ref.doi,
-                written_doi_status="unchecked",
-            )
-            continue
-        written[i] = _check_written_doi(ref, records.get(ref.doi.lower()))
-        if written[i].status == "matched":  # type: ignore[union-attr]
-            finish(i, written[i])  # type: ignore[arg-type]
-
-    # 2. citations grouped by work; a work a verified DOI already names is scored against that record first
-    open_groups: list[tuple[list[int], list[Mapping[str, Any]]]] = []
-    for group in _works(refs, written):
-        pool = [m.message for i in group if (m := results[i]) is not None and m.message is not None]
-        todo = []
-        for i in group:
-            if results[i] is not None:
-                continue
-            if pool:
-                outcome = _decide(refs[i], pool, "")
-                if outcome.status == "matched":
-                    finish(i, outcome)
-                    continue
-            if not _searchable(refs[i]):
-                finish(i, written[i] or Match(status="unmatched", reason="too little to search on"))
-                continue
-            todo.append(i)
-        if todo:
-            open_groups.append((todo, pool))
-
-    # 3. one search per open work, with its most complete citation
-    by_query: dict[str, list[int]] = {}
-    for g, (todo, _) in enumerate(open_groups):
-        best = max(todo, key=lambda i: _completeness(refs[i]))
-        by_query.setdefault(query_for(refs[best]), []).append(g)
-    found = _search_all(registry, list(by_query), rows, workers)
-    retry: dict[str, list[int]] = {}
-    for query, groups in by_query.items():
-        answer = found[query]
-        for g in groups:
-            todo, pool = open_groups[g]
-            if isinstance(answer, RegistryError):
-                for i in todo:
-                    finish(i, written[i] or Match(status="unverified", reason=str(answer)))
-                continue
-            outcomes = {i: _decide(refs[i], [*answer, *pool], "no candidate in the registry") for i in todo}
-            confirmed = any(m.status == "matched" for m in outcomes.values())
-            for i, outcome in outcomes.items():
-                own = query_for(refs[i])
-                if confirmed and outcome.status != "matched" and own != query and own not in by_query:
-                    retry.setdefault(own, []).append(i)
-                else:
-                    finish(i, outcome)
-
-    # 4. citations that their work's candidates did not confirm: searched on their own
-    if retry:
-        again = _search_all(registry, list(retry), rows, workers)
-        for query, members in retry.items():
-            answer = again[query]
-            for i in members:
-                if isinstance(answer, RegistryError):
-                    finish(i, written[i] or Match(status="unverified", reason=str(answer)))
-                else:
-                    finish(i, _decide(refs[i], answer, "no candidate in the registry"))
-    return [r if r is not None else Match(status="unmatched") for r in results]
-
-
-def _one_by_one(registry: Registry, dois: Sequence[str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Records of DOIs asked one at a time (lower-cased DOI -> record), and why the others got no answer."""
-    records: dict[str, Any] = {}
-    failed: dict[str, str] = {}
-    for doi in dict.fromkeys(dois):
-        try:
-            records[doi.lower()] = registry.work(doi)
-        except RegistryError as exc:
-            failed[doi.lower()] = str(exc)
-    return records, failed
-
-
-def _search_all(
-    registry: Registry, queries: list[str], rows: int, workers: int
-) -> dict[str, list[dict[str, Any]] | RegistryError]:
-    def run(query: str) -> tuple[str, list[dict[str, Any]] | RegistryError]:
-        try:
-            return query, registry.search(query, rows)
-        except RegistryError as exc:
-            return query, exc
-
-    if not queries:
-        return {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return dict(pool.map(run, queries))
-
-
-def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Match:
-    assert ref.doi
-    if record is None:
-        return Match(
-            status="unmatched",
-            reason=f"the DOI {ref.doi} is not registered with Crossref",
-            written_doi=ref.doi,
-            written_doi_status="unresolved",
-        )
-    p, evidence = score_candidate(ref, record)
-    if ref.title is None and not ref.author:
-        p, evidence = 0.95, {**evidence, "doi": "resolves; nothing else to compare"}
-    # the DOI itself is strong evidence: a record whose title agrees is accepted even if a locator differs
-    if p >= ACCEPT or (p >= REVIEW and evidence.get("title") is not None and evidence["title"] >= 0.9):
-        return Match(
-            status="matched",
-            doi=str(record["DOI"]),
-            confidence=round(max(p, ACCEPT), 4),
-            record=to_reference(record),
-            evidence=evidence,
-            message=dict(record),
-            written_doi=ref.doi,
-            written_doi_status="ok",
-        )
-    return Match(
-        status="unmatched",
-        confidence=round(p, 4),
-        record=to_reference(record),
-        evidence=evidence,
-        message=dict(record),
-        reason=f"the DOI {ref.doi} belongs to another work",
-        written_doi=ref.doi,
-        written_doi_status="other-work",
-    )
-
-
-def _merge_written(written: Match, searched: Match) -> Match:
-    """Keep what the written DOI told us (its status) on the search outcome."""
-    if searched.status in ("unmatched", "unverified") and written.written_doi_status == "other-work":
-        return replace(written, status="unmatched" if searched.status == "unmatched" else "unverified")
-    if written.written_doi_status == "unchecked" and searched.status == "unverified":
-        return written
-    if (
-        written.written_doi_status == "unchecked"
-        and searched.status == "matched"
-        and (searched.doi or "").lower() == (written.written_doi or "").lower()
-    ):
-        # the search found the record under the written DOI: the DOI resolves, to this work
-        return replace(searched, written_doi=written.written_doi, written_doi_status="ok")
-    return replace(searched, written_doi=written.written_doi, written_doi_status=written.written_doi_status)
