@@ -15,6 +15,7 @@ Exit codes (also in the README):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -105,6 +106,18 @@ def _positive(kind: type, *, zero: bool = False) -> Any:
     return convert
 
 
+def _cluster_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        "cluster", "run on Dask workers (needs the dask extra: pip install 'refkit-biblio[dask]')"
+    ).add_mutually_exclusive_group()
+    g.add_argument(
+        "--scheduler", metavar="ADDRESS", default=None, help="the Dask scheduler to run on, e.g. tcp://host:8786"
+    )
+    g.add_argument(
+        "--workers", type=_positive(int), metavar="N", default=None, help="start a local Dask cluster of N workers"
+    )
+
+
 def _library_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--library",
@@ -156,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     _parser_option(p)
     _library_option(p)
     _registry_options(p)
+    _cluster_options(p)
 
     p = sub.add_parser(
         "extract",
@@ -255,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     _parser_option(p)
     _library_option(p)
     _registry_options(p)
+    _cluster_options(p)
     return top
 
 
@@ -350,20 +365,26 @@ def _progress(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 
 def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
+    from refkit.distributed import ClusterUnavailable, DaskMissing
     from refkit.pipeline import run
 
     client = _client(args)
     on_total, step, close = _progress(args)
     try:
-        result = run(
-            args.paths,
-            args.output,
-            registry=client,
-            parser=args.parser,
-            progress=step,
-            on_total=on_total,
-            library=_load_library(args),
-        )
+        with _cluster(args) as dask_client:
+            result = run(
+                args.paths,
+                args.output,
+                registry=client,
+                parser=args.parser,
+                progress=step,
+                on_total=on_total,
+                library=_load_library(args),
+                client=dask_client,
+            )
+    except (DaskMissing, ClusterUnavailable) as exc:
+        _err(str(exc))
+        return EXIT_USAGE
     finally:
         if close:
             close()
@@ -397,6 +418,18 @@ def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
         if any(x.severity in levels for x in result.findings):
             return EXIT_FINDINGS
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _cluster(args: argparse.Namespace) -> Iterator[Any]:
+    """The Dask client of --scheduler or of a local cluster of --workers; None to run in this process."""
+    if not (getattr(args, "scheduler", None) or getattr(args, "workers", None)):
+        yield None
+        return
+    from refkit.distributed import connect
+
+    with connect(args.scheduler, args.workers) as dask_client:
+        yield dask_client
 
 
 def _print_findings(findings: Sequence[Any]) -> None:

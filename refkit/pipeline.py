@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from refkit.articles import ARTICLE_SUFFIXES, collect_inputs, read_article
 from refkit.audit import audit
 from refkit.dedupe import dedupe
-from refkit.errors import InputError, OutputError
-from refkit.extract import extract
+from refkit.errors import OutputError
 from refkit.match import match_many
 from refkit.model import Cluster, Finding, Match, Reference
 from refkit.parse import Parser, parse_citations
@@ -28,46 +28,6 @@ from refkit.registry import Registry
 from refkit.result import Problem, RunResult
 
 __all__ = ["ARTICLE_SUFFIXES", "Problem", "RunResult", "collect_inputs", "run"]
-
-#: Files taken from a folder given as input.
-ARTICLE_SUFFIXES = (
-    ".txt",
-    ".text",
-    ".md",
-    ".markdown",
-    ".html",
-    ".htm",
-    ".xhtml",
-    ".xml",
-    ".nxml",
-    ".pdf",
-    ".docx",
-    ".docm",
-)
-
-
-def collect_inputs(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
-    """Files to read: each file given, and the article files inside each folder given (sorted)."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
-            if not found:
-                problems.append(
-                    Problem(
-                        str(path),
-                        f"{path}: folder holds no article files ({', '.join(ARTICLE_SUFFIXES)})",
-                        "no-references",
-                    )
-                )
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            problems.append(Problem(str(path), f"{path}: no such file or folder", "missing"))
-    return files, problems
 
 
 def run(
@@ -80,6 +40,7 @@ def run(
     progress: Callable[[int], Any] | None = None,
     on_total: Callable[[int], Any] | None = None,
     library: Sequence[Reference] | None = None,
+    client: Any = None,
 ) -> RunResult:
     """Run every stage on ``paths`` and write the outputs to ``outdir`` (when given).
 
@@ -93,48 +54,51 @@ def run(
         on_total: called once with the number of references to look up.
         library: the user's existing library (e.g. from :func:`refkit.library.load`): works already in it are linked
             to their item (``Cluster.library_key``), reported, and left out of the exports.
+        client: a Dask client: articles are then read, parsed and matched on its cluster (see
+            :mod:`refkit.distributed`; the parser is given by name), with the same result.
     """
     result = RunResult()
     clock = time.perf_counter()
     files, problems = collect_inputs(paths)
     result.problems.extend(problems)
-    for path in files:
-        result.inputs.append(str(path))
-        notes: list[str] = []
-        try:
-            result.citations.extend(extract(path, warnings=notes))
-        except InputError as exc:
-            kind = "no-references" if "no reference list" in str(exc) else "unreadable"
-            result.problems.append(Problem(str(path), str(exc), kind))
-        result.problems.extend(Problem(str(path), note, "warning") for note in notes)
-    result.timings["extract"] = time.perf_counter() - clock
+    if client is not None:
+        from refkit.distributed import read_and_match
 
-    clock = time.perf_counter()
-    result.references = parse_citations(result.citations, parser=parser)
-    result.timings["parse"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    if on_total:
-        on_total(len(result.references))
-    if registry is None:
-        result.matches = [Match(status="unverified", reason="not looked up (offline)") for _ in result.references]
+        unreachable = read_and_match(
+            result,
+            files,
+            client=client,
+            registry=registry,
+            parser=parser,  # type: ignore[arg-type]
+            progress=progress,
+            on_total=on_total,
+        )
     else:
-        before = getattr(getattr(registry, "stats", None), "sent", 0)
-        result.matches = match_many(result.references, registry, progress=progress)
-        result.requests = getattr(getattr(registry, "stats", None), "sent", 0) - before
-        unreachable = getattr(registry, "unreachable", None)
-        failures = [m for m in result.matches if m.status == "unverified"]
-        unchecked = [m for m in result.matches if m.written_doi_status == "unchecked" and m.status != "unverified"]
-        if unreachable or failures or unchecked:
-            offline = getattr(registry, "offline", False)
-            if offline:
-                result.registry_note = f"offline: {len(failures)} reference(s) not in the cache are unverified"
-            else:
-                reason = unreachable or (failures or unchecked)[0].reason
-                result.registry_note = f"{reason}; {len(failures)} reference(s) marked unverified"
-            if unchecked:
-                result.registry_note += f", {len(unchecked)} written DOI(s) unchecked"
-    result.timings["match"] = time.perf_counter() - clock
+        for path in files:
+            result.inputs.append(str(path))
+            citations, problems = read_article(path)
+            result.citations.extend(citations)
+            result.problems.extend(problems)
+        result.timings["extract"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        result.references = parse_citations(result.citations, parser=parser)
+        result.timings["parse"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        if on_total:
+            on_total(len(result.references))
+        unreachable = None
+        if registry is None:
+            result.matches = [Match(status="unverified", reason="not looked up (offline)") for _ in result.references]
+        else:
+            before = getattr(getattr(registry, "stats", None), "sent", 0)
+            result.matches = match_many(result.references, registry, progress=progress)
+            result.requests = getattr(getattr(registry, "stats", None), "sent", 0) - before
+            unreachable = getattr(registry, "unreachable", None)
+        result.timings["match"] = time.perf_counter() - clock
+    if registry is not None:
+        result.registry_note = _registry_note(result.matches, unreachable, getattr(registry, "offline", False))
 
     clock = time.perf_counter()
     result.clusters = dedupe(result.references, result.matches)
@@ -177,3 +141,19 @@ def audit_with_library(findings: list[Finding], clusters: Sequence[Cluster]) -> 
     from refkit import library as _library
 
     return findings + list(_library.findings(clusters))
+
+
+def _registry_note(matches: Sequence[Match], unreachable: str | None, offline: bool) -> str | None:
+    """What the run could not check, in one sentence (None when everything was looked up)."""
+    failures = [m for m in matches if m.status == "unverified"]
+    unchecked = [m for m in matches if m.written_doi_status == "unchecked" and m.status != "unverified"]
+    if not (unreachable or failures or unchecked):
+        return None
+    if offline:
+        note = f"offline: {len(failures)} reference(s) not in the cache are unverified"
+    else:
+        reason = unreachable or (failures or unchecked)[0].reason
+        note = f"{reason}; {len(failures)} reference(s) marked unverified"
+    if unchecked:
+        note += f", {len(unchecked)} written DOI(s) unchecked"
+    return note

@@ -22,7 +22,8 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -170,6 +171,11 @@ class CrossrefClient:
         give_up_after: seconds of nothing but failures (429, 5xx, time-outs, malformed answers) after which the
             client stops asking; so does a fifth request in a row that failed all its tries. What is left is
             ``unverified``, and a rerun asks again (answers already had are cached).
+        buckets: the rate limits to share with other clients, by route class (``single``, ``search``), in place of
+            this client's own; anything with :class:`TokenBucket`'s methods (:mod:`refkit.distributed` shares one
+            through the Dask scheduler, so that a cluster keeps one rate in all).
+        in_flight: the cap on requests in flight to share with other clients (a context manager), in place of one
+            of ``concurrency`` for this client alone.
 
     A 429 halves the request rate (down to a tenth of the rate set); each answer wins back a fiftieth, as Crossref
     asks of clients that are told to slow down.
@@ -190,6 +196,8 @@ class CrossrefClient:
         backoff: float = 1.0,
         max_wait: float = 60.0,
         give_up_after: float = 60.0,
+        buckets: Mapping[str, TokenBucket] | None = None,
+        in_flight: AbstractContextManager[Any] | None = None,
     ) -> None:
         from habanero import Crossref
 
@@ -218,8 +226,24 @@ class CrossrefClient:
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
-        self.buckets = {"single": TokenBucket(single_rate), "search": TokenBucket(search_rate)}
-        self._in_flight = threading.BoundedSemaphore(max(1, concurrency))
+        self.buckets: dict[str, Any] = {"single": TokenBucket(single_rate), "search": TokenBucket(search_rate)}
+        self.buckets.update(buckets or {})
+        self._in_flight: AbstractContextManager[Any] = in_flight or threading.BoundedSemaphore(max(1, concurrency))
+        # what makes an equal client in another process (see settings())
+        self._settings = {
+            "base_url": self.base_url,
+            "mailto": self.mailto,
+            "cache": str(self.cache.path) if self.cache is not None else False,
+            "offline": offline,
+            "timeout": timeout,
+            "retries": retries,
+            "single_rate": single_rate,
+            "search_rate": search_rate,
+            "concurrency": concurrency,
+            "backoff": backoff,
+            "max_wait": max_wait,
+            "give_up_after": give_up_after,
+        }
         self._habanero = Crossref(base_url=self.base_url, mailto=self.mailto, timeout=timeout)
         self.stats = ClientStats()
         self._down_lock = threading.Lock()
@@ -230,6 +254,15 @@ class CrossrefClient:
         self.unreachable: str | None = None
 
     # -- public API -------------------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """The keyword arguments that make an equal client (same server, cache file, limits) in another process.
+
+        Example:
+            >>> CrossrefClient("http://127.0.0.1:1", cache=False).settings()["base_url"]
+            'http://127.0.0.1:1'
+        """
+        return dict(self._settings)
 
     def work(self, doi: str) -> dict[str, Any] | None:
         """The registry's record for ``doi``, or None when Crossref does not know it.

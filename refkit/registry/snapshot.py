@@ -356,15 +356,21 @@ class SnapshotRegistry:
             counts by default; on a snapshot of millions of records, words such as "journal" or a year match a
             large part of it and make each search slow, while a dozen rare words (names, title words) find the
             same works: :func:`open_snapshot` sets 16 for snapshots of more than 200,000 records.
+        read_only: open the index read-only (many processes, on one machine or over a shared file system, may
+            then read one index at once).
     """
 
     #: Registry attributes the pipeline reads of a network client; a snapshot is always reachable.
     unreachable: str | None = None
     offline = False
 
-    def __init__(self, index_path: str | Path, *, max_terms: int | None = None) -> None:
+    def __init__(self, index_path: str | Path, *, max_terms: int | None = None, read_only: bool = False) -> None:
         self.index_path = str(index_path)
-        self._db = sqlite3.connect(self.index_path, check_same_thread=False)
+        if read_only:
+            uri = f"{Path(self.index_path).resolve().as_uri()}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        else:
+            self._db = sqlite3.connect(self.index_path, check_same_thread=False)
         self._setup(max_terms)
 
     def _setup(self, max_terms: int | None) -> None:
