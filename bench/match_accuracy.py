@@ -39,8 +39,8 @@ from refkit.registry import CrossrefClient, Registry
 from refkit.registry.snapshot import open_snapshot
 from refkit.testing import CrossrefServer
 
-# `refkit.match` the module (the package re-exports a function of the same name)
 matching = importlib.import_module("refkit.match")
+scoring = importlib.import_module("refkit.match.score")  # the model's private steps
 
 TARGETS = {"precision": 0.99, "recall": 0.95, "ece": 0.05}
 
@@ -135,7 +135,7 @@ def top_rows(cases: list[matchdata.Case], registry: Registry, rows: int) -> list
         )
         if not scored:
             continue
-        z = matching._logit(scored[0][0])
+        z = scoring._logit(scored[0][0])
         margin = matching.lead(scored[0][0], scored[1][0] if len(scored) > 1 else None)
         right = int(case.gold is not None and str(scored[0][1].get("DOI", "")).lower() == case.gold.lower())
         out.append(([1.0, z, margin], right))
@@ -203,7 +203,7 @@ def best_threshold(cases: list[matchdata.Case], registry: Registry, rows: int, g
     scored = []
     for case in cases:
         assert case.ref is not None
-        found = matching._decide(case.ref, registry.search(matching.query_for(case.ref), rows), "")
+        found = scoring._decide(case.ref, registry.search(matching.query_for(case.ref), rows), "")
         if not found.reason.startswith("two records fit"):
             scored.append((found.confidence, correct(case, found)))
     for t in [x / 100 for x in range(50, 100)]:

@@ -31,7 +31,7 @@ from refkit.parse import get_parser
 from refkit.registry import CrossrefClient
 from refkit.testing import CrossrefServer
 
-matching = importlib.import_module("refkit.match")  # the module: the package re-exports a function `match`
+matching = importlib.import_module("refkit.match")
 LIMIT = 3  # searches per second the server allows
 
 
