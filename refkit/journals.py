@@ -629,6 +629,12 @@ def suggest(name: str | None, limit: int = 5) -> list[tuple[Journal, float]]:
     key = _key(name)
     if not key:
         return []
+    return list(_suggest(key, limit))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _suggest(key: str, limit: int) -> tuple[tuple[Journal, float], ...]:
+    # a corpus cites the same few thousand journals again and again: the fuzzy search is done once per name
     index = _index()
     scores: dict[int, float] = {}
 
@@ -652,7 +658,7 @@ def suggest(name: str | None, limit: int = 5) -> list[tuple[Journal, float]]:
         ):
             offer(_numbers(index.standard[choice]), round(min(score / 100, 0.94), 3))
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [(index.journals[number], score) for number, score in ranked]
+    return tuple((index.journals[number], score) for number, score in ranked)
 
 
 def detect_translation(name: str | None) -> Journal | None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["clean_text", "fold", "letter_suffix", "small_int", "strip_accents"]
 
 
 def strip_accents(text: str) -> str:
     """``text`` with combining accents removed ("Márquez" -> "Marquez"); case and punctuation kept."""
+    if text.isascii():  # nothing to decompose (NFKD leaves ASCII as it is)
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -22,6 +25,12 @@ def fold(text: str | None) -> str:
     """A comparison key: accents removed, case folded, markup dropped, runs of non-word characters one space."""
     if not text:
         return ""
+    return _fold(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    # the same titles and journal names are compared again and again (a record against each citation of its work)
     text = re.sub(r"<[^>]+>", " ", strip_accents(text).casefold())
     return re.sub(r"[^\w]+", " ", text).strip()
 

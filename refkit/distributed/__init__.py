@@ -46,6 +46,9 @@ __all__ = ["ClusterUnavailable", "DaskMissing", "connect", "read_and_match"]
 
 #: Parts per worker thread: enough that a slow part does not hold up the end, few enough to keep tasks cheap.
 PARTS_PER_THREAD = 4
+#: Bounds on a part, so that a large run is cut into parts a worker holds with ease.
+MAX_FILES_PER_PART = 200
+MAX_CITATIONS_PER_PART = 5_000
 
 
 class DaskMissing(ImportError):
@@ -112,7 +115,7 @@ def read_and_match(
     unreachable: list[str] = []
     try:
         clock = time.perf_counter()
-        parts = _split(list(files), threads * PARTS_PER_THREAD)
+        parts = _split(list(files), max(threads * PARTS_PER_THREAD, math.ceil(len(files) / MAX_FILES_PER_PART)))
         cwd = os.getcwd()  # relative paths are the driver's: a worker may run elsewhere
         read = client.gather(client.map(_read_part, parts, parser=parser, recipe=recipe, cwd=cwd, pure=False))
         for part, done in zip(parts, read, strict=True):
@@ -135,9 +138,12 @@ def read_and_match(
         settled, works = plan(refs, written)
         if progress and settled:
             progress(len(settled))
+        result.timings["plan"] = time.perf_counter() - clock
+        searching = time.perf_counter()
         searched = {w.query for w in works}
         tasks = []
-        for group in _split_works(works, threads * PARTS_PER_THREAD):
+        todo = sum(len(w.todo) for w in works)
+        for group in _split_works(works, max(threads * PARTS_PER_THREAD, math.ceil(todo / MAX_CITATIONS_PER_PART))):
             members = sorted({i for w in group for i in w.todo})
             own = {query_for(refs[i]) for i in members} & searched
             tasks.append(
@@ -162,8 +168,9 @@ def read_and_match(
             if progress:
                 progress(len(found))
         result.matches = [settled.get(i) or Match(status="unmatched") for i in range(len(refs))]
+        result.timings["search"] = time.perf_counter() - searching
         result.requests = sum(client.run(requests_sent, recipe.token).values())
-        result.timings["match"] = time.perf_counter() - clock
+        result.timings["match"] = time.perf_counter() - clock  # plan and search
         return unreachable[0] if unreachable else None
     finally:
         if recipe is not None:

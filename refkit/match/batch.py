@@ -7,7 +7,9 @@ work) and :func:`search_works` (per group of works).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+import itertools
+from collections import deque
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -180,11 +182,10 @@ def search_works(
     by_query: dict[str, list[OpenWork]] = {}
     for work in works:
         by_query.setdefault(work.query, []).append(work)
-    found = _search_all(registry, list(by_query), rows, workers)
     retry: dict[str, list[int]] = {}
-    for query, group in by_query.items():
-        answer = found[query]
-        for work in group:
+    # answers are scored as they come and then dropped: a partition of many works never holds them all
+    for query, answer in _searches(registry, list(by_query), rows, workers):
+        for work in by_query[query]:
             if isinstance(answer, RegistryError):
                 for i in work.todo:
                     finish(i, written[i] or Match(status="unverified", reason=str(answer)))
@@ -200,10 +201,8 @@ def search_works(
 
     # citations that their work's candidates did not confirm: searched on their own
     if retry:
-        again = _search_all(registry, list(retry), rows, workers)
-        for query, members in retry.items():
-            answer = again[query]
-            for i in members:
+        for query, answer in _searches(registry, list(retry), rows, workers):
+            for i in retry[query]:
                 if isinstance(answer, RegistryError):
                     finish(i, written[i] or Match(status="unverified", reason=str(answer)))
                 else:
@@ -227,9 +226,12 @@ def _one_by_one(registry: Registry, dois: Sequence[str]) -> tuple[dict[str, Any]
     return records, failed
 
 
-def _search_all(
+def _searches(
     registry: Registry, queries: list[str], rows: int, workers: int
-) -> dict[str, list[dict[str, Any]] | RegistryError]:
+) -> Iterator[tuple[str, list[dict[str, Any]] | RegistryError]]:
+    """Each query with its answer (or the error that stood for it), in order, ``workers`` searches at a time and a
+    bounded number of answers ahead of the consumer."""
+
     def run(query: str) -> tuple[str, list[dict[str, Any]] | RegistryError]:
         try:
             return query, registry.search(query, rows)
@@ -237,9 +239,15 @@ def _search_all(
             return query, exc
 
     if not queries:
-        return {}
+        return
+    ahead = max(1, workers) * 16
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return dict(pool.map(run, queries))
+        pending = deque(pool.submit(run, q) for q in queries[:ahead])
+        rest = iter(queries[ahead:])
+        while pending:
+            yield pending.popleft().result()
+            for query in itertools.islice(rest, 1):
+                pending.append(pool.submit(run, query))
 
 
 def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Match:
