@@ -171,3 +171,50 @@ def test_a_long_query_can_be_cut_to_its_rarest_words(crossref_records_dir: Path,
     assert registry.search(query, rows=1)[0]["DOI"] == POORMOGHIM
     assert registry.search("nosuchword anotherone thirdone fourthone", rows=1) == []
     registry.close()
+
+
+def _part(path: Path, works: list[dict[str, object]]) -> None:
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        json.dump({"items": works}, out)
+
+
+def test_an_interrupted_index_build_resumes_where_it_stopped(tmp_path: Path) -> None:
+    # a data file in parts, as Crossref's public data file is; the build stops at a damaged third part
+    folder = tmp_path / "snapshot"
+    folder.mkdir()
+    _part(folder / "0.json.gz", [A])
+    _part(folder / "1.json.gz", [B])
+    (folder / "2.json.gz").write_bytes(gzip.compress(b'{"items": [{"DOI": "10.5555/cut'))
+    index = tmp_path / "index.sqlite"
+    with pytest.raises(InputError, match=r"2\.json\.gz: not Crossref JSON"):
+        open_snapshot(folder, index)
+    assert not index.exists()  # readers never see half an index
+    assert (tmp_path / "index.sqlite.partial").exists()
+
+    # the damaged part is replaced; a stored part is overwritten in place with the same size and time, so that a
+    # build that read it again would fail: the resumed build must skip it
+    _part(folder / "2.json.gz", [C])
+    stored = folder / "0.json.gz"
+    stamp = stored.stat()
+    stored.write_bytes(b"x" * stamp.st_size)
+    os.utime(stored, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    with open_snapshot(folder, index) as registry:
+        assert len(registry) == 3
+        assert registry.search("Fallowfield Dystrophic calcinosis of the fingertips", 1)[0]["DOI"] == "10.5555/Alpha"
+        assert registry.work("10.5555/gamma") is not None
+    assert not (tmp_path / "index.sqlite.partial").exists()
+
+
+def test_an_index_build_starts_again_when_a_stored_part_changed(tmp_path: Path) -> None:
+    folder = tmp_path / "snapshot"
+    folder.mkdir()
+    _part(folder / "0.json.gz", [A])
+    (folder / "1.json.gz").write_bytes(b"not gzip, not json")
+    index = tmp_path / "index.sqlite"
+    with pytest.raises(InputError):
+        open_snapshot(folder, index)
+    _part(folder / "0.json.gz", [B, C])  # the stored part changed: what it gave before must not stay
+    _part(folder / "1.json.gz", [])
+    with open_snapshot(folder, index) as registry:
+        assert len(registry) == 2
+        assert registry.work("10.5555/alpha") is None

@@ -26,9 +26,8 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -224,31 +223,9 @@ def _create(db: sqlite3.Connection) -> None:
 
 
 def _fill(db: sqlite3.Connection, records: Iterable[Mapping[str, Any]]) -> int:
-    """Store records by DOI (the fullest copy of a DOI wins: ``select=`` answers hold cut-down copies), then index."""
-    upsert = (
-        "INSERT INTO works (doi, size, body) VALUES (?, ?, ?) ON CONFLICT(doi) DO UPDATE "
-        "SET size = excluded.size, body = excluded.body WHERE excluded.size > works.size"
-    )
-    batch: list[tuple[str, int, str]] = []
-    for work in records:
-        doi = work.get("DOI")
-        if not isinstance(doi, str) or not doi.strip():
-            continue
-        clean = {k: v for k, v in work.items() if k != "score"}
-        batch.append((doi.strip().lower(), len(clean), json.dumps(clean, ensure_ascii=False, separators=(",", ":"))))
-        if len(batch) >= 5000:
-            db.executemany(upsert, batch)
-            batch.clear()
-    db.executemany(upsert, batch)
-    # indexed in slices of the table, so that a large snapshot is never held in memory whole
-    insert = f"INSERT INTO works_fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    last, count = 0, 0
-    while True:
-        rows = db.execute("SELECT id, body FROM works WHERE id > ? ORDER BY id LIMIT 5000", (last,)).fetchall()
-        if not rows:
-            return count
-        db.executemany(insert, ((rowid, *_row(json.loads(body))) for rowid, body in rows))
-        last, count = rows[-1][0], count + len(rows)
+    """Store records and index them (see :func:`build_index` for the steps)."""
+    _store(db, records)
+    return _index_text(db)
 
 
 def index_path_for(path: str | Path) -> Path:
@@ -271,8 +248,16 @@ def index_path_for(path: str | Path) -> Path:
     return default_cache_path().parent / "snapshots" / f"{source.name}-{digest}{INDEX_SUFFIX}"
 
 
-def build_index(path: str | Path, index_path: str | Path) -> int:
-    """Index a snapshot into ``index_path`` (replaced atomically: an interrupted build leaves no half index).
+def build_index(path: str | Path, index_path: str | Path, *, progress: Callable[[int], Any] | None = None) -> int:
+    """Index a snapshot into ``index_path``, streaming its files (one part in memory at a time).
+
+    The index is built in ``<index_path>.partial`` and moved into place when complete, so a reader never sees half
+    an index. An interrupted build (killed, out of disk, a damaged part) resumes where it stopped: each source file
+    is stored in one transaction and noted as done (with its size and modification time), and the full-text index
+    is filled in slices, each noted as done; a rerun skips what is done, as long as those files are unchanged.
+
+    Args:
+        progress: called with the number of records stored after each source file.
 
     Returns:
         The number of distinct works indexed.
@@ -280,25 +265,104 @@ def build_index(path: str | Path, index_path: str | Path) -> int:
     source, target = Path(path), Path(index_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     signature = _signature(source)
-    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    root = source if source.is_dir() else source.parent
+    partial = target.with_name(target.name + ".partial")
+    files = _files(source)
+    now = {str(f.relative_to(root)): (f.stat().st_size, f.stat().st_mtime_ns) for f in files}
+    db = _open_partial(partial)
+    done = {name: (size, mtime) for name, size, mtime in db.execute("SELECT name, size, mtime FROM built_files")}
+    started = db.execute("SELECT 1 FROM meta WHERE key = 'indexed_to'").fetchone() is not None
+    if any(now.get(name) != stamp for name, stamp in done.items()) or (started and set(now) != set(done)):
+        # a file stored before has changed or gone, or files came after the full-text pass began: start again
+        db.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(partial) + suffix).unlink(missing_ok=True)
+        db = _open_partial(partial)
+        done = {}
     try:
-        db = sqlite3.connect(tmp)
-        try:
-            db.execute("PRAGMA journal_mode=OFF")
-            db.execute("PRAGMA synchronous=OFF")
-            _create(db)
-            with db:
-                count = _fill(db, read_records(source))
-                db.execute("INSERT INTO meta VALUES ('source', ?)", (signature,))
-                db.execute("INSERT INTO meta VALUES ('path', ?)", (str(source.resolve()),))
-        finally:
-            db.close()
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for file in files:
+            name = str(file.relative_to(root))
+            if done.get(name) == now[name]:
+                continue
+            try:
+                with db:  # a file is stored whole or not at all
+                    stored = _store(db, _read_file(file))
+                    db.execute("INSERT OR REPLACE INTO built_files VALUES (?, ?, ?)", (name, *now[name]))
+            except (ValueError, EOFError, OSError) as exc:
+                raise InputError(f"{file}: not Crossref JSON ({exc})", str(file)) from exc
+            if progress:
+                progress(stored)
+        count = _index_text(db)
+        with db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('source', ?)", (signature,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('path', ?)", (str(source.resolve()),))
+        db.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        db.close()
+    os.replace(partial, target)
+    for suffix in ("-wal", "-shm"):
+        Path(str(partial) + suffix).unlink(missing_ok=True)
     return count
+
+
+def _open_partial(partial: Path) -> sqlite3.Connection:
+    """The half-built index at ``partial`` (made if missing, or made again if it is not a refkit index)."""
+    for attempt in (1, 2):
+        db = sqlite3.connect(partial)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")  # a killed build keeps every committed file
+            db.execute("PRAGMA synchronous=NORMAL")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "built_files" not in tables:
+                if tables and attempt == 1:
+                    raise sqlite3.DatabaseError("not a refkit index in progress")
+                with db:
+                    _create(db)
+                    db.execute("CREATE TABLE built_files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER)")
+            return db
+        except sqlite3.DatabaseError:
+            db.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(partial) + suffix).unlink(missing_ok=True)
+    raise AssertionError("unreachable")
+
+
+def _store(db: sqlite3.Connection, records: Iterable[Mapping[str, Any]]) -> int:
+    """Store records by DOI (the fullest copy of a DOI wins: ``select=`` answers hold cut-down copies)."""
+    upsert = (
+        "INSERT INTO works (doi, size, body) VALUES (?, ?, ?) ON CONFLICT(doi) DO UPDATE "
+        "SET size = excluded.size, body = excluded.body WHERE excluded.size > works.size"
+    )
+    batch: list[tuple[str, int, str]] = []
+    stored = 0
+    for work in records:
+        doi = work.get("DOI")
+        if not isinstance(doi, str) or not doi.strip():
+            continue
+        clean = {k: v for k, v in work.items() if k != "score"}
+        batch.append((doi.strip().lower(), len(clean), json.dumps(clean, ensure_ascii=False, separators=(",", ":"))))
+        if len(batch) >= 5000:
+            db.executemany(upsert, batch)
+            stored += len(batch)
+            batch.clear()
+    db.executemany(upsert, batch)
+    return stored + len(batch)
+
+
+def _index_text(db: sqlite3.Connection) -> int:
+    """Fill the full-text index in slices of the table (resuming after the last slice done); returns the works."""
+    insert = f"INSERT INTO works_fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    row = db.execute("SELECT value FROM meta WHERE key = 'indexed_to'").fetchone()
+    last = int(row[0]) if row else 0
+    while True:
+        rows = db.execute("SELECT id, body FROM works WHERE id > ? ORDER BY id LIMIT 5000", (last,)).fetchall()
+        if not rows:
+            break
+        with db:
+            db.executemany(insert, ((rowid, *_row(json.loads(body))) for rowid, body in rows))
+            last = rows[-1][0]
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed_to', ?)", (str(last),))
+    return int(db.execute("SELECT COUNT(*) FROM works").fetchone()[0])
 
 
 def _stored_signature(index_path: Path) -> str | None:
