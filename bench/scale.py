@@ -263,12 +263,9 @@ def queries(index: Path, texts: list[str]) -> dict[str, Any]:
 
 
 def open_snapshot_index(index: Path) -> Any:
-    from refkit.registry.snapshot import _LARGE, SnapshotRegistry
+    from refkit.registry.snapshot import open_index
 
-    registry = SnapshotRegistry(index, read_only=True)
-    if len(registry) > _LARGE:
-        registry.max_terms = 16
-    return registry
+    return open_index(index, read_only=True)
 
 
 def end_to_end(articles: Path, index: Path, workers: int, truth: dict[tuple[str, str], str | None]) -> dict[str, Any]:

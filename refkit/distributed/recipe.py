@@ -72,7 +72,9 @@ def recipe_for(registry: Registry, client: Any = None) -> RegistryRecipe:
         if registry.index_path in ("", ":memory:"):
             raise ValueError("a snapshot held in memory cannot reach the workers: index it into a file first")
         path = str(Path(registry.index_path).resolve())
-        return RegistryRecipe("snapshot", settings={"index_path": path, "max_terms": registry.max_terms})
+        return RegistryRecipe(
+            "snapshot", settings={"index_path": path, "max_terms": registry.max_terms, "pool": registry.pool}
+        )
     return RegistryRecipe("object", registry=registry)
 
 
