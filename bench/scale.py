@@ -5,10 +5,11 @@ What it builds (in ``--out``, default a temporary folder), from the real Crossre
 
 * **a snapshot** of ``--records`` work records laid out as Crossref's public data file (``.json.gz`` parts of
   5,000 records, each ``{"items": [...]}``). Record ``i`` is a variant of real record ``i mod 1304``: a new DOI
-  (``10.5555/scale.i``), the title's words shuffled with one to three words of other real titles put in (same
-  length distribution, distinct titles), the authors' family names drawn from the pool of every real family name
-  (same number of authors, same initials), and the real record's type, journal, volume, issue, pages and year
-  (same field distributions).
+  (``10.5555/scale.i``), its type, its number of authors (with their given names) and its title's length; the
+  title's words drawn from all real titles' words, the family names from all real authors', and the journal,
+  volume and issue, pages and year each from a random real record. Every field keeps its real distribution, and
+  no two records share title, journal, locator and year by construction (a snapshot made by copying those would
+  hold hundreds of records a citation cannot tell apart, which no real registry does).
 * **articles** holding ``--citations`` reference strings: 90 % cite snapshot records, 10 % cite records that are
   not in the snapshot (they must stay unmatched). Works are cited a Zipf-like number of times across articles (so
   duplicates across articles are realistic), each citation in one of four styles (Vancouver, APA, the author-year
@@ -76,33 +77,48 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_][\w'-]*", text)
 
 
-def variant(base: dict[str, Any], i: int, rng: random.Random, title_words: list[str], families: list[str]) -> dict:
-    title = str(base["title"][0])
-    words = title.split()
-    rng.shuffle(words)
-    for _ in range(rng.randint(1, 3)):
-        words.insert(rng.randrange(len(words) + 1), rng.choice(title_words))
-    authors = []
-    for person in base.get("author") or []:
-        if "family" in person:
-            authors.append({**person, "family": rng.choice(families)})
-        else:
-            authors.append(person)
-    record = {k: v for k, v in base.items() if k not in ("reference", "relation", "update-to", "score")}
+def variant(base: dict[str, Any], i: int, rng: random.Random, pool: dict[str, list[Any]]) -> dict:
+    """Record ``i``: the type and the title's length of ``base``; every other field drawn on its own from the real
+    records (title words from all real titles, family names from all real authors, journal, volume and issue, pages
+    and year each from a random real record), so that each field keeps its real distribution and no two generated
+    records share a journal, volume, pages and year by construction."""
+    length = len(str(base["title"][0]).split())
+    words = [rng.choice(pool["words"]) for _ in range(max(1, length))]
+    words[0] = words[0][:1].upper() + words[0][1:]
+    authors = [
+        {**person, "family": rng.choice(pool["families"])} if "family" in person else person
+        for person in base.get("author") or []
+    ]
+    record = {k: v for k, v in base.items() if k not in ("reference", "relation", "update-to", "score", "URL")}
     record.update({"DOI": f"10.5555/scale.{i}", "title": [" ".join(words)], "author": authors})
-    record.pop("URL", None)
+    for group in (("container-title", "short-container-title", "ISSN", "publisher"), ("volume", "issue"), ("page",)):
+        source = rng.choice(pool["records"])
+        for key in group:
+            record.pop(key, None)
+            if key in source:
+                record[key] = source[key]
+    year = rng.choice(pool["years"])
+    for key in ("issued", "published", "published-print", "published-online", "created", "deposited", "indexed"):
+        record.pop(key, None)
+    record["issued"] = {"date-parts": [[year]]}
     return record
 
 
+def field_pool(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The real values each generated field is drawn from."""
+    return {
+        "words": [w for r in records for w in str(r["title"][0]).split() if _words(w)],
+        "families": [p["family"] for r in records for p in r.get("author") or [] if p.get("family")],
+        "records": records,
+        "years": [y for r in records if (y := (r.get("issued", {}).get("date-parts") or [[None]])[0][0])],
+    }
+
+
 def write_snapshot(records: list[dict[str, Any]], count: int, folder: Path, rng: random.Random) -> None:
-    title_words = [w for r in records for w in _words(str(r["title"][0])) if len(w) > 3]
-    families = [p["family"] for r in records for p in r.get("author") or [] if p.get("family")]
+    pool = field_pool(records)
     folder.mkdir(parents=True, exist_ok=True)
     for start in range(0, count, PART):
-        items = [
-            variant(records[i % len(records)], i, rng, title_words, families)
-            for i in range(start, min(count, start + PART))
-        ]
+        items = [variant(records[i % len(records)], i, rng, pool) for i in range(start, min(count, start + PART))]
         with gzip.open(folder / f"{start // PART:05d}.json.gz", "wt", encoding="utf-8", compresslevel=1) as out:
             json.dump({"items": items}, out, ensure_ascii=False)
 
@@ -162,8 +178,7 @@ def write_articles(
 ) -> dict[tuple[str, str], str | None]:
     """Articles of ``citations`` strings; returns the true DOI of each (file name, string) (None: not in the
     snapshot)."""
-    title_words = [w for r in base for w in _words(str(r["title"][0])) if len(w) > 3]
-    families = [p["family"] for r in base for p in r.get("author") or [] if p.get("family")]
+    fields = field_pool(base)
     # works and how often each is cited: a Zipf-like spread (most works once, a few many times)
     cited: list[tuple[dict[str, Any], str | None]] = []
     chosen = rng.sample(range(records), min(records, citations))
@@ -183,7 +198,7 @@ def write_articles(
         k += 1
     n = 0
     while len(cited) < citations:
-        outside = variant(base[n % len(base)], records + n, rng, title_words, families)
+        outside = variant(base[n % len(base)], records + n, rng, fields)
         outside["DOI"] = f"10.5555/outside.{n}"
         cited.append((outside, None))
         n += 1
