@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -452,6 +453,8 @@ class SnapshotRegistry:
 
     def _setup(self, max_terms: int | None) -> None:
         self._lock = threading.Lock()
+        self._readers: list[sqlite3.Connection] = []  # every read-only connection opened
+        self._free: list[sqlite3.Connection] = []  # those not in use
         self.searches = 0
         self.lookups = 0
         # document frequencies of the indexed words, to keep a long query's rarest words (see `search`)
@@ -473,9 +476,32 @@ class SnapshotRegistry:
         registry.pool = 200
         return registry
 
-    def __len__(self) -> int:
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read with: an index in a file is read through read-only connections, one per search in
+        progress (kept for the next), so that searches from several threads run at once (SQLite lets go of the
+        GIL while it works); an index in memory has only its one connection, taken in turn."""
+        if self.index_path in ("", ":memory:"):
+            with self._lock:
+                yield self._db
+            return
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM works").fetchone()[0])
+            db = self._free.pop() if self._free else None
+        if db is None:
+            uri = f"{Path(self.index_path).resolve().as_uri()}?mode=ro"
+            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.works_vocab USING fts5vocab(main, works_fts, row)")
+            with self._lock:
+                self._readers.append(db)
+        try:
+            yield db
+        finally:
+            with self._lock:
+                self._free.append(db)
+
+    def __len__(self) -> int:
+        with self._reading() as db:
+            return int(db.execute("SELECT COUNT(*) FROM works").fetchone()[0])
 
     def work(self, doi: str) -> dict[str, Any] | None:
         """The record for ``doi`` (any case, ``doi:`` or resolver prefix allowed), or None."""
@@ -489,10 +515,11 @@ class SnapshotRegistry:
         unique = list(set(keys.values()))
         with self._lock:
             self.lookups += len(wanted)
+        with self._reading() as db:
             for start in range(0, len(unique), 500):
                 chunk = unique[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for doi, body in self._db.execute(f"SELECT doi, body FROM works WHERE doi IN ({marks})", chunk):
+                for doi, body in db.execute(f"SELECT doi, body FROM works WHERE doi IN ({marks})", chunk):
                     found[doi] = json.loads(body)
         return {d: found.get(keys[d]) for d in wanted}
 
@@ -518,7 +545,8 @@ class SnapshotRegistry:
             )
             with self._lock:
                 self.searches += 1
-                found = self._db.execute(sql, (" OR ".join(f'"{w}"' for w in words), rows)).fetchall()
+            with self._reading() as db:
+                found = db.execute(sql, (" OR ".join(f'"{w}"' for w in words), rows)).fetchall()
             return [{**json.loads(body), "score": round(score, 6)} for body, score in found]
         return self._search_rare_first(words, rows, weights)
 
@@ -535,8 +563,8 @@ class SnapshotRegistry:
         )
         with self._lock:
             self.searches += 1
-            pool = self._db.execute(sql, (" OR ".join(f'"{w}"' for w in present[: self.max_terms]), self.pool))
-            pool = pool.fetchall()
+        with self._reading() as db:
+            pool = db.execute(sql, (" OR ".join(f'"{w}"' for w in present[: self.max_terms]), self.pool)).fetchall()
         ranked = []
         for rowid, *columns in pool:
             score = 0.0
@@ -548,16 +576,16 @@ class SnapshotRegistry:
         top = ranked[:rows]
         if not top:
             return []
-        with self._lock:
-            marks = ",".join("?" * len(top))
-            bodies = dict(self._db.execute(f"SELECT id, body FROM works WHERE id IN ({marks})", [r for _, r in top]))
+        marks = ",".join("?" * len(top))
+        with self._reading() as db:
+            bodies = dict(db.execute(f"SELECT id, body FROM works WHERE id IN ({marks})", [r for _, r in top]))
         return [{**json.loads(bodies[rowid]), "score": round(-score, 6)} for score, rowid in top]
 
     def _counts(self, words: list[str]) -> dict[str, int]:
         """How many records hold each word (words in none are left out)."""
         marks = ",".join("?" * len(words))
-        with self._lock:
-            return dict(self._db.execute(f"SELECT term, doc FROM works_vocab WHERE term IN ({marks})", words))
+        with self._reading() as db:
+            return dict(db.execute(f"SELECT term, doc FROM works_vocab WHERE term IN ({marks})", words))
 
     def _rarest(self, words: list[str], keep: int) -> list[str]:
         """The ``keep`` words found in the fewest records (words in none are dropped: they cannot match)."""
@@ -566,6 +594,10 @@ class SnapshotRegistry:
 
     def close(self) -> None:
         with self._lock:
+            for db in self._readers:
+                db.close()
+            self._readers.clear()
+            self._free.clear()
             self._db.close()
 
     def __enter__(self) -> SnapshotRegistry:
