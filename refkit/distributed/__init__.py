@@ -265,5 +265,8 @@ def _search_part(
     rows: int,
 ) -> tuple[dict[int, Match], str | None]:
     registry = registry_from(recipe)
-    found = search_works(refs, written, works, registry, searched=searched, rows=rows)
+    # a worker thread is one core: searches of a local snapshot are work for the CPU and run one at a time; those
+    # sent to Crossref wait on the network and go three at a time (within the cluster's shared limits)
+    threads = 1 if recipe.kind == "snapshot" else 3
+    found = search_works(refs, written, works, registry, searched=searched, rows=rows, workers=threads)
     return found, getattr(registry, "unreachable", None)
