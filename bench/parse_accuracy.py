@@ -105,9 +105,9 @@ def end_to_end(gold: dict, ref: Reference) -> tuple[dict, dict]:
         value = getattr(ref, attr)
         if value:
             p[label] = [str(value)]
-    for label in ("page",):  # pages as written in the gold: "418-9" and "418–9" are one range
+    for label in ("page",):  # pages as written in the gold: "418-9", "418–9" and "418‑9" are one range
         if label in g:
-            g[label] = [re.sub(r"\s*[-–—]+\s*", "-", g[label][0])]
+            g[label] = [re.sub(r"\s*[-\u2010-\u2014\u2212]+\s*", "-", g[label][0])]
     years = [m for span in gold.get("issued", ()) for m in re.findall(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)", span)]
     if years:
         g["issued"] = [years[0]]
@@ -272,6 +272,56 @@ def score_seeds(parser: CRFParser) -> float:
     return share
 
 
+#: Words whose label says a convention: cues of editors, containers, locators and editions, words of publishers.
+CONVENTION_WORDS = (
+    "in",
+    "eds",
+    "ed",
+    "editor",
+    "editors",
+    "hrsg",
+    "edn",
+    "edition",
+    "pp",
+    "vol",
+    "no",
+    "et",
+    "al",
+    "press",
+    "university",
+    "doi",
+    "suppl",
+    "available",
+    "accessed",
+    "retrieved",
+)
+
+
+def conventions(examples: list[Example]) -> list[str]:
+    """Where the corpora label the same word differently: for each word of :data:`CONVENTION_WORDS`, the share of
+    each label per corpus, printed when the corpora's commonest labels disagree."""
+    counts: dict[tuple[str, str], Counter[str]] = {}
+    for ex in examples:
+        if ex.source == "synthetic":
+            continue
+        source = "grobid" if ex.source == "grobid-eval" else ex.source
+        for token, label in zip(ex.tokens, ex.labels, strict=True):
+            low = token.lower()
+            if low in CONVENTION_WORDS:
+                counts.setdefault((low, source), Counter())[label] += 1
+    lines = []
+    for word in CONVENTION_WORDS:
+        per_source = {s: c for (w, s), c in counts.items() if w == word and sum(c.values()) >= 5}
+        tops = {s: c.most_common(1)[0][0] for s, c in per_source.items()}
+        if len(set(tops.values())) > 1:
+            cells = []
+            for source, c in sorted(per_source.items()):
+                total = sum(c.values())
+                cells.append(f"{source}: " + ", ".join(f"{lab} {n / total:.0%}" for lab, n in c.most_common(3)))
+            lines.append(f"{word:<12}" + "; ".join(cells))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
@@ -280,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", metavar="CLASS", help="print every parse() error of this class (e.g. locators)")
     args = ap.parse_args(argv)
     parser = CRFParser.load(args.model)
-    examples = [e for e in load_all(args.data, springer_fraction=0) if e.split == "test"]
+    everything = load_all(args.data, springer_fraction=0)
+    examples = [e for e in everything if e.split == "test"]
     t0 = time.perf_counter()
     all_pairs_scores = {}
     worst_all: list[tuple[int, str, list[str]]] = []
@@ -321,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n[{count}] {text}")
         for e in errs:
             print(f"    {e}")
+    print("\n== label conventions: words the corpora label differently (all splits; share of each label)")
+    print("\n".join(conventions(everything)) or "none")
     seeds = score_seeds(parser)
     plos = all_pairs_scores["plos"]
     print("\n== goals")

@@ -195,3 +195,176 @@ def test_locators_outside_biomedical_layouts(raw: str, volume: str | None, issue
 def test_doi_written_as_link_is_doi_and_url(raw: str, doi: str, url: str | None) -> None:
     ref = parse(raw)
     assert (ref.doi, ref.url) == (doi, url)
+
+
+# -- 1. the title/journal boundary at a full stop inside the title --
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "journal"),
+    [
+        (
+            "Okafor N (2012) Outcomes of burns in Ohio, 2001–2009. Burns 38: 12–18",
+            "Outcomes of burns in Ohio, 2001–2009",
+            "Burns",
+        ),
+        ("Evans D (1970) Studies of mites. IV. Acarologia 12: 1–9", "Studies of mites. IV", "Acarologia"),
+        # a one-word title after names that end with initials
+        ("Moss J. Calciphylaxis. Lancet. 2020;395:10–12", "Calciphylaxis", "Lancet"),
+        ("Lee K, Park J. Folding. Biochemistry 2011, 50, 110–118.", "Folding", "Biochemistry"),
+        (
+            "Smith, J. Insects. Journal of Entomology, Vol. 3, No. 2, pp. 10-20, 1990.",
+            "Insects",
+            "Journal of Entomology",
+        ),
+        # an online source after the title is the container
+        ("Nguyen T. Pruritus. StatPearls. 2023.", "Pruritus", "StatPearls"),
+        # a sentence of the title read as the start of a known journal goes back to the title
+        (
+            "Dupont J (2001) Le prurit. Une revue. Ann Dermatol Venereol 128: 1-5",
+            "Le prurit. Une revue",
+            "Ann Dermatol Venereol",
+        ),
+    ],
+)
+def test_title_journal_boundary_at_a_full_stop_inside_the_title(raw: str, title: str, journal: str) -> None:
+    ref = parse(raw)
+    assert (ref.title, ref.container_title) == (title, journal)
+
+
+def test_title_journal_boundary_leaves_initials_first_names_and_dotted_journals_alone() -> None:
+    ref = parse("S. Eliezer and A. R. Swift, Nucl. Phys. B 105, 45 (1976).")
+    assert [p.family for p in ref.author] == ["Eliezer", "Swift"]
+    ref = parse("J. G. Taylor, Math. Proc. Camb. Philos. Soc. 52, 119 (1956).")
+    assert ref.container_title == "Math. Proc. Camb. Philos. Soc"
+    assert ref.title is None
+
+
+# -- 4. books, chapters and edited volumes --
+
+
+def test_books_chapters_editors_a_chapter_in_an_edited_book() -> None:
+    ref = parse("Smith B (2010) Dressings. In: Ross A (ed) Wound healing. Springer, Berlin, pp 12–20")
+    assert ref.type == "chapter"
+    assert (ref.title, ref.container_title) == ("Dressings", "Wound healing")
+    assert [p.family for p in ref.author] == ["Smith"] and [p.family for p in ref.editor] == ["Ross"]
+    assert (ref.publisher, ref.publisher_place, ref.page) == ("Springer", "Berlin", "12-20")
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "edition", "publisher"),
+    [
+        ("R. Lee, Skin Biology, Academic Press, 2004.", "Skin Biology", None, "Academic Press"),
+        (
+            "Fitzpatrick T (2008) Dermatology in general medicine, 7th edn. McGraw-Hill, New York",
+            "Dermatology in general medicine",
+            "7th edn",
+            "McGraw-Hill",
+        ),
+        (
+            "Braun-Falco O, Plewig G (eds) (2005) Dermatologie und Venerologie, 5. Aufl. Springer, Berlin",
+            "Dermatologie und Venerologie",
+            "5. Aufl",
+            "Springer",
+        ),
+        (
+            "Saurat JH (2009) Dermatologie et infections sexuellement transmissibles, 3e éd. Masson, Paris",
+            "Dermatologie et infections sexuellement transmissibles",
+            "3e éd",
+            "Masson",
+        ),
+    ],
+)
+def test_books_chapters_editors_title_edition_publisher(
+    raw: str, title: str, edition: str | None, publisher: str
+) -> None:
+    ref = parse(raw)
+    assert (ref.title, ref.edition, ref.publisher) == (title, edition, publisher)
+    assert ref.type == "book"
+
+
+def test_books_chapters_editors_eds_marks_editors_not_authors() -> None:
+    ref = parse("Braun-Falco O, Plewig G (eds) (2005) Dermatologie und Venerologie, 5. Aufl. Springer, Berlin")
+    assert not ref.author
+    assert [p.family for p in ref.editor] == ["Braun-Falco", "Plewig"]
+
+
+def test_books_chapters_editors_place_and_publisher_read_as_one_field_are_cut() -> None:
+    ref = parse("Mandela Nelson. Long walk to freedom : the autobiography of Nelson Mandela. London : Abacus, 1995.")
+    assert (ref.publisher_place, ref.publisher) == ("London", "Abacus")
+
+
+# -- 5. names: organisations as authors in a whole reference --
+
+
+def test_names_an_organisation_is_the_author() -> None:
+    ref = parse("World Health Organization. Global report on psoriasis. Geneva: WHO; 2016.")
+    assert [p.literal for p in ref.author] == ["World Health Organization"]
+    assert ref.title == "Global report on psoriasis"
+
+
+# -- 6. locators of physics, chemistry and mathematics --
+
+
+@pytest.mark.parametrize(
+    ("raw", "journal", "volume", "page", "year"),
+    [
+        ("A. Jones, Physica A 387, 2025, 2008.", "Physica A", "387", "2025", 2008),
+        ("Lee K, Park J. Folding. Biochemistry 2011, 50, 110–118.", "Biochemistry", "50", "110-118", 2011),
+        ("J. Smith, Ann. of Math. (2), 173 (2011), pp. 1185–1239.", "Ann. of Math", "173", "1185-1239", 2011),
+        ("K. Gross and J. A. Rosenheim, Phys. Rev. Lett. 21, 2770 (2011).", "Phys. Rev. Lett", "21", "2770", 2011),
+        ("Kim H et al (2012) Mites. PLoS One 7(5):e36439", "PLoS One", "7", "e36439", 2012),
+    ],
+)
+def test_locators_of_physics_chemistry_mathematics(raw: str, journal: str, volume: str, page: str, year: int) -> None:
+    ref = parse(raw)
+    assert (ref.container_title, ref.volume, ref.page, ref.year) == (journal, volume, page, year)
+
+
+# -- 7. non-English references --
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "journal"),
+    [
+        ("Martin P (2003) «Le psoriasis». Rev Prat 53: 100-104", "Le psoriasis", "Rev Prat"),
+        (
+            "Dupont J (2001) Le prurit. Une revue. Ann Dermatol Venereol 128: 1-5",
+            "Le prurit. Une revue",
+            "Ann Dermatol Venereol",
+        ),
+        (
+            "Müller K (1999) Kalzinose der Haut. Ein Überblick. Hautarzt 50: 1-9",
+            "Kalzinose der Haut. Ein Überblick",
+            "Hautarzt",
+        ),
+    ],
+)
+def test_non_english_titles_and_quotation_marks(raw: str, title: str, journal: str) -> None:
+    ref = parse(raw)
+    assert (ref.title, ref.container_title) == (title, journal)
+
+
+@pytest.mark.parametrize(
+    ("raw", "editors"),
+    [
+        ("Seward, A. C. (ed.). 1909. Darwin and Modern Science. Cambridge: Cambridge University Press.", ["Seward"]),
+        (
+            "Crowell, S. and Malpas, J. (eds.), 2007, Transcendental Heidegger, Stanford: Stanford University Press.",
+            ["Crowell", "Malpas"],
+        ),
+        ("Ross A, Lee R (Hrsg) (2004) Wundheilung. Springer, Berlin", ["Ross", "Lee"]),
+    ],
+)
+def test_books_chapters_editors_names_before_an_editor_cue_are_editors(raw: str, editors: list[str]) -> None:
+    ref = parse(raw)
+    assert [p.family for p in ref.editor] == editors
+    assert not ref.author
+
+
+def test_books_chapters_editors_a_book_title_is_the_title_not_a_container() -> None:
+    ref = parse("[86] L. Piegl and W. Tiller, The NURBS Book. Springer, Berlin, 1997.")
+    assert (ref.title, ref.container_title, ref.type) == ("The NURBS Book", None, "book")
+    # a chapter keeps its book as the container
+    ref = parse("Faddeev LD (1998) Integrable models. In: Connes A (ed) Quantum symmetries. North Holland, Amsterdam")
+    assert (ref.title, ref.container_title) == ("Integrable models", "Quantum symmetries")

@@ -65,15 +65,25 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
+import random
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lxml import etree
 
-from refkit.parse.features import tokenize
+from refkit.parse.labelled import LABELS, LEADING_CUES, Example, clean_labels, examples_from_pieces, field_strings
+from refkit.parse.labelled import bucket as _bucket
+from refkit.parse.styles import (
+    BOOK_STYLES,
+    JOURNAL_STYLES,
+    Pools,
+    Record,
+    chicago,
+    full_names,
+    render_springer,
+    render_vancouver,
+)
 
 __all__ = [
     "LABELS",
@@ -87,27 +97,6 @@ __all__ = [
     "read_plos",
 ]
 
-LABELS = (
-    "author",
-    "editor",
-    "issued",
-    "title",
-    "container-title",
-    "volume",
-    "issue",
-    "page",
-    "publisher",
-    "publisher-place",
-    "edition",
-    "DOI",
-    "PMID",
-    "URL",
-    "citation-number",
-    "note",
-    "other",
-)
-
-#: PLOS articles held out for testing: 25 of the 98 (those whose file name's sha1 falls in bucket 0 of 5),
 #: written out so that the test set cannot drift if files are added.
 PLOS_HELD_OUT = frozenset(
     {
@@ -140,158 +129,7 @@ PLOS_HELD_OUT = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
-    """One labelled reference string.
-
-    Attributes:
-        text: the printed string.
-        tokens: token texts (see :func:`refkit.parse.features.tokenize`).
-        labels: one label per token.
-        source: ``plos``, ``anystyle``, ``grobid``, ``grobid-eval`` or ``synthetic``.
-        group: file (and for AnyStyle, sequence) it came from.
-        split: ``train``, ``dev`` or ``test``.
-    """
-
-    text: str
-    tokens: tuple[str, ...]
-    labels: tuple[str, ...]
-    source: str
-    group: str
-    split: str
-
-
-def _bucket(key: str, n: int) -> int:
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) % n
-
-
 _WS_RE = re.compile(r"\s+")
-_GAP_RE = re.compile(r"^[\s,;.&\u2013\u2014-]*(?:and|&|et|und)?[\s,;.]*$")
-_GAP_LABELS = frozenset({"author", "editor", "page"})
-_AUTO_DOI_RE = re.compile(r"doi\.org/10\.|^10\.\d{4,9}/", re.I)
-
-
-def examples_from_pieces(pieces: list[tuple[str, str | None]]) -> tuple[list[str], list[str], str]:
-    """Tokens, labels and text of a string given as labelled pieces (``None`` = separator).
-
-    Whitespace runs become one space; see the module docstring for the label clean-up.
-    """
-    chars: list[str] = []
-    char_labels: list[str | None] = []
-    for text, label in pieces:
-        for ch in _WS_RE.sub(" ", text):
-            if ch == " " and (not chars or chars[-1] == " "):
-                continue
-            chars.append(ch)
-            char_labels.append(label)
-    while chars and chars[-1] == " ":
-        chars.pop()
-        char_labels.pop()
-    text = "".join(chars)
-    # Fill separator gaps between two spans of the same name list or page range.
-    runs: list[tuple[int, int, str | None]] = []
-    for i, lab in enumerate(char_labels):
-        if runs and runs[-1][2] == lab:
-            runs[-1] = (runs[-1][0], i + 1, lab)
-        else:
-            runs.append((i, i + 1, lab))
-    for k in range(1, len(runs) - 1):
-        start, end, lab = runs[k]
-        left, right = runs[k - 1][2], runs[k + 1][2]
-        if lab is None and left == right and left in _GAP_LABELS and _GAP_RE.match(text[start:end]):
-            for i in range(start, end):
-                char_labels[i] = left
-    tokens = tokenize(text)
-    labels = [char_labels[t.start] or "other" for t in tokens]
-    words = [t.text for t in tokens]
-    _clean_labels(words, labels)
-    return words, labels, text
-
-
-_LEADING_CUES = {
-    "container-title": frozenset({"in", "dans", "en"}),
-    "editor": frozenset({"in", "dans", "en"}),
-    "page": frozenset({"p", "pp", "pages", "page", "s", "pág", "págs", "str"}),
-    "volume": frozenset({"vol", "vols", "volume", "v", "bd", "band", "tome", "t", "jg", "volº"}),
-    "issue": frozenset({"no", "nos", "nr", "n", "issue", "num", "nomor", "heft", "h", "iss", "°", "º"}),
-}
-_EDITOR_TRAIL = frozenset({"eds", "ed", "editor", "editors", "hrsg", "hg", "dir", "dirs", "coord", "éd", "éds"})
-_TRAILING_CUES = {"editor": _EDITOR_TRAIL, "author": _EDITOR_TRAIL, "page": frozenset({"p", "pp", "s"})}
-
-
-def _clean_labels(words: list[str], labels: list[str]) -> None:
-    n = len(words)
-    for i, w in enumerate(words):
-        if len(w) > 4 and labels[i] in ("URL", "DOI", "note", "other") and _AUTO_DOI_RE.search(w):
-            labels[i] = "DOI"
-    i = 0
-    while i < n:
-        lab = labels[i]
-        j = i
-        while j < n and labels[j] == lab:
-            j += 1
-        if lab != "other":
-            if lab in ("DOI", "URL"):
-                keep = "/" in "".join(words[i:j]) or lab == "URL"
-                for k in range(i, j):
-                    w = words[k]
-                    if not (len(w) > 3 and ("/" in w or "." in w)) and keep:
-                        labels[k] = "other"
-            elif lab == "PMID":
-                for k in range(i, j):
-                    if not words[k].isdigit():
-                        labels[k] = "other"
-            else:
-                a, b = i, j
-                # Cue words are separators, whichever corpus put them inside the field: "In:" before a
-                # container or editors, "pp." before pages, "Vol." / "No." before volume and issue, "(eds.)"
-                # after editors.
-                lead = _LEADING_CUES.get(lab)
-                if lead:
-                    while (
-                        a < b
-                        and (words[a].lower() in lead or not words[a].isalnum())
-                        and (b - a > 1 and any(w.isalnum() and w.lower() not in lead for w in words[a + 1 : b]))
-                    ):
-                        labels[a] = "other"
-                        a += 1
-                trail = _TRAILING_CUES.get(lab)
-                if trail:
-                    while b > a + 1 and (words[b - 1].lower() in trail or not words[b - 1].isalnum()):
-                        labels[b - 1] = "other"
-                        b -= 1
-                while a < b and not words[a].isalnum() and words[a] not in '(["\u201c':
-                    labels[a] = "other"
-                    a += 1
-                while b > a and not words[b - 1].isalnum():
-                    labels[b - 1] = "other"
-                    b -= 1
-                # Brackets left open or closed at an edge of the field are separators too.
-                if a < b and words[a] in '(["\u201c' and not any(w in ')]"\u201d' for w in words[a:b]):
-                    labels[a] = "other"
-        i = j
-
-
-def field_strings(text: str, tokens: list[str], labels: list[str]) -> dict[str, list[str]]:
-    """The field values of a labelled sequence: each run of one label, as its substring of ``text``.
-
-    ``tokens`` must be the output of ``tokenize(text)`` (texts only); runs of ``other`` are skipped.
-    """
-    toks = tokenize(text)
-    if [t.text for t in toks] != list(tokens):
-        raise ValueError("tokens do not come from tokenize(text)")
-    out: dict[str, list[str]] = {}
-    i = 0
-    n = len(toks)
-    while i < n:
-        lab = labels[i]
-        j = i
-        while j < n and labels[j] == lab:
-            j += 1
-        if lab != "other":
-            out.setdefault(lab, []).append(text[toks[i].start : toks[j - 1].end])
-        i = j
-    return out
 
 
 # --------------------------------------------------------------------------- AnyStyle
@@ -344,7 +182,7 @@ def _split_anystyle_volume(words: list[str], labels: list[str]) -> None:
                 labels[m] = "other"
             elif depth > 0 and seen_number:
                 labels[m] = "issue"
-            elif seen_number and w.lower() in _LEADING_CUES["issue"]:
+            elif seen_number and w.lower() in LEADING_CUES["issue"]:
                 # "Vol. 69, No. 11": what follows the issue cue is the issue.
                 depth = 1_000
                 labels[m] = "other"
@@ -367,7 +205,7 @@ def read_anystyle(path: Path) -> Iterator[tuple[list[str], list[str], str, str]]
         if not words:
             continue
         _split_anystyle_volume(words, labels)
-        _clean_labels(words, labels)
+        clean_labels(words, labels)
         yield words, labels, text, f"{path.name}#{k}"
 
 
@@ -534,25 +372,11 @@ def _flatten_jats(el: etree._Element, label: str | None, pieces: list[tuple[str,
             pieces.append((child.tail, label))
 
 
-@dataclass(frozen=True, slots=True)
-class _JatsRecord:
-    names: tuple[tuple[str, str], ...]
-    etal: bool
-    year: str
-    title: str
-    source: str
-    volume: str
-    issue: str
-    fpage: str
-    lpage: str
-    doi: str
-
-
 def _text(el: etree._Element | None) -> str:
     return _WS_RE.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
 
 
-def _record(cit: etree._Element) -> _JatsRecord | None:
+def _record(cit: etree._Element) -> Record | None:
     def first(tag: str) -> etree._Element | None:
         for e in cit.iter():
             if _local(e.tag) == tag:
@@ -572,7 +396,7 @@ def _record(cit: etree._Element) -> _JatsRecord | None:
             _local(e.tag) == "ext-link" and _text(e).startswith("10.")
         ):
             doi = _text(e)
-    rec = _JatsRecord(
+    rec = Record(
         names=tuple(n for n in names if n[0]),
         etal=first("etal") is not None,
         year=_text(first("year")),
@@ -594,45 +418,6 @@ def first_child(el: etree._Element, tag: str) -> etree._Element | None:
         if _local(c.tag) == tag:
             return c
     return None
-
-
-def _pages(rec: _JatsRecord, dash: str) -> str:
-    return f"{rec.fpage}{dash}{rec.lpage}" if rec.lpage else rec.fpage
-
-
-def render_vancouver(rec: _JatsRecord) -> list[tuple[str, str | None]]:
-    """Pieces of "Surname GN, Surname GN. Title. Source. Year;Vol(Issue):pages." (synthetic)."""
-    names = ", ".join(f"{s} {g}".strip() for s, g in rec.names[:6])
-    if rec.etal or len(rec.names) > 6:
-        names += ", et al"
-    pieces: list[tuple[str, str | None]] = [(names, "author"), (". ", None), (rec.title.rstrip("."), "title")]
-    pieces += [(". ", None), (rec.source, "container-title"), (". ", None), (rec.year, "issued"), (";", None)]
-    pieces.append((rec.volume, "volume"))
-    if rec.issue:
-        pieces += [("(", None), (rec.issue, "issue"), (")", None)]
-    if rec.fpage:
-        pieces += [(":", None), (_pages(rec, "-"), "page")]
-    pieces.append((".", None))
-    if rec.doi and _bucket(rec.title, 2):
-        pieces += [(" doi: ", None), (rec.doi, "DOI")]
-    return pieces
-
-
-def render_springer(rec: _JatsRecord, variant: int) -> list[tuple[str, str | None]]:
-    """Pieces of "Surname GN et al (Year) Title. Source Vol: pages" (synthetic; the seeds' style)."""
-    if len(rec.names) > 2 or rec.etal:
-        names = f"{rec.names[0][0]} {rec.names[0][1]} et al".replace("  ", " ")
-    else:
-        names = ", ".join(f"{s} {g}".strip() for s, g in rec.names)
-    pieces: list[tuple[str, str | None]] = [(names, "author"), (" (", None), (rec.year, "issued"), (") ", None)]
-    pieces += [(rec.title.rstrip("."), "title"), (". ", None), (rec.source, "container-title"), (" ", None)]
-    if variant == 2 and rec.doi:
-        pieces += [("doi: ", None), (rec.doi, "DOI")]
-        return pieces
-    pieces.append((rec.volume, "volume"))
-    if rec.fpage:
-        pieces += [(":" if variant else ": ", None), (_pages(rec, "-" if variant else "\u2013"), "page")]
-    return pieces
 
 
 _EDITOR_CUE_RE = re.compile(r"\b(?:editors?|eds?)\b", re.I)
@@ -687,22 +472,76 @@ def read_plos(path: Path) -> Iterator[tuple[list[str], list[str], str, str, bool
         else:
             rec = _record(cit)
             if rec is not None:
-                words, labels, text = examples_from_pieces(render_vancouver(rec))
+                words, labels, text = examples_from_pieces(render_vancouver(rec, doi=bool(_bucket(rec.title, 2))))
                 yield words, labels, text, group, True
 
 
-def read_plos_springer(path: Path) -> Iterator[tuple[list[str], list[str], str, str]]:
-    """Synthetic author-year strings ("Deza G et al (2016) Title. Journal 96:418-419") for an article."""
+def plos_records(path: Path) -> Iterator[tuple[str, Record]]:
+    """``(group, record)`` for the journal articles an article cites, from their tags."""
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
     tree = etree.parse(str(path), parser)
     for k, ref in enumerate(el for el in tree.iter() if _local(el.tag) == "ref"):
         cit = next((c for c in ref if _local(c.tag).endswith("citation")), None)
         rec = _record(cit) if cit is not None else None
-        if rec is None:
+        if rec is not None:
+            yield f"{path.name}#{k}", rec
+
+
+def read_plos_springer(path: Path) -> Iterator[tuple[list[str], list[str], str, str]]:
+    """Synthetic author-year strings ("Deza G et al (2016) Title. Journal 96:418-419") for an article."""
+    for group, rec in plos_records(path):
+        words, labels, text = examples_from_pieces(render_springer(rec, _bucket(group, 3)))
+        yield words, labels, text, group
+
+
+_ORGANISATION_RE = re.compile(
+    r"\b(?:Organi[sz]ation|Association|Society|Institute|Committee|Group|Agency|Council|Foundation|Ministry|"
+    r"Department|Cent(?:er|re)s?|Consortium|Collaboration|Network|Clinic|Board|Office|Service|Staff|Federation|"
+    r"Union|Academy|Commission|Bureau|Authority|Programme|Program)\b"
+)
+
+
+def style_pools(examples: Iterable[Example]) -> Pools:
+    """Publishers printed with their place, and organisations printed as authors, in training strings."""
+    publishers: dict[tuple[str, str], None] = {}
+    organisations: dict[str, None] = {}
+    for ex in examples:
+        if ex.split != "train" or ex.source not in ("anystyle", "grobid", "plos"):
             continue
-        variant = _bucket(f"{path.name}#{k}", 3)
-        words, labels, text = examples_from_pieces(render_springer(rec, variant))
-        yield words, labels, text, f"{path.name}#{k}"
+        fields = field_strings(ex.text, list(ex.tokens), list(ex.labels))
+        pub, place = fields.get("publisher", []), fields.get("publisher-place", [])
+        if len(pub) == 1 and len(place) == 1:
+            pair = (pub[0].strip(" .,;:"), place[0].strip(" .,;:"))
+            if all(0 < len(s.split()) <= 5 and not re.search(r"[\d()\[\]:;]", s) for s in pair):
+                publishers[pair] = None
+        for author in fields.get("author", []):
+            author = author.strip(" .,;:")
+            if _ORGANISATION_RE.search(author) and len(author.split()) <= 8 and not re.search(r"[\d,;()\[\]]", author):
+                organisations[author] = None
+    return Pools(tuple(publishers), tuple(organisations))
+
+
+def read_plos_styles(paths: list[tuple[Path, str]], pools: Pools, fraction: int) -> Iterator[Example]:
+    """Synthetic strings in the layouts of :mod:`refkit.parse.styles`: one cited article in ``fraction`` is
+    rendered in one journal style, one in ``2 * fraction`` as a book or chapter (with another record's title as
+    the book and its authors as the editors). Deterministic: a seeded generator per article."""
+    for path, split in paths:
+        records = list(plos_records(path))
+        rng = random.Random(path.name)
+        for k, (group, rec) in enumerate(records):
+            draw = rng.randrange(2 * fraction)
+            if draw < 2:
+                if draw == 0 and all(full_names(g) for _, g in rec.names):
+                    pieces = chicago(rec, rng)
+                else:
+                    pieces = rng.choice(JOURNAL_STYLES)(rec, rng)
+            elif draw == 2 and pools.publishers and len(records) > 1:
+                book = records[(k + 1 + rng.randrange(len(records) - 1)) % len(records)][1]
+                pieces = rng.choice(BOOK_STYLES)(rec, book, pools, rng)
+            else:
+                continue
+            words, labels, text = examples_from_pieces(pieces)
+            yield Example(text, tuple(words), tuple(labels), "synthetic", group + "~", split)
 
 
 # --------------------------------------------------------------------------- all
@@ -713,12 +552,15 @@ def _annotated(labels: list[str]) -> bool:
     return len(set(labels) - {"other"}) >= 2
 
 
-def load_all(data: Path, *, springer_fraction: int = 3) -> list[Example]:
+def load_all(data: Path, *, springer_fraction: int = 3, styles_fraction: int = 0) -> list[Example]:
     """Every labelled example of the shared data folder, with its split.
 
     Args:
         data: the data root (``/work/shared/data``).
         springer_fraction: one training PLOS reference in this many also gets a synthetic author-year rendering
+            (0 = none).
+        styles_fraction: about two training PLOS references in ``2 * styles_fraction`` are also rendered in one
+            of the layouts of :mod:`refkit.parse.styles`, one in ``2 * styles_fraction`` as a book or chapter
             (0 = none).
     """
     out: list[Example] = []
@@ -738,6 +580,7 @@ def load_all(data: Path, *, springer_fraction: int = 3) -> list[Example]:
         for words, labels, text, group in read_grobid(path):
             if _annotated(labels):
                 out.append(Example(text, tuple(words), tuple(labels), "grobid-eval", group, "test"))
+    plos_training: list[tuple[Path, str]] = []
     for path in sorted((data / "parse" / "plos").glob("*.xml")):
         b = _bucket(path.name, 5)
         split = "test" if path.name in PLOS_HELD_OUT else "dev" if b == 1 else "train"
@@ -746,10 +589,14 @@ def load_all(data: Path, *, springer_fraction: int = 3) -> list[Example]:
                 continue
             source = "synthetic" if synthetic else "plos"
             out.append(Example(text, tuple(words), tuple(labels), source, group, split))
+        if split != "test":
+            plos_training.append((path, split))
         if split != "test" and springer_fraction:
             for words, labels, text, group in read_plos_springer(path):
                 if _bucket(group + "s", springer_fraction) == 0:
                     out.append(Example(text, tuple(words), tuple(labels), "synthetic", group, split))
+    if styles_fraction:
+        out.extend(read_plos_styles(plos_training, style_pools(out), styles_fraction))
     # The corpora overlap (GROBID's evaluation strings are all in its training corpus too; AnyStyle repeats
     # strings across files): a string of any test set never trains or tunes the model.
     held = {e.text for e in out if e.split == "test"}

@@ -64,6 +64,27 @@ _CUE_IN_RE = re.compile(r"(?:^|[\s.,])(?:in|dans|in:)\s*:?\s*$", re.I)
 _REPORT_RE = re.compile(r"\b(?:report|technical|working paper|white paper|bulletin|guidelines?)\b", re.I)
 _DOI_TOKEN_RE = re.compile(r"doi\.org/10\.|^10\.\d{4,9}/", re.I)
 _THESIS_RE = re.compile(r"\b(?:thesis|dissertation|th[eè]se|doctoral)\b", re.I)
+_EDITOR_CUE_AFTER_RE = re.compile(
+    r"[\s,.]*[(\[]?\s*(?:eds?|editors?|hrsg|hg|hgg|dir|dirs|coord|éd|éds|comp|comps)\b\.?\s*[)\]]?"
+    r"(?=\s*(?:[(\[.,:;]|\d|$))",
+    re.I,
+)
+_GAP_JOURNAL_RE = re.compile(
+    r"[)\]\"'”’]?[.?!]\s+(?P<journal>[^\W\d_][^\W\d_.&'’ -]*(?:[.&'’ -]+[^\W\d_]+){0,9}\.?)[\s,]*"
+)
+_LOCATOR_CUES = frozenset({"vol", "volume", "no", "nr", "pp", "p", "in", "suppl", "issue", "band", "bd", "t", "tome"})
+_VOLUME_PAGE_GAP_RE = re.compile(r"\s*[,:]\s*")
+_IN_AFTER_STOP_RE = re.compile(r"(?:^|[.,;]\s*)(?:in|dans|en)\b\s*:?\s", re.I)
+_IN_CUE_RE = re.compile(r"(?:^|[\s.,;])(?:in|dans|en)\b\s*:?", re.I)
+# "Smith J. Calciphylaxis" / "Lee K, Park J. Folding": a short title after names that end with initials
+_TITLE_AFTER_NAMES_RE = re.compile(
+    r"^(?P<names>.*?(?:\b[A-Z\u00c0-\u00de]{1,3}|\bet al))\.\s+"
+    r"(?P<title>[A-Z\u00c0-\u00de][^\s.,;:()]*(?:\s+[^\s.,;:()]+){0,5})\s*$"
+)
+# the names must end "Surname INITIALS" or "Surname, INITIALS" (not "and A. R." of "I. Surname" names)
+_LAST_NAME_RE = re.compile(r"(?P<before>\S+)[\s,]+(?:(?:[A-Z\u00c0-\u00de]{1,3}\.?[\s-]*){1,3}|et al)$")
+_SURNAME_RE = re.compile(r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'’-]+,?$")
+_INITIALS_OR_AND_RE = re.compile(r"^(?:[A-Z\u00c0-\u00de]{1,3}|and|&|et|und)$")
 
 # Field label -> Reference attribute for the plain string fields.
 _TEXT_FIELDS = {
@@ -326,6 +347,18 @@ def build_reference(
     by_label: dict[str, list[tuple[str, int, int, float]]] = {}
     for span in spans:
         by_label.setdefault(span[0], []).append(span)
+    if "title" not in by_label and by_label.get("author") and ("container-title" in by_label or "volume" in by_label):
+        _title_from_names(raw, by_label)
+    if by_label.get("author") and "editor" not in by_label:
+        # "Seward AC (ed) (1909) Darwin and modern science" / "Adamson, Joni, ..., eds. The Reader": the names the
+        # editor cue follows are editors
+        cued = [k for k, span in enumerate(by_label["author"]) if _EDITOR_CUE_AFTER_RE.match(raw, span[2])]
+        editors = by_label["author"][: cued[0] + 1] if cued else []  # the names before the cue are all its
+        if editors:
+            by_label["editor"] = [("editor", *span[1:]) for span in editors]
+            by_label["author"] = [span for span in by_label["author"] if span not in editors]
+            if not by_label["author"]:
+                del by_label["author"]
     values: dict[str, Any] = {}
     conf: dict[str, float] = {}
 
@@ -357,6 +390,13 @@ def build_reference(
         if et_al and label == "author":
             values["et_al"] = True
 
+    dates = by_label.get("issued", [])
+    if len(dates) > 1 and "page" not in by_label and "volume" in by_label:
+        # "Physica A 387, 2025, 2008": a year-like number right after the volume, another date after it, is the page
+        _, s, e, p = dates[0]
+        if raw[s:e].isdigit() and _VOLUME_PAGE_GAP_RE.fullmatch(raw, by_label["volume"][0][2], s):
+            by_label["page"] = [("page", s, e, p)]
+            by_label["issued"] = dates[1:]
     hit = first("issued")
     if hit:
         issued = parse_issued(hit[0])
@@ -371,6 +411,15 @@ def build_reference(
             if text:
                 values[attr] = text
                 conf[attr] = round(hit[1], 4)
+    if "container_title" not in values and "title" in by_label and "volume" in by_label:
+        _journal_in_gap(raw, by_label, values, conf)
+    if len(by_label.get("title", ())) > 1 and "container_title" not in values:
+        _book_from_second_title(raw, by_label, values, conf)
+    elif "container_title" in values and "title" not in values and _is_book(raw, values, by_label):
+        # a book's own title read as a container ("L. Piegl, The NURBS Book. Springer, Berlin, 1997"): no
+        # volume or issue, an imprint, and no "In" before it
+        values["title"] = values.pop("container_title")
+        conf["title"] = conf.pop("container_title")
 
     for label, prefix in (("volume", _VOLUME_PREFIX_RE), ("issue", _ISSUE_PREFIX_RE), ("page", _PAGE_PREFIX_RE)):
         hit = first(label)
@@ -466,6 +515,70 @@ def build_reference(
     return repair(Reference(raw=raw, confidence=conf, **values))
 
 
+def _title_from_names(raw: str, by_label: dict[str, list[tuple[str, int, int, float]]]) -> None:
+    """A short title the tagger joined to the names before it ("Smith J. Calciphylaxis. Lancet. 2020;395:10-2"):
+    after names that end with initials, a full stop, then words with no initials among them. Only called when
+    the tagger found no title but a journal or a volume."""
+    label, s, e, p = by_label["author"][-1]
+    found = _TITLE_AFTER_NAMES_RE.match(raw[s:e])
+    if (
+        found is None
+        or not _ends_with_surname_initials(found["names"])
+        or any(_INITIALS_OR_AND_RE.match(w) for w in found["title"].split())
+    ):
+        return
+    by_label["author"][-1] = (label, s, s + found.end("names"), p)
+    by_label["title"] = [("title", s + found.start("title"), s + found.end("title"), p)]
+
+
+def _ends_with_surname_initials(names: str) -> bool:
+    """ "Smith J", "Lee K, Park J", "Smith, J. M": names written surname first (not "S. Eliezer and A. R")."""
+    first = re.sub(r"[\W\d_]", "", names.split(maxsplit=1)[0]) if names.strip() else ""
+    if len(first) <= 3 and first.isupper():  # "S. Atis, S. Saha, L. Talon": initials first
+        return False
+    last = _LAST_NAME_RE.search(names)
+    return last is not None and _SURNAME_RE.match(last["before"]) is not None
+
+
+def _journal_in_gap(
+    raw: str, by_label: dict[str, list[tuple[str, int, int, float]]], values: dict[str, Any], conf: dict[str, float]
+) -> None:
+    """A journal the tagger left out between the title's full stop and the volume ("... hyperparathyroidism.
+    dermatologist 41: 212-217"): words alone in that gap, no cue among them, are the journal."""
+    title_end = by_label["title"][-1][2]
+    volume_start = by_label["volume"][0][1]
+    found = _GAP_JOURNAL_RE.fullmatch(raw, title_end, volume_start) if title_end < volume_start else None
+    if found is None or found["journal"].split()[0].lower().rstrip(".") in _LOCATOR_CUES:
+        return
+    values["container_title"] = found["journal"].rstrip(" .,")
+    conf["container_title"] = 0.5
+
+
+def _book_from_second_title(
+    raw: str, by_label: dict[str, list[tuple[str, int, int, float]]], values: dict[str, Any], conf: dict[str, float]
+) -> None:
+    """The book of a chapter tagged as a second title ("Dressings. In: Ross A (ed) Wound healing. Springer"): a
+    title after an "In" cue or after the editors, where the tagger found no container, is the container."""
+    first_end = by_label["title"][0][2]
+    for _, start, end, p in by_label["title"][1:]:
+        edited = any(first_end <= s and e <= start for _, s, e, _ in by_label.get("editor", ()))
+        if edited or _IN_CUE_RE.search(raw[first_end:start]):
+            s, e = _balanced(raw, start, _closed(raw, start, end))
+            text = clean_field(raw[s:e])
+            if text:
+                values["container_title"] = text
+                conf["container_title"] = round(p, 4)
+            return
+
+
+def _is_book(raw: str, values: dict[str, Any], by_label: dict[str, list[tuple[str, int, int, float]]]) -> bool:
+    """Whether fields read so far describe a whole book: an imprint or edition, no locators, no "In" cue."""
+    if "volume" in values or "issue" in values or not ("publisher" in values or "publisher_place" in values):
+        return False
+    start = by_label["container-title"][0][1]
+    return not _CUE_IN_RE.search(raw[max(0, start - 6) : start]) and not _IN_AFTER_STOP_RE.search(raw[:start])
+
+
 def _looks_like_noise(tokens: Sequence[Token]) -> bool:
     """Too few word-like tokens to be a reference: digits, symbols, random characters.
 
@@ -501,7 +614,8 @@ def _guess_type(raw: str, values: dict[str, Any], by_label: dict[str, list[tuple
     """Journal article, chapter, book, report, thesis or web page, from which fields the string has."""
     container = values.get("container_title")
     if container:
-        start = by_label["container-title"][0][1]
+        found = by_label.get("container-title")
+        start = found[0][1] if found else max(0, raw.find(container))  # or the book of a chapter, a second title
         before = raw[max(0, start - 6) : start]
         if values.get("editor") or _CUE_IN_RE.search(before) or (values.get("publisher") and not values.get("volume")):
             return "chapter"

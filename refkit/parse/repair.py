@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from refkit.model import Reference
+from refkit import journals
+from refkit.model import Person, Reference
+from refkit.parse.features import journal_words
 
 __all__ = ["find_locator", "repair"]
 
@@ -88,6 +90,85 @@ def _split_journal(raw: str, ref: Reference) -> dict[str, Any]:
     return {}
 
 
+# "Dermatologie und Venerologie, 5. Aufl." / "Dermatology in general medicine, 7th edn": the edition ends the title
+_EDITION_TAIL = re.compile(
+    r"(?:,|\.)?\s+(?P<edition>(?:\d{1,2}(?:st|nd|rd|th|e|\.)?|first|second|third|fourth|fifth|sixth|seventh|"
+    r"eighth|ninth|tenth|revised|rev\.)\s*(?:edn|ed|edition|éd|édition|Aufl|Auflage|Ausg|Ausgabe)\.?)\s*$",
+    re.I,
+)
+_EDITION_WORD = re.compile(r"\b(?:edn|ed|edition|éd|édition|Aufl|Auflage)\b", re.I)
+_PUBLISHER_WORD = re.compile(
+    r"\b(?:Press|Verlag|Publish\w*|Books|Inc|Ltd|Co|GmbH|University|Editions?|Éditions|Editora|Editorial|Wiley|"
+    r"Springer|Elsevier)\b"
+)
+_PLACE_PUBLISHER = re.compile(r"(?P<place>[^:;,()]{2,40}?)\s*:\s*(?P<publisher>[^:;]{2,80})")
+_ORGANISATION = re.compile(
+    r"\b(?:Organi[sz]ation|Association|Society|Institute|Committee|Agency|Council|Foundation|Ministry|"
+    r"Department|Cent(?:er|re)s? for|Consortium|Collaboration|Commission|Bureau|Authority|Staff|Federation)\b"
+)
+
+
+def _edition(ref: Reference) -> dict[str, Any]:
+    """An edition printed at the end of a book's title (or a chapter's book) is the edition."""
+    for attr in ("title", "container_title") if ref.type in ("book", "chapter") else ("title",):
+        value = getattr(ref, attr)
+        found = _EDITION_TAIL.search(value or "")
+        if found and found.start() > 0:
+            return {attr: value[: found.start()].rstrip(" ,."), "edition": found["edition"].rstrip(".")}
+    return {}
+
+
+def _imprint(ref: Reference) -> dict[str, Any]:
+    """ "London : Abacus" read as one place (or one publisher) is the place, then the publisher ("Liturgical Press:
+    Collegeville", the other way round, when only the first part names a publisher)."""
+    text = ref.publisher_place if not ref.publisher else ref.publisher if not ref.publisher_place else None
+    found = _PLACE_PUBLISHER.fullmatch(text or "")
+    if found is None:
+        return {}
+    place, publisher = found["place"].strip(), found["publisher"].strip()
+    if not place[:1].isupper() or re.search(r"\d", place) or _EDITION_WORD.search(place):
+        return {}
+    if _PUBLISHER_WORD.search(place) and not _PUBLISHER_WORD.search(publisher):
+        place, publisher = publisher, place
+    return {"publisher_place": place, "publisher": publisher}
+
+
+def _journal_after_sentence(ref: Reference) -> dict[str, Any]:
+    """A sentence of the title read as the start of the journal ("Le prurit. Une revue. Ann Dermatol Venereol",
+    "Itch. Acta Dermatol"): where the whole name is no known journal but what follows a full stop is, what comes
+    before it belongs to the title."""
+    container = ref.container_title or ""
+    known = journals.compact_keys()  # the parser's features hold them already: no index to load
+    if ". " not in container or journals.compact_key(container) in known:
+        return {}
+    at = container.find(". ")
+    while at > 0:
+        head, tail = container[:at], container[at + 2 :]
+        last = head.rsplit(maxsplit=1)[-1].lower()
+        if (
+            len(tail.split()) >= 2
+            and re.search(r"[^\W\d_]{4,}", head)
+            and last not in journal_words()  # "Math. Proc. Camb. Philos. Soc": an abbreviation, not a sentence
+            and journals.compact_key(tail) in known
+        ):
+            title = f"{ref.title}. {head}" if ref.title else head
+            if title in (ref.raw or ""):
+                return {"title": title, "container_title": tail}
+            return {}
+        at = container.find(". ", at + 2)
+    return {}
+
+
+def _organisation_author(ref: Reference) -> dict[str, Any]:
+    """ "World Health Organization. Global report on psoriasis": an organisation that opens the string, read as
+    the start of the title of a reference with no authors, is the author."""
+    head, dot, rest = (ref.title or "").partition(". ")
+    raw = (ref.raw or "").lstrip(" [](0123456789.")
+    if not dot or not rest or len(head.split()) > 8 or not _ORGANISATION.search(head) or not raw.startswith(head):
+        return {}
+    return {"author": (Person(literal=head),), "title": rest}
+
+
 def repair(ref: Reference) -> Reference:
     """Fill what the parser left empty from unambiguous patterns of ``ref.raw`` (see the module's docstring).
 
@@ -118,6 +199,14 @@ def repair(ref: Reference) -> Reference:
                 changes["issued"] = (year,)
     if ". " in (ref.title or "") or ". " in (ref.container_title or ""):
         changes.update(_split_journal(raw, ref))
+        if "container_title" not in changes:
+            changes.update(_journal_after_sentence(ref))
+        if not ref.author and "title" not in changes:
+            changes.update(_organisation_author(ref))
+    if ref.edition is None and ref.type in ("book", "chapter", "document"):
+        changes.update(_edition(ref.replace(**changes) if changes else ref))
+    if (ref.publisher is None) != (ref.publisher_place is None):
+        changes.update(_imprint(ref))
     if not changes:
         return ref
     confidence = dict(ref.confidence)

@@ -67,6 +67,10 @@ _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?", re.I)
 #: (0.8569, 0.8570); twice gave 0.9818 and 0.9100.
 REPEAT = {"plos": 3}
 
+#: About one training PLOS reference in this many is also rendered in a layout of :mod:`refkit.parse.styles`
+#: (see :func:`refkit.parse.corpus.load_all`).
+STYLES_FRACTION = 4
+
 #: Fields scored by the benchmarks (``other`` is a separator, ``note`` free text).
 SCORED = tuple(label for label in LABELS if label not in ("note", "other"))
 
@@ -210,6 +214,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="SOURCE=K",
         help=f"give the training examples of one source K times their weight (repeatable; default {REPEAT})",
     )
+    ap.add_argument(
+        "--styles-fraction",
+        type=int,
+        default=STYLES_FRACTION,
+        metavar="K",
+        help=f"render about 2 in 2K training PLOS references in other layouts (0 = none; default {STYLES_FRACTION})",
+    )
     ap.add_argument("--tune", action="store_true", help="grid-search c1/c2 on the dev split, then train")
     ap.add_argument("--dev-only", action="store_true", help="train on train only and report dev scores")
     args = ap.parse_args(argv)
@@ -220,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not source or not k.isdigit() or int(k) < 1:
             ap.error(f"--repeat wants SOURCE=K with K a positive whole number, not {item!r}")
         repeat[source] = int(k)
-    examples = load_all(args.data)
+    examples = load_all(args.data, styles_fraction=args.styles_fraction)
     trainset = [e for e in examples if e.split == "train" for _ in range(repeat.get(e.source, 1))]
     dev = [e for e in examples if e.split == "dev"]
     print(f"train {len(trainset)}  dev {len(dev)}", file=sys.stderr)
