@@ -91,17 +91,44 @@ def _families(spans: list[str]) -> list[str]:
     return [fold(p.family or p.literal or "") for p in people]
 
 
+_OPENS = {")": "(", "]": "["}
+
+
+def _as_printed(raw: str, value: str, *, title: bool) -> str:
+    """A gold title or journal with what the corpora's token labels leave outside it, as the string prints it: the
+    bracket that closes one it opened ("(Madagascar)", "Sensors (Basel)") and, for a title, its own "?" or "!"
+    ("Is it lupus?"). Token labels make edge punctuation a separator; the field, as a user reads it, keeps them."""
+    start = raw.find(value)
+    if start < 0:
+        return value
+    end = start + len(value)
+    while end < len(raw):
+        ch = raw[end]
+        closes = ch in _OPENS and value.count(_OPENS[ch]) > value.count(ch)
+        asks = title and ch in "?!" and (value[-1:].isalnum() or value[-1:] in ")]?!")
+        if not (closes or asks):
+            break
+        value += ch
+        end += 1
+    return value
+
+
 def end_to_end(gold: dict, ref: Reference) -> tuple[dict, dict]:
     """Gold and parsed fields as comparable strings: what a user of ``parse()`` gets, span-to-field step included.
 
-    Text fields compare the Reference's value with the gold span; the year with the gold date's year; authors and
-    editors by their family names read from the gold span; a gold DOI written as a doi.org link is also the URL.
+    Text fields compare the Reference's value with the gold span (a title or journal as printed: see
+    :func:`_as_printed`); the year with the gold date's year; authors and editors by their family names read from
+    the gold span; a gold DOI written as a doi.org link is also the URL.
     """
     g: dict[str, list[str]] = {}
     p: dict[str, list[str]] = {}
+    raw = ref.raw or ""
     for label, attr in _REFERENCE_FIELDS.items():
         if gold.get(label):
-            g[label] = [" ".join(gold[label])]
+            values = gold[label]
+            if label in ("title", "container-title"):
+                values = [_as_printed(raw, v, title=label == "title") for v in values]
+            g[label] = [" ".join(values)]
         value = getattr(ref, attr)
         if value:
             p[label] = [str(value)]
