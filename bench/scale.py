@@ -312,6 +312,7 @@ def end_to_end(articles: Path, index: Path, workers: int, truth: dict[tuple[str,
     if workers == 0:
         seconds = time.perf_counter() - clock
     tp = accepted = positives = unknown = 0
+    wrong: list[dict[str, Any]] = []
     for citation, m in zip(result.citations, result.matches, strict=True):
         key = (Path(citation.source.file).name, _norm(citation.raw))
         if key not in truth:
@@ -321,7 +322,18 @@ def end_to_end(articles: Path, index: Path, workers: int, truth: dict[tuple[str,
         positives += t is not None
         if m.status == "matched":
             accepted += 1
-            tp += bool(t and (m.doi or "").lower() == t.lower())
+            right = bool(t and (m.doi or "").lower() == t.lower())
+            tp += right
+            if not right:
+                wrong.append(
+                    {
+                        "raw": citation.raw,
+                        "doi": m.doi,
+                        "true_doi": t,
+                        "confidence": m.confidence,
+                        "evidence": dict(m.evidence),
+                    }
+                )
     return {
         "citations": len(result.citations),
         "seconds": seconds,
@@ -333,6 +345,7 @@ def end_to_end(articles: Path, index: Path, workers: int, truth: dict[tuple[str,
         "unscored": unknown,
         "worker_peaks_mb": worker_peaks,
         "baseline_mb": baseline,
+        "wrong": wrong,
     }
 
 
@@ -349,7 +362,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=200_000, help="records in the generated snapshot")
     ap.add_argument("--citations", type=int, default=20_000, help="reference strings in the generated articles")
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Dask worker counts to run with")
+    ap.add_argument(
+        "--workers", type=int, nargs="*", default=[1, 2], help="Dask worker counts to run with (none: no Dask run)"
+    )
+    ap.add_argument(
+        "--wrong", type=Path, default=None, help="write the wrongly accepted DOIs of each run here (JSON lines)"
+    )
     ap.add_argument("--no-single", action="store_true", help="skip the run in one process without Dask")
     ap.add_argument("--queries", type=int, default=500, help="searches timed on their own")
     ap.add_argument("--data", type=Path, default=DATA)
@@ -360,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     print(f"machine: {os.cpu_count()} cores, {mem:.0f} GiB; working folder {out}")
+    # the snapshot and the articles draw from generators of their own: articles drawn from the snapshot's generator
+    # after a kept snapshot (--out) replayed its draws, and their works "outside the snapshot" copied records in it
     rng = random.Random(SEED)
     base = base_records(args.data)
     snapshot, index, articles = out / "snapshot", out / "index.sqlite", out / "articles"
@@ -370,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         write_snapshot(base, args.records, snapshot, rng)
     if articles.is_dir():
         shutil.rmtree(articles)
-    truth = write_articles(snapshot, args.records, args.citations, articles, rng, base)
+    truth = write_articles(snapshot, args.records, args.citations, articles, random.Random(f"{SEED}-articles"), base)
     repeats = sum(n - 1 for n in Counter(t for t in truth.values() if t).values())
     print(
         f"generated {args.records:,} snapshot records ({sum(p.stat().st_size for p in snapshot.iterdir()) / 2**20:.0f}"
@@ -399,6 +419,10 @@ def main(argv: list[str] | None = None) -> int:
         r = _in_child(end_to_end, articles, index, workers, truth)
         runs[workers] = r
         label = "one process" if workers == 0 else f"Dask, {workers} worker(s)"
+        if args.wrong:
+            with args.wrong.open("a", encoding="utf-8") as fh:
+                for row in r["wrong"]:
+                    fh.write(json.dumps({"run": label, **row}, default=str) + "\n")
         stages = ", ".join(f"{k} {v:.1f}" for k, v in r["timings"].items())
         peaks = ", ".join(f"{p:.0f}" for p in r["worker_peaks_mb"])
         print(

@@ -12,7 +12,7 @@ from refkit.dedupe import dedupe
 from refkit.extract import extract
 from refkit.match import ACCEPT, match_many, query_for, score_candidate
 from refkit.model import Match, Person, Reference
-from refkit.parse import parse_citations
+from refkit.parse import parse, parse_citations
 from refkit.registry import CrossrefClient
 from refkit.testing import CrossrefServer
 
@@ -181,3 +181,29 @@ def test_registry_failure_comes_back_unverified_not_raised(tmp_path: Path, seed_
     client.close()
     assert [m.status for m in matches] == ["unverified"] * 13
     assert all("could not be reached" in m.reason for m in matches)
+
+
+@pytest.mark.parametrize(
+    ("written", "status", "doi"),
+    [
+        # a DOI the registry does not know, far from the record found: the record is not taken for it
+        ("10.5281/zenodo.1234567", "ambiguous", None),
+        ("10.2340/00015555-9999", "ambiguous", None),
+        # the DOI found, mistyped (a character off) or cut short: the record found is the work
+        ("10.2340/00015555-2217", "matched", DEZA),
+        ("10.2340/00015555-22", "matched", DEZA),
+    ],
+)
+def test_a_written_doi_the_registry_does_not_know_keeps_a_found_record_unconfirmed(
+    client: CrossrefClient, written: str, status: str, doi: str | None
+) -> None:
+    ref = parse(
+        "Deza G et al (2016) Solitary Plaque-type Morphea with Dystrophic Calcinosis Cutis. "
+        f"Acta Derm Venereol 96:418-419. doi: {written}"
+    )
+    assert ref.doi == written
+    (m,) = match_many([ref], client)
+    assert (m.status, m.doi, m.written_doi_status) == (status, doi, "unresolved")
+    assert m.record is not None and m.record.doi == DEZA
+    if status == "ambiguous":
+        assert written in m.reason and DEZA in m.reason

@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from refkit.errors import RegistryError
 from refkit.match.score import ACCEPT, REVIEW, ROWS, _decide, query_for, score_candidate
 from refkit.match.works import _completeness, _searchable, _works
@@ -214,6 +216,15 @@ def _finish(written: Match | None, outcome: Match) -> Match:
     return outcome if written is None or outcome is written else _merge_written(written, outcome)
 
 
+def _mistyped(written: str, found: str) -> bool:
+    """Whether ``found`` is ``written`` with a typing or copying error: cut short or run on ("10.1111/jc" for
+    "10.1111/jcpt.12340"), or at most two characters apart, under the same prefix."""
+    a, b = written.lower().rstrip(".,;"), found.lower()
+    if not a or not b or a.split("/", 1)[0] != b.split("/", 1)[0]:
+        return False
+    return a.startswith(b) or b.startswith(a) or Levenshtein.distance(a, b, score_cutoff=2) <= 2
+
+
 def _one_by_one(registry: Registry, dois: Sequence[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """Records of DOIs asked one at a time (lower-cased DOI -> record), and why the others got no answer."""
     records: dict[str, Any] = {}
@@ -287,7 +298,27 @@ def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Matc
 
 
 def _merge_written(written: Match, searched: Match) -> Match:
-    """Keep what the written DOI told us (its status) on the search outcome."""
+    """Keep what the written DOI told us (its status) on the search outcome.
+
+    A DOI written in the reference that the registry does not know, beside a search that found another DOI, leaves
+    the search's record unconfirmed (``ambiguous``) unless that DOI is the written one mistyped: the written DOI may
+    be the work's in another registry (DataCite, mEDRA) or in the part of Crossref a snapshot lacks, and the record
+    found is then another work of the same title.
+    """
+    if (
+        written.written_doi_status == "unresolved"
+        and searched.status == "matched"
+        and not _mistyped(written.written_doi or "", searched.doi or "")
+    ):
+        return replace(
+            searched,
+            status="ambiguous",
+            doi=None,
+            reason=f"the reference gives the DOI {written.written_doi}, which the registry does not know; the record "
+            f"found, {searched.doi}, has another DOI",
+            written_doi=written.written_doi,
+            written_doi_status="unresolved",
+        )
     if searched.status in ("unmatched", "unverified") and written.written_doi_status == "other-work":
         return replace(written, status="unmatched" if searched.status == "unmatched" else "unverified")
     if written.written_doi_status == "unchecked" and searched.status == "unverified":
