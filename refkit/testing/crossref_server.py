@@ -700,8 +700,11 @@ class CrossrefServer:
             time.sleep(0.005)
         return False
 
-    def clear_log(self) -> None:
-        """Empties the request log."""
+    def clear_log(self, *, settle: float = 1.0) -> None:
+        """Empties the request log, once the requests in flight have been logged (for up to ``settle`` seconds): a
+        request is logged after its answer is sent, so a client can hold the answer before the log holds the
+        request, and a log cleared in between would still show it."""
+        self.wait_idle(settle)
         with self._lock:
             self._log.clear()
 
