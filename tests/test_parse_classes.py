@@ -368,3 +368,29 @@ def test_books_chapters_editors_a_book_title_is_the_title_not_a_container() -> N
     # a chapter keeps its book as the container
     ref = parse("Faddeev LD (1998) Integrable models. In: Connes A (ed) Quantum symmetries. North Holland, Amsterdam")
     assert (ref.title, ref.container_title) == ("Integrable models", "Quantum symmetries")
+
+
+@pytest.mark.parametrize(
+    ("raw", "publisher", "place"),
+    [
+        (
+            "Abercrombie, S., (1984), “Architecture As Art: An Aesthetic”, Van Nostrand Reinhold Compony, New York.",
+            "Van Nostrand Reinhold Compony",
+            "New York",
+        ),
+        # a place the list lacks before a known one is no publisher
+        (
+            "DiFrancesco D. Gravity gradiometer systems. EGM 2007 International Workshop. Capri, Italy. April 2007.",
+            None,
+            None,
+        ),
+    ],
+)
+def test_books_chapters_editors_publisher_and_place_read_as_one_place_are_cut(
+    raw: str, publisher: str | None, place: str | None
+) -> None:
+    ref = parse(raw)
+    if publisher is None:
+        assert ref.publisher is None or "Capri" not in ref.publisher
+    else:
+        assert (ref.publisher, ref.publisher_place) == (publisher, place)

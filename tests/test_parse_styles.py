@@ -105,3 +105,22 @@ def test_style_pools_read_publishers_and_organisations_from_training_strings() -
 def test_an_edition_the_corpus_left_in_a_title_or_note_is_labelled_edition(pieces, edition) -> None:
     _, fields = _fields([("Smith J", "author"), (". ", None), *pieces])
     assert fields.get("edition", [None]) == [edition]
+
+
+def test_place_names_are_read_from_training_strings_only_and_spelt_as_tokens() -> None:
+    from refkit.parse.features import place_names, sequence_features
+    from refkit.parse.train import place_names_from
+
+    def example(place: str, split: str = "train") -> Example:
+        words, labels, text = examples_from_pieces(
+            [("Lee R", "author"), (". ", None), ("Skin", "title"), (". ", None), (place, "publisher-place")]
+        )
+        return Example(text, tuple(words), tuple(labels), "anystyle", "g", split)
+
+    examples = [example("Aix-en-Provence"), example("Aix-en-Provence"), example("Cambridge, MA"), example("Cambridge")]
+    examples += [example("Reykjavik", "test"), example("Reykjavik", "test"), example("Oslo")]
+    assert place_names_from(examples) == ["aix - en - provence", "cambridge"]
+    names, firsts = place_names()
+    assert "new york" in names and "new" in firsts
+    feats = sequence_features(["Springer", ",", "New", "York", ",", "2004"])
+    assert [b"place" in row for row in feats] == [False, False, True, True, False, False]

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from refkit import journals
 
-__all__ = ["Token", "journal_words", "sequence_features", "tokenize"]
+__all__ = ["Token", "journal_words", "place_names", "sequence_features", "tokenize"]
 
 # Order matters: identifiers first so that their dots and slashes are not split off.
 _TOKEN_RE = re.compile(
@@ -105,6 +105,29 @@ def journal_words() -> frozenset[str]:
     """Lower-case words of MEDLINE journal abbreviations (vendored list, see ``data/parser/SOURCE.md``)."""
     path = resources.files("refkit") / "data" / "parser" / "journal-words.txt"
     return frozenset(w for w in path.read_text(encoding="utf-8").split() if w)
+
+
+@lru_cache(maxsize=1)
+def place_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Known places of publication (lower case, tokens joined by one space: "new york", "rueil - malmaison") and
+    their first tokens (vendored list, see ``data/parser/SOURCE.md``)."""
+    path = resources.files("refkit") / "data" / "parser" / "places.txt"
+    names = frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return names, frozenset(name.split()[0] for name in names)
+
+
+def _place_tokens(lows: Sequence[str]) -> set[int]:
+    """Indexes of the tokens that spell a known place of publication ("New York", "Paris"), three tokens at most."""
+    names, firsts = place_names()
+    n = len(lows)
+    out: set[int] = set()
+    for i, low in enumerate(lows):
+        if low in firsts:
+            for k in (3, 2, 1):
+                if i + k <= n and " ".join(lows[i : i + k]) in names:
+                    out.update(range(i, i + k))
+                    break
+    return out
 
 
 _WORD_CLASSES = frozenset({"cap", "caps", "init", "low", "mix"})
@@ -396,6 +419,7 @@ def sequence_features(tokens: Sequence[str]) -> list[list[bytes]]:
     info = [_token_info(t) for t in tokens]
     classes = [x.cls for x in info]
     journal = _journal_segments([x.piece for x in info], classes)
+    places = _place_tokens([x.low for x in info])
     positions = _positions(n)
     out: list[list[bytes]] = []
     dots = commas = years = sdots = quotes = 0
@@ -423,6 +447,8 @@ def sequence_features(tokens: Sequence[str]) -> list[list[bytes]]:
                 row.append(b"+1js")
             elif i - 1 in journal:
                 row.append(b"-1js")
+        if places and i in places:
+            row.append(b"place")
         if quotes:
             row.append(b"inquote" if quotes % 2 else b"afterquote")
         if seen_paren_year:

@@ -22,7 +22,7 @@ from typing import Any
 
 from refkit import journals
 from refkit.model import Person, Reference
-from refkit.parse.features import journal_words
+from refkit.parse.features import journal_words, place_names, tokenize
 
 __all__ = ["find_locator", "repair"]
 
@@ -124,7 +124,7 @@ def _imprint(ref: Reference) -> dict[str, Any]:
     text = ref.publisher_place if not ref.publisher else ref.publisher if not ref.publisher_place else None
     found = _PLACE_PUBLISHER.fullmatch(text or "")
     if found is None:
-        return {}
+        return _publisher_then_place(text or "")
     place, publisher = found["place"].strip(), found["publisher"].strip()
     if not place[:1].isupper() or re.search(r"\d", place) or _EDITION_WORD.search(place):
         return {}
@@ -133,10 +133,33 @@ def _imprint(ref: Reference) -> dict[str, Any]:
     return {"publisher_place": place, "publisher": publisher}
 
 
+def _is_place(text: str) -> bool:
+    names, _ = place_names()
+    return " ".join(t.text for t in tokenize(text.strip(" .").lower())) in names
+
+
+def _publisher_then_place(text: str) -> dict[str, Any]:
+    """ "Seuil, Paris" or "Van Nostrand Reinhold, New York" read as one field: from the first part that names a known
+    place on, the place; before it, the publisher."""
+    parts = text.split(", ")
+    if len(parts) < 2 or _is_place(parts[0]):
+        return {}
+    for j in range(1, len(parts)):
+        if _is_place(parts[j]):
+            publisher = ", ".join(parts[:j]).strip()
+            words = publisher.split()
+            # a publisher's name, not a place the list lacks ("Capri, Italy", "at Bologna, Italy")
+            named = len(words) >= 2 and all(w[:1].isupper() or w in ("&", "and", "of") for w in words)
+            if "." in publisher or not (_PUBLISHER_WORD.search(publisher) or named):
+                return {}
+            return {"publisher": publisher, "publisher_place": ", ".join(parts[j:]).strip(" .")}
+    return {}
+
+
 def _journal_after_sentence(ref: Reference) -> dict[str, Any]:
-    """A sentence of the title read as the start of the journal ("Le prurit. Une revue. Ann Dermatol Venereol",
-    "Itch. Acta Dermatol"): where the whole name is no known journal but what follows a full stop is, what comes
-    before it belongs to the title."""
+    """A sentence of the title read as the start of the journal ("Le prurit. Une revue. Ann Dermatol Venereol"):
+    where the whole name is no known journal but what follows a full stop is, what comes before it belongs to the
+    title."""
     container = ref.container_title or ""
     known = journals.compact_keys()  # the parser's features hold them already: no index to load
     if ". " not in container or journals.compact_key(container) in known:

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from refkit.parse.corpus import LABELS, Example, field_strings, load_all
-from refkit.parse.features import sequence_features
+from refkit.parse.features import sequence_features, tokenize
 
-__all__ = ["evaluate_labels", "field_scores", "main", "normalize_value", "train"]
+__all__ = ["evaluate_labels", "field_scores", "main", "normalize_value", "place_names_from", "train"]
 
 _EDGE_TEXT = " \t\n.,;:\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
@@ -143,6 +143,25 @@ def evaluate_labels(examples: Sequence[Example], predicted: Sequence[Sequence[st
     return field_scores(pairs)
 
 
+_PLACE_PARTS = re.compile(r"\s*[,;:/]\s*|\s+and\s+|\s*&\s*")
+
+
+def place_names_from(examples: Iterable[Example], *, least: int = 2) -> list[str]:
+    """The places of publication labelled in the training strings of the corpora, each part of "Cambridge, MA" or
+    "Berlin/New York" on its own, seen at least ``least`` times, four characters or more, without digits: lower
+    case, tokens joined by one space (the form :func:`refkit.parse.features.place_names` reads)."""
+    counts: Counter[str] = Counter()
+    for ex in examples:
+        if ex.split != "train" or ex.source not in ("anystyle", "grobid", "plos"):
+            continue
+        for place in field_strings(ex.text, list(ex.tokens), list(ex.labels)).get("publisher-place", ()):
+            for part in _PLACE_PARTS.split(place):
+                part = part.strip(" .()[]")
+                if len(part) >= 4 and len(part.split()) <= 3 and not re.search(r"\d", part):
+                    counts[" ".join(t.text for t in tokenize(part.lower()))] += 1
+    return sorted(name for name, n in counts.items() if n >= least)
+
+
 def train(
     examples: Sequence[Example],
     out: Path,
@@ -221,6 +240,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="K",
         help=f"render about 2 in 2K training PLOS references in other layouts (0 = none; default {STYLES_FRACTION})",
     )
+    ap.add_argument(
+        "--write-places",
+        type=Path,
+        metavar="PATH",
+        help="write the places of publication of the training strings (refkit/data/parser/places.txt) and stop",
+    )
     ap.add_argument("--tune", action="store_true", help="grid-search c1/c2 on the dev split, then train")
     ap.add_argument("--dev-only", action="store_true", help="train on train only and report dev scores")
     args = ap.parse_args(argv)
@@ -232,6 +257,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             ap.error(f"--repeat wants SOURCE=K with K a positive whole number, not {item!r}")
         repeat[source] = int(k)
     examples = load_all(args.data, styles_fraction=args.styles_fraction)
+    if args.write_places:
+        names = place_names_from(examples)
+        args.write_places.write_text("".join(f"{name}\n" for name in names), encoding="utf-8")
+        print(f"{len(names)} places: {args.write_places}", file=sys.stderr)
+        return 0
     trainset = [e for e in examples if e.split == "train" for _ in range(repeat.get(e.source, 1))]
     dev = [e for e in examples if e.split == "dev"]
     print(f"train {len(trainset)}  dev {len(dev)}", file=sys.stderr)
