@@ -217,3 +217,21 @@ def test_cli_run_with_workers_writes_what_a_single_process_writes(
     assert "25 references" in capsys.readouterr().out
     for one in sorted((tmp_path / "one").iterdir()):
         assert (tmp_path / "two" / one.name).read_bytes() == one.read_bytes(), one.name
+
+
+def test_cli_run_with_an_unreachable_scheduler_fails_at_once_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from refkit.cli import main
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clock = time.monotonic()
+    code = main(["run", str(DEMO), "-o", str(tmp_path / "out"), "--scheduler", f"tcp://127.0.0.1:{port}", "--no-cache"])
+    assert code == 2
+    assert time.monotonic() - clock < 5  # not Dask's 30 s time-out
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

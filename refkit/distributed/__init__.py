@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -75,6 +76,7 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Iterato
     processes (one thread each) started for the duration of the block."""
     distributed = _require_dask()
     if scheduler:
+        _probe(scheduler)
         try:
             client = distributed.Client(scheduler, timeout=30)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -89,6 +91,19 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Iterato
         distributed.Client(cluster) as client,
     ):
         yield client
+
+
+def _probe(scheduler: str, timeout: float = 5.0) -> None:
+    """Fail at once when nothing listens at a TCP scheduler address (Dask's client would retry for its whole
+    time-out): a refused connection in milliseconds, an unanswered one in ``timeout`` seconds."""
+    scheme, _, rest = scheduler.rpartition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("", "tcp") or not host or not port.isdigit():
+        return  # another transport (tls, ucx, inproc) or no port: Dask's client says what is wrong
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ClusterUnavailable(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from exc
 
 
 def read_and_match(
