@@ -119,6 +119,8 @@ def place_names() -> tuple[frozenset[str], frozenset[str]]:
 def _place_tokens(lows: Sequence[str]) -> set[int]:
     """Indexes of the tokens that spell a known place of publication ("New York", "Paris"), three tokens at most."""
     names, firsts = place_names()
+    if firsts.isdisjoint(lows):  # the common case: no place at all
+        return set()
     n = len(lows)
     out: set[int] = set()
     for i, low in enumerate(lows):
