@@ -365,6 +365,9 @@ def test_books_chapters_editors_names_before_an_editor_cue_are_editors(raw: str,
 def test_books_chapters_editors_a_book_title_is_the_title_not_a_container() -> None:
     ref = parse("[86] L. Piegl and W. Tiller, The NURBS Book. Springer, Berlin, 1997.")
     assert (ref.title, ref.container_title, ref.type) == ("The NURBS Book", None, "book")
+    # a series with its volume is a container, even with an imprint and no title
+    ref = parse("Lee R (2004) Lecture Notes in Dermatology, vol 12. Springer, Berlin")
+    assert (ref.title, ref.container_title, ref.volume) == (None, "Lecture Notes in Dermatology", "12")
     # a chapter keeps its book as the container
     ref = parse("Faddeev LD (1998) Integrable models. In: Connes A (ed) Quantum symmetries. North Holland, Amsterdam")
     assert (ref.title, ref.container_title) == ("Integrable models", "Quantum symmetries")

@@ -572,8 +572,8 @@ def _book_from_second_title(
 
 
 def _is_book(raw: str, values: dict[str, Any], by_label: dict[str, list[tuple[str, int, int, float]]]) -> bool:
-    """Whether fields read so far describe a whole book: an imprint or edition, no locators, no "In" cue."""
-    if "volume" in values or "issue" in values or not ("publisher" in values or "publisher_place" in values):
+    """Whether the fields describe a whole book: an imprint, no volume or issue, no "In" cue before the container."""
+    if "volume" in by_label or "issue" in by_label or not ("publisher" in values or "publisher_place" in values):
         return False
     start = by_label["container-title"][0][1]
     return not _CUE_IN_RE.search(raw[max(0, start - 6) : start]) and not _IN_AFTER_STOP_RE.search(raw[:start])
