@@ -3,8 +3,11 @@
 A sequence tagger reads most strings right but can stumble where the string itself leaves no doubt: a Vancouver
 locator whose volume looks like a year (``2014;2015:1-5``, Hindawi journals number volumes by year), a Roman
 volume (``1897;XXVIII(18):789``), or an unfamiliar journal name glued to the title because nothing in the
-tagger's dictionaries marks it as a journal (``Title. Transactions of the Lowland Society. 2021;7(1):42-45``).
-These repairs only fill what the parser left empty; they never overwrite a field it read.
+tagger's dictionaries marks it as a journal (``Title. Transactions of the Lowland Society. 2021;7(1):42-45``), a
+sentence of the title read as the start of a known journal, an edition left at the end of a book's title ("5. Aufl."),
+a place and a publisher read as one field ("London : Abacus"), an organisation read as the start of the title.
+Locators are only filled where the parser left them empty; text is only moved between the fields the parser read
+(title, journal, edition, publisher, place, organisation as author), never dropped.
 
 Example:
     >>> from refkit.model import Reference
@@ -234,7 +237,7 @@ def repair(ref: Reference) -> Reference:
         return ref
     confidence = dict(ref.confidence)
     for name in changes:
-        if name in ("volume", "issue", "page", "issued", "container_title"):
+        if name in ("volume", "issue", "page", "issued", "container_title", "edition", "publisher", "publisher_place"):
             # a pattern read, not the tagger's: as sure as the pattern
             confidence.setdefault(name, 0.95)
     return ref.replace(**changes, confidence=confidence)
