@@ -16,7 +16,9 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from refkit.parse.features import tokenize
@@ -161,19 +163,24 @@ def _edition_labels(words: list[str], labels: list[str]) -> None:
             labels[m] = "edition"
 
 
+def _runs(labels: Sequence[str]) -> list[tuple[str, int, int]]:
+    """``(label, start, end)`` of each run of one label, as the labels stand now."""
+    out = []
+    start = 0
+    for label, group in itertools.groupby(labels):
+        end = start + sum(1 for _ in group)
+        out.append((label, start, end))
+        start = end
+    return out
+
+
 def clean_labels(words: list[str], labels: list[str]) -> None:
     """Bring one string's token labels to the shared conventions, in place (see the module's docstring)."""
-    n = len(words)
     _edition_labels(words, labels)
     for i, w in enumerate(words):
         if len(w) > 4 and labels[i] in ("URL", "DOI", "note", "other") and _AUTO_DOI_RE.search(w):
             labels[i] = "DOI"
-    i = 0
-    while i < n:
-        lab = labels[i]
-        j = i
-        while j < n and labels[j] == lab:
-            j += 1
+    for lab, i, j in _runs(labels):
         if lab != "other":
             if lab in ("DOI", "URL"):
                 keep = "/" in "".join(words[i:j]) or lab == "URL"
@@ -213,7 +220,6 @@ def clean_labels(words: list[str], labels: list[str]) -> None:
                 # Brackets left open or closed at an edge of the field are separators too.
                 if a < b and words[a] in '(["\u201c' and not any(w in ')]"\u201d' for w in words[a:b]):
                     labels[a] = "other"
-        i = j
 
 
 def field_strings(text: str, tokens: list[str], labels: list[str]) -> dict[str, list[str]]:
@@ -225,14 +231,7 @@ def field_strings(text: str, tokens: list[str], labels: list[str]) -> dict[str, 
     if [t.text for t in toks] != list(tokens):
         raise ValueError("tokens do not come from tokenize(text)")
     out: dict[str, list[str]] = {}
-    i = 0
-    n = len(toks)
-    while i < n:
-        lab = labels[i]
-        j = i
-        while j < n and labels[j] == lab:
-            j += 1
+    for lab, i, j in _runs(labels):
         if lab != "other":
             out.setdefault(lab, []).append(text[toks[i].start : toks[j - 1].end])
-        i = j
     return out
