@@ -173,6 +173,38 @@ def test_a_long_query_can_be_cut_to_its_rarest_words(crossref_records_dir: Path,
     registry.close()
 
 
+def _crowd(n: int) -> list[dict[str, object]]:
+    """``n`` records that share their journal, year and author, each with a title word of its own."""
+    return [
+        _work(f"10.5555/crowd.{i}", f"Cream {word}", "Smith", 2020, **{"container-title": ["PLoS ONE"]})
+        for i, word in enumerate(f"{a}{b}x" for a in "bcdfghjklm" for b in "aeiou")
+    ][:n]
+
+
+def test_a_large_snapshot_finds_the_cited_work_by_its_rarest_words_within_a_budget() -> None:
+    target = _work("10.5555/target", "Cream dermatitis in Quokkas", "Ngarrindjeri", 2020, volume="12")
+    registry = SnapshotRegistry.from_records([*_crowd(50), target], max_terms=8)
+    registry.postings = 3  # the two rarest words ("quokkas", "ngarrindjeri") are read, the common ones are not
+    query = "Ngarrindjeri A (2020) Cream dermatitis in Quokkas. PLoS ONE 12"
+    # the candidates are the records that hold the rare words: the fifty that share the rest are never read
+    assert [r["DOI"] for r in registry.search(query, rows=3)] == ["10.5555/target"]
+    registry.postings = 1_000
+    found = registry.search(query, rows=3)
+    assert found[0]["DOI"] == "10.5555/target" and found[0]["score"] > found[1]["score"] and len(found) == 3
+    assert registry.search("unheardof wordsonly", rows=3) == []
+    registry.close()
+
+
+def test_a_reference_with_no_rare_words_is_found_among_records_that_hold_the_same_ones() -> None:
+    # no names and a title of one word that fifty records hold: the record found is the one whose title has no
+    # other word, wherever it lies in the index (it is stored last)
+    target = _work("10.5555/target", "Cream", "Smith", 2020, **{"container-title": ["PLoS ONE"]})
+    registry = SnapshotRegistry.from_records([*_crowd(50), target], max_terms=8)
+    registry.postings = 10
+    assert registry.search("Cream. PLoS ONE, 3(1), pp. .", rows=5)[0]["DOI"] == "10.5555/target"
+    registry.close()
+
+
 def _part(path: Path, works: list[dict[str, object]]) -> None:
     with gzip.open(path, "wt", encoding="utf-8") as out:
         json.dump({"items": works}, out)

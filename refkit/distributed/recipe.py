@@ -73,7 +73,13 @@ def recipe_for(registry: Registry, client: Any = None) -> RegistryRecipe:
             raise ValueError("a snapshot held in memory cannot reach the workers: index it into a file first")
         path = str(Path(registry.index_path).resolve())
         return RegistryRecipe(
-            "snapshot", settings={"index_path": path, "max_terms": registry.max_terms, "pool": registry.pool}
+            "snapshot",
+            settings={
+                "index_path": path,
+                "max_terms": registry.max_terms,
+                "pool": registry.pool,
+                "postings": registry.postings,
+            },
         )
     return RegistryRecipe("object", registry=registry)
 

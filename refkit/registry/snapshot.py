@@ -20,9 +20,12 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gzip
 import hashlib
+import heapq
+import itertools
 import json
 import math
 import os
@@ -77,11 +80,22 @@ _STOP = frozenset(
         "von",
         "with",
         "al",
+        # the labels of locators and links, which records do not hold
+        "pp",
+        "vol",
+        "doi",
+        "http",
+        "https",
+        "www",
     ]
 )
 # from this many records on, a search finds candidates with a query's rarest words (see SnapshotRegistry.search)
 _LARGE = 100_000
 _LARGE_MAX_TERMS = 8
+# a large snapshot's search reads the record lists of its rarest words up to this many records (see _search_rare_first)
+POSTINGS = 5_000
+# document frequencies remembered between searches (the cache is emptied when it grows past this)
+_DF_REMEMBERED = 500_000
 _SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
 
 
@@ -428,9 +442,12 @@ class SnapshotRegistry:
             the ``pool`` best of them again on every word (see :meth:`search`). Every word counts by default; on a
             snapshot of millions of records, words such as "journal" or a year match a large part of it and make
             each search slow, while a few rare words (names, title words) find the same works:
-            :func:`open_snapshot` sets 8 for snapshots of more than 100,000 records (on 200,000 generated records:
-            recall at 10 0.99, median 11 ms a search, against 0.993 and 87 ms with every word).
+            :func:`open_snapshot` sets 8 for snapshots of more than 100,000 records. On 200,000 generated records
+            (``bench/scale.py``; 2,180 citations of records in the snapshot): the cited record among the 10 first
+            for 2,172, median 3.6 ms a search; ranking with bm25 every record that holds any of the 8 rarest
+            words found 2,176 in 19 ms.
         pool: candidates ranked again when ``max_terms`` applies.
+        postings: how many records the rarest words' lists may hold in all (see :meth:`_search_rare_first`).
         read_only: open the index read-only (many processes, on one machine or over a shared file system, may
             then read one index at once).
     """
@@ -440,7 +457,13 @@ class SnapshotRegistry:
     offline = False
 
     def __init__(
-        self, index_path: str | Path, *, max_terms: int | None = None, pool: int = 200, read_only: bool = False
+        self,
+        index_path: str | Path,
+        *,
+        max_terms: int | None = None,
+        pool: int = 50,
+        postings: int = POSTINGS,
+        read_only: bool = False,
     ) -> None:
         self.index_path = str(index_path)
         if read_only:
@@ -450,6 +473,7 @@ class SnapshotRegistry:
             self._db = sqlite3.connect(self.index_path, check_same_thread=False)
         self._setup(max_terms)
         self.pool = pool
+        self.postings = postings
 
     def _setup(self, max_terms: int | None) -> None:
         self._lock = threading.Lock()
@@ -457,6 +481,8 @@ class SnapshotRegistry:
         self._free: list[sqlite3.Connection] = []  # those not in use
         self.searches = 0
         self.lookups = 0
+        self._records: int | None = None
+        self._df: dict[str, int] = {}
         # document frequencies of the indexed words, to keep a long query's rarest words (see `search`)
         self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.works_vocab USING fts5vocab(main, works_fts, row)")
         self.max_terms = max_terms
@@ -473,7 +499,8 @@ class SnapshotRegistry:
         with registry._db:
             _fill(registry._db, records)
         registry._setup(max_terms)
-        registry.pool = 200
+        registry.pool = 50
+        registry.postings = POSTINGS
         return registry
 
     @contextlib.contextmanager
@@ -526,66 +553,122 @@ class SnapshotRegistry:
     def search(self, query: str, rows: int = 5) -> list[dict[str, Any]]:
         """Candidates for a reference string, best first, each with ``score`` (larger is better).
 
-        Every word of the query is ORed into one FTS5 query ranked by bm25, unless ``max_terms`` is set: then the
-        ``max_terms`` rarest words find up to ``pool`` records (by bm25), and those are ranked again on every word
-        of the query, each weighted by its rarity (idf) and by the field it is found in. Common words ("journal", a
-        year) match a large part of a big snapshot, which makes a plain query slow; rare words (names, title words)
-        find the cited work among few records.
+        Every word of the query is ORed into one FTS5 query ranked by bm25, unless ``max_terms`` is set (a large
+        snapshot): then the query's rarest words find the candidates, and those are ranked again on every word of
+        the query (see :meth:`_search_rare_first`). Common words ("journal", a year) match a large part of a big
+        snapshot, which makes a plain query slow; rare words (names, title words) find the cited work among few
+        records.
         """
         words = list(
             dict.fromkeys(t for t in _TOKEN.findall(strip_accents(query.casefold())) if t not in _STOP and len(t) > 1)
         )[:64]
         if not words or rows <= 0:
             return []
+        if self.max_terms is not None:
+            return self._search_rare_first(words, rows)
         weights = ", ".join(str(w) for w in _WEIGHTS)
-        if self.max_terms is None or len(words) <= self.max_terms:
-            sql = (
-                f"SELECT w.body, -bm25(works_fts, {weights}) AS s FROM works_fts JOIN works w ON w.id = works_fts.rowid"
-                " WHERE works_fts MATCH ? ORDER BY s DESC, w.id LIMIT ?"
-            )
-            with self._lock:
-                self.searches += 1
-            with self._reading() as db:
-                found = db.execute(sql, (" OR ".join(f'"{w}"' for w in words), rows)).fetchall()
-            return [{**json.loads(body), "score": round(score, 6)} for body, score in found]
-        return self._search_rare_first(words, rows, weights)
-
-    def _search_rare_first(self, words: list[str], rows: int, weights: str) -> list[dict[str, Any]]:
-        counts = self._counts(words)
-        present = sorted((w for w in words if counts.get(w)), key=lambda w: (counts[w], words.index(w)))
-        if not present:
-            return []
-        total = max(1, len(self))
-        idf = {w: math.log(1 + total / counts[w]) for w in present}
         sql = (
-            f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE works_fts MATCH ? "
-            f"ORDER BY bm25(works_fts, {weights}), rowid LIMIT ?"
+            f"SELECT w.body, -bm25(works_fts, {weights}) AS s FROM works_fts JOIN works w ON w.id = works_fts.rowid"
+            " WHERE works_fts MATCH ? ORDER BY s DESC, w.id LIMIT ?"
         )
         with self._lock:
             self.searches += 1
         with self._reading() as db:
-            pool = db.execute(sql, (" OR ".join(f'"{w}"' for w in present[: self.max_terms]), self.pool)).fetchall()
-        ranked = []
-        for rowid, *columns in pool:
-            score = 0.0
-            for text, weight in zip(columns, _WEIGHTS, strict=True):
-                found = set(_TOKEN.findall(strip_accents(text.casefold())))
-                score += weight * sum(idf[w] for w in present if w in found)
-            ranked.append((-score, rowid))
-        ranked.sort()
-        top = ranked[:rows]
-        if not top:
+            found = db.execute(sql, (" OR ".join(f'"{w}"' for w in words), rows)).fetchall()
+        return [{**json.loads(body), "score": round(score, 6)} for body, score in found]
+
+    def _search_rare_first(self, words: list[str], rows: int) -> list[dict[str, Any]]:
+        """Candidates found by the rarest words, ranked again on every word.
+
+        1. The records holding each of the ``max_terms`` rarest words are read from the index (a word's list of
+           records, no ranking), words taken rarest first while the records read stay within
+           ``postings`` (the two rarest are always read). Each record scores the rarity (idf) of the
+           words it holds. When no more than two words fit (a reference with no names or title words, "JAMA
+           12:59-64"), thousands of records hold them alike: the candidates are then those bm25 ranks best on
+           all ``max_terms`` rarest words.
+        2. The ``pool`` best of those are ranked again on every word of the query found in them, each word weighted
+           by its rarity and by the field it is found in (a title word counts more than a journal word).
+
+        Ranking every record that holds any of the words with bm25 instead costs a sort of thousands of records a
+        search; the cited work holds several of the rare words, so it is among the few that hold most of them.
+        """
+        counts = self._counts(words)
+        present = sorted((w for w in words if counts.get(w)), key=lambda w: (counts[w], words.index(w)))
+        if not present:
             return []
-        marks = ",".join("?" * len(top))
+        total = max(1, self._size())
+        idf = {w: math.log(1 + total / counts[w]) for w in present}
+        with self._lock:
+            self.searches += 1
+        rare = present[: self.max_terms]
+        within = list(itertools.accumulate(counts[w] for w in rare))
+        taken = max(2, bisect.bisect_right(within, self.postings))
         with self._reading() as db:
+            if taken < min(3, len(rare)):
+                # no more than two words are rare (a reference without names or title words, "JAMA 12:59-64"):
+                # the candidates are the records best ranked by bm25 on all of them, however long that takes
+                weights = ", ".join(str(w) for w in _WEIGHTS)
+                sql = (
+                    f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE works_fts MATCH ? "
+                    f"ORDER BY bm25(works_fts, {weights}), rowid LIMIT ?"
+                )
+                pool = db.execute(sql, (" OR ".join(f'"{w}"' for w in rare), self.pool))
+            else:
+                hits: dict[int, float] = {}
+                for word in rare[:taken]:
+                    weight = idf[word]
+                    for (rowid,) in db.execute("SELECT rowid FROM works_fts WHERE works_fts MATCH ?", (f'"{word}"',)):
+                        hits[rowid] = hits.get(rowid, 0.0) + weight
+                best = heapq.nsmallest(self.pool, hits, key=lambda r: (-hits[r], r))
+                marks = ",".join("?" * len(best))
+                pool = db.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE rowid IN ({marks})", best)
+            ranked = []
+            asked = set(words)
+            for rowid, *columns in pool.fetchall():
+                score = 0.0
+                for text, weight in zip(columns, _WEIGHTS, strict=True):
+                    found = set(_TOKEN.findall(strip_accents(text.casefold())))
+                    score += weight * sum(idf[w] for w in present if w in found)
+                    if text is columns[0]:
+                        # of records that hold the same words, the one whose title has fewer others is the closer
+                        # (bm25's length norm): "CREAM for" before "Cream for burns in children"
+                        title = found - _STOP
+                        score += weight * len(title & asked) / len(title) if title else 0.0
+                ranked.append((-score, rowid))
+            ranked.sort()
+            top = ranked[:rows]
+            marks = ",".join("?" * len(top))
             bodies = dict(db.execute(f"SELECT id, body FROM works WHERE id IN ({marks})", [r for _, r in top]))
         return [{**json.loads(bodies[rowid]), "score": round(-score, 6)} for score, rowid in top]
 
+    def _size(self) -> int:
+        """The number of records (counted once: an index does not change while it is open)."""
+        if self._records is None:
+            self._records = len(self)
+        return self._records
+
     def _counts(self, words: list[str]) -> dict[str, int]:
-        """How many records hold each word (words in none are left out)."""
-        marks = ",".join("?" * len(words))
-        with self._reading() as db:
-            return dict(db.execute(f"SELECT term, doc FROM works_vocab WHERE term IN ({marks})", words))
+        """How many records hold each word (words in none are left out); remembered for the most recent words."""
+        counts: dict[str, int] = {}
+        missing = []
+        with self._lock:
+            for word in words:
+                n = self._df.get(word)
+                if n is None:
+                    missing.append(word)
+                elif n:
+                    counts[word] = n
+        if missing:
+            with self._reading() as db:
+                found = {w: db.execute("SELECT doc FROM works_vocab WHERE term = ?", (w,)).fetchone() for w in missing}
+            with self._lock:
+                if len(self._df) > _DF_REMEMBERED:
+                    self._df.clear()
+                for word, row in found.items():
+                    self._df[word] = row[0] if row else 0
+                    if row:
+                        counts[word] = row[0]
+        return counts
 
     def _rarest(self, words: list[str], keep: int) -> list[str]:
         """The ``keep`` words found in the fewest records (words in none are dropped: they cannot match)."""
