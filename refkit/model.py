@@ -289,7 +289,7 @@ class Match:
         confidence: estimated probability that the best candidate is the cited work.
         record: the registry's record of the best candidate, as a Reference.
         evidence: per-field agreement between the reference and the candidate.
-        message: the registry's raw record (Crossref JSON), for checks such as retractions.
+        message: the registry's record (Crossref JSON) but its list of references, for checks such as retractions.
         reason: why the status is what it is, in words.
     """
 

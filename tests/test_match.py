@@ -207,3 +207,29 @@ def test_a_written_doi_the_registry_does_not_know_keeps_a_found_record_unconfirm
     assert m.record is not None and m.record.doi == DEZA
     if status == "ambiguous":
         assert written in m.reason and DEZA in m.reason
+
+
+def test_matches_keep_the_record_without_its_reference_list_one_copy_per_work() -> None:
+    from refkit.registry.snapshot import SnapshotRegistry
+
+    record = {
+        "DOI": "10.5555/kept",
+        "type": "journal-article",
+        "title": ["Dystrophic calcinosis of the fingertips in systemic sclerosis"],
+        "author": [{"family": "Fallowfield", "given": "Anna"}],
+        "container-title": ["Acta Dermato-Venereologica"],
+        "short-container-title": ["Acta Derm Venereol"],
+        "volume": "79",
+        "page": "131-133",
+        "issued": {"date-parts": [[2007]]},
+        "reference": [{"key": f"r{n}", "unstructured": "A cited work " * 20} for n in range(40)],
+    }
+    registry = SnapshotRegistry.from_records([record])
+    text = "Fallowfield A (2007) Dystrophic calcinosis of the fingertips in systemic sclerosis. Acta Derm Venereol "
+    refs = [parse(text + "79:131-133"), parse(text + "79:131-3")]
+    first, second = match_many(refs, registry)
+    assert (first.status, first.doi, second.status) == ("matched", "10.5555/kept", "matched")
+    assert "reference" not in first.message and first.message["page"] == "131-133"
+    assert first.message is second.message  # the citations of one work share the record
+    assert "reference" in registry.work("10.5555/kept")  # the registry's own answer is whole
+    registry.close()

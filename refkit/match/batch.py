@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from refkit.errors import RegistryError
-from refkit.match.score import ACCEPT, REVIEW, ROWS, _decide, query_for, score_candidate
+from refkit.match.score import ACCEPT, REVIEW, ROWS, _decide, kept, query_for, score_candidate
 from refkit.match.works import _completeness, _searchable, _works
 from refkit.model import Match, Reference
 from refkit.registry import Registry, to_reference
@@ -103,12 +103,12 @@ def check_written(refs: Sequence[Reference], registry: Registry) -> list[Match |
     records: dict[str, Any] = {}
     failed: dict[str, str] = {}  # DOI -> why it could not be looked up
     try:
-        records = {k.lower(): v for k, v in registry.works(dois).items()}
+        records = {k.lower(): kept(v) if v is not None else None for k, v in registry.works(dois).items()}
     except RegistryError as exc:
         # A batch that failed (after the client's own retries) is asked again one DOI at a time: a transient
         # fault then costs one DOI at most, and a client that answers from its cache only still answers
         # what it has. What still gets no answer stays "unchecked", which the audit reports.
-        records = {k.lower(): v for k, v in exc.partial.items()}
+        records = {k.lower(): kept(v) if v is not None else None for k, v in exc.partial.items()}
         more, failed = _one_by_one(registry, [d for d in dois if d.lower() not in records])
         records.update(more)
     for i, ref in enumerate(refs):
@@ -245,7 +245,8 @@ def _searches(
 
     def run(query: str) -> tuple[str, list[dict[str, Any]] | RegistryError]:
         try:
-            return query, registry.search(query, rows)
+            # trimmed once here, so that every citation of the work that asked keeps the same copy of a record
+            return query, [kept(r) for r in registry.search(query, rows)]
         except RegistryError as exc:
             return query, exc
 
@@ -281,7 +282,7 @@ def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Matc
             confidence=round(max(p, ACCEPT), 4),
             record=to_reference(record),
             evidence=evidence,
-            message=dict(record),
+            message=kept(record),
             written_doi=ref.doi,
             written_doi_status="ok",
         )
@@ -290,7 +291,7 @@ def _check_written_doi(ref: Reference, record: Mapping[str, Any] | None) -> Matc
         confidence=round(p, 4),
         record=to_reference(record),
         evidence=evidence,
-        message=dict(record),
+        message=kept(record),
         reason=f"the DOI {ref.doi} belongs to another work",
         written_doi=ref.doi,
         written_doi_status="other-work",

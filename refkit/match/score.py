@@ -392,6 +392,24 @@ def query_for(ref: Reference) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: Parts of a registry's record a match does not keep: the work's own list of references, half of an average
+#: Crossref record, is of no use to a citation of it.
+DROPPED = frozenset(["reference"])
+
+
+def kept(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a registry's record a :class:`Match` keeps as its ``message`` (``record`` itself when that is
+    all of it, so that the citations of one work share one copy).
+
+    Example:
+        >>> sorted(kept({"DOI": "10.1/x", "reference": [{"key": "r1"}]}))
+        ['DOI']
+    """
+    if isinstance(record, dict) and DROPPED.isdisjoint(record):
+        return record
+    return {k: v for k, v in record.items() if k not in DROPPED}
+
+
 def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none: str) -> Match:
     seen: set[str] = set()
     unique = []
@@ -420,7 +438,7 @@ def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none
         confidence=round(confidence, 4),
         record=to_reference(record),
         evidence=evidence,
-        message=dict(record),
+        message=kept(record),
         reason=reason,
     )
 
