@@ -196,11 +196,11 @@ def test_a_large_snapshot_finds_the_cited_work_by_its_rarest_words_within_a_budg
 
 
 def test_a_reference_with_no_rare_words_is_found_among_records_that_hold_the_same_ones() -> None:
-    # no names and a title of one word that fifty records hold: the record found is the one whose title has no
+    # no names and a title of one word that thirty records hold: the record found is the one whose title has no
     # other word, wherever it lies in the index (it is stored last)
     target = _work("10.5555/target", "Cream", "Smith", 2020, **{"container-title": ["PLoS ONE"]})
-    registry = SnapshotRegistry.from_records([*_crowd(50), target], max_terms=8)
-    registry.postings = 10
+    registry = SnapshotRegistry.from_records([*_crowd(30), target], max_terms=8)
+    registry.postings = 10  # no word fits: the records that hold two of the words are the candidates
     assert registry.search("Cream. PLoS ONE, 3(1), pp. .", rows=5)[0]["DOI"] == "10.5555/target"
     registry.close()
 

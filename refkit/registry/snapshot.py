@@ -94,6 +94,9 @@ _LARGE = 100_000
 _LARGE_MAX_TERMS = 8
 # a large snapshot's search reads the record lists of its rarest words up to this many records (see _search_rare_first)
 POSTINGS = 5_000
+# ... and when fewer than three words fit, finds the records that hold two of this many rarest words
+_PAIRED = 5
+_MATCHING = "SELECT rowid FROM works_fts WHERE works_fts MATCH ?"
 # document frequencies remembered between searches (the cache is emptied when it grows past this)
 _DF_REMEMBERED = 500_000
 _SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
@@ -582,10 +585,10 @@ class SnapshotRegistry:
 
         1. The records holding each of the ``max_terms`` rarest words are read from the index (a word's list of
            records, no ranking), words taken rarest first while the records read stay within
-           ``postings`` (the two rarest are always read). Each record scores the rarity (idf) of the
-           words it holds. When no more than two words fit (a reference with no names or title words, "JAMA
-           12:59-64"), thousands of records hold them alike: the candidates are then those bm25 ranks best on
-           all ``max_terms`` rarest words.
+           ``postings``. Each record scores the rarity (idf) of the words it holds. When fewer than three words
+           fit (a reference with no names and few title words, "JAMA 12:59-64"), thousands of records hold each
+           alike: the candidates are then the records that hold two of the five rarest words (or else the rarest
+           word), scored the same way.
         2. The ``pool`` best of those are ranked again on every word of the query found in them, each word weighted
            by its rarity and by the field it is found in (a title word counts more than a journal word).
 
@@ -601,27 +604,29 @@ class SnapshotRegistry:
         with self._lock:
             self.searches += 1
         rare = present[: self.max_terms]
-        within = list(itertools.accumulate(counts[w] for w in rare))
-        taken = max(2, bisect.bisect_right(within, self.postings))
+        taken = bisect.bisect_right(list(itertools.accumulate(counts[w] for w in rare)), self.postings)
         with self._reading() as db:
+            hits: dict[int, float] = {}
             if taken < min(3, len(rare)):
-                # no more than two words are rare (a reference without names or title words, "JAMA 12:59-64"):
-                # the candidates are the records best ranked by bm25 on all of them, however long that takes
-                weights = ", ".join(str(w) for w in _WEIGHTS)
-                sql = (
-                    f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE works_fts MATCH ? "
-                    f"ORDER BY bm25(works_fts, {weights}), rowid LIMIT ?"
-                )
-                pool = db.execute(sql, (" OR ".join(f'"{w}"' for w in rare), self.pool))
-            else:
-                hits: dict[int, float] = {}
-                for word in rare[:taken]:
-                    weight = idf[word]
-                    for (rowid,) in db.execute("SELECT rowid FROM works_fts WHERE works_fts MATCH ?", (f'"{word}"',)):
+                # fewer than three words are rare (a reference with no names and few title words, "JAMA 12:59-64"):
+                # the candidates are the records that hold two of the rarest few (or else the rarest word), each
+                # pair found by the index's intersection of the two words' lists, which reads few of either
+                # (rarest pairs first, until the records found reach the budget)
+                for a, b in itertools.combinations(rare[:_PAIRED], 2):
+                    if len(hits) >= self.postings:
+                        break
+                    weight = idf[a] + idf[b]
+                    for (rowid,) in db.execute(_MATCHING, (f'"{a}" AND "{b}"',)):
                         hits[rowid] = hits.get(rowid, 0.0) + weight
-                best = heapq.nsmallest(self.pool, hits, key=lambda r: (-hits[r], r))
-                marks = ",".join("?" * len(best))
-                pool = db.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE rowid IN ({marks})", best)
+                if not hits:
+                    taken = 1
+            for word in rare[:taken] if not hits else ():
+                weight = idf[word]
+                for (rowid,) in db.execute(_MATCHING, (f'"{word}"',)):
+                    hits[rowid] = hits.get(rowid, 0.0) + weight
+            best = heapq.nsmallest(self.pool, hits, key=lambda r: (-hits[r], r))
+            marks = ",".join("?" * len(best))
+            pool = db.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE rowid IN ({marks})", best)
             ranked = []
             asked = set(words)
             for rowid, *columns in pool.fetchall():
