@@ -185,3 +185,23 @@ def test_shipped_compact_keys_are_those_of_the_index(tmp_path) -> None:
     assert (tmp_path / "keys.txt.gz").read_bytes() == (journals.DATA_DIR / "keys.txt.gz").read_bytes()
     assert journals.compact_key("J. Biol. Chem.") in journals.compact_keys()
     assert journals.compact_key("Current biology : CB") == "currentbiologycb"
+
+
+def test_guesses_ranked_for_many_names_at_once_are_those_ranked_one_by_one() -> None:
+    names = [
+        "Pediatric Dermatolgy",
+        "Jounral of Clinical Pharmacy and Therapeutics",
+        "Actas Dermosifiliog",
+        "Intl J Dermatolgy",
+        "Brit J Dermatolog",
+        "Acta Dermato Venerologica",
+        "J Clin Pharm Ther",  # known: nothing to rank
+    ]
+    journals._suggest.cache_clear()
+    journals._NEAREST.clear()
+    one_by_one = [journals.suggest(n) for n in names]
+    journals._suggest.cache_clear()
+    journals.prefetch(names)
+    assert len(journals._NEAREST) >= 6  # the unknown names (and their abbreviated forms) were ranked together
+    assert [journals.suggest(n) for n in names] == one_by_one
+    assert one_by_one[0][0][0].medline == "Pediatr Dermatol"

@@ -88,6 +88,10 @@ def audit(clusters: Sequence[Cluster], checks: Sequence[Check] = CHECKS) -> list
         >>> [(f.code, f.severity) for f in audit([Cluster("w1", (ref,), ref, ())])]
         [('journal-mismatch', 'error')]
     """
+    if check_journal in checks:
+        from refkit import journals
+
+        journals.prefetch(ref.container_title for c in clusters for ref in c.citations)
     findings = [f for c in clusters for check in checks for f in check(c)]
     order = {c.id: n for n, c in enumerate(clusters)}
     codes = {code: n for n, code in enumerate(CODES)}
