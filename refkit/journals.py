@@ -709,8 +709,8 @@ def prefetch(names: Iterable[str | None], limit: int = 5) -> None:
     keys = index.fuzzy_keys()
     if len(_NEAREST) + len(queries) > _NEAREST_MAX:
         _NEAREST.clear()
-    for start in range(0, len(queries), 100):  # 100 rows of scores at a time: about 70 MB
-        chunk = queries[start : start + 100]
+    for start in range(0, len(queries), 20):  # 20 rows of scores at a time: about 14 MB
+        chunk = queries[start : start + 20]
         scores = process.cdist(chunk, keys, scorer=fuzz.ratio, score_cutoff=60, dtype=np.float64, workers=-1)
         for query, row in zip(chunk, scores, strict=True):
             hits = np.flatnonzero(row)
