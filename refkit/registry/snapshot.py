@@ -448,7 +448,7 @@ class SnapshotRegistry:
             :func:`open_snapshot` sets 8 for snapshots of more than 100,000 records. Measured on snapshots that
             ``bench/scale.py`` generates, with citations of records in them: on 200,000 records the cited record
             is among the first 10 for 2,171 of 2,180 citations, at 268 searches/s on one thread; on 1,000,000
-            records for 1,448 of 1,452, at 99 searches/s. Ranking with bm25 every record that holds any of the 8
+            records for 1,448 of 1,452, at 99 to 191 searches/s. Ranking with bm25 every record that holds any of the 8
             rarest words instead found 2,176 at 32/s and 1,452 at 5/s.
         pool: candidates ranked again when ``max_terms`` applies.
         postings: how many records the rarest words' lists may hold in all (see :meth:`_search_rare_first`).
@@ -607,24 +607,12 @@ class SnapshotRegistry:
         rare = present[: self.max_terms]
         taken = bisect.bisect_right(list(itertools.accumulate(counts[w] for w in rare)), self.postings)
         with self._reading() as db:
-            hits: dict[int, float] = {}
-            if taken < min(3, len(rare)):
-                # fewer than three words are rare (a reference with no names and few title words, "JAMA 12:59-64"):
-                # the candidates are the records that hold two of the rarest few (or else the rarest word), each
-                # pair found by the index's intersection of the two words' lists, which reads few of either
-                # (rarest pairs first, until the records found reach the budget)
-                for a, b in itertools.combinations(rare[:_PAIRED], 2):
-                    if len(hits) >= self.postings:
-                        break
-                    weight = idf[a] + idf[b]
-                    for (rowid,) in db.execute(_MATCHING, (f'"{a}" AND "{b}"',)):
+            hits = self._pair_hits(db, rare, idf) if taken < min(3, len(rare)) else {}
+            if not hits:
+                for word in rare[: max(taken, 1)]:
+                    weight = idf[word]
+                    for (rowid,) in db.execute(_MATCHING, (f'"{word}"',)):
                         hits[rowid] = hits.get(rowid, 0.0) + weight
-                if not hits:
-                    taken = 1
-            for word in rare[:taken] if not hits else ():
-                weight = idf[word]
-                for (rowid,) in db.execute(_MATCHING, (f'"{word}"',)):
-                    hits[rowid] = hits.get(rowid, 0.0) + weight
             best = heapq.nsmallest(self.pool, hits, key=lambda r: (-hits[r], r))
             marks = ",".join("?" * len(best))
             pool = db.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE rowid IN ({marks})", best)
@@ -632,20 +620,36 @@ class SnapshotRegistry:
             asked = set(words)
             for rowid, *columns in pool.fetchall():
                 score = 0.0
-                for text, weight in zip(columns, _WEIGHTS, strict=True):
+                for column, (text, weight) in enumerate(zip(columns, _WEIGHTS, strict=True)):
                     found = set(_TOKEN.findall(strip_accents(text.casefold())))
                     score += weight * sum(idf[w] for w in present if w in found)
-                    if text is columns[0]:
+                    if column == 0 and found - _STOP:
                         # of records that hold the same words, the one whose title has fewer others is the closer
                         # (bm25's length norm): "CREAM for" before "Cream for burns in children"
                         title = found - _STOP
-                        score += weight * len(title & asked) / len(title) if title else 0.0
+                        score += weight * len(title & asked) / len(title)
                 ranked.append((-score, rowid))
             ranked.sort()
             top = ranked[:rows]
             marks = ",".join("?" * len(top))
             bodies = dict(db.execute(f"SELECT id, body FROM works WHERE id IN ({marks})", [r for _, r in top]))
         return [{**json.loads(bodies[rowid]), "score": round(-score, 6)} for score, rowid in top]
+
+    def _pair_hits(self, db: sqlite3.Connection, rare: list[str], idf: Mapping[str, float]) -> dict[int, float]:
+        """Records that hold two of the rarest few words, each scored by the rarity of the pairs it holds.
+
+        For a reference with fewer than three rare words (no names and few title words, "JAMA 12:59-64"): each pair
+        is found by the index's intersection of the two words' lists, which reads few of either; rarest pairs first,
+        until the records found reach ``postings``.
+        """
+        hits: dict[int, float] = {}
+        for a, b in itertools.combinations(rare[:_PAIRED], 2):
+            if len(hits) >= self.postings:
+                break
+            weight = idf[a] + idf[b]
+            for (rowid,) in db.execute(_MATCHING, (f'"{a}" AND "{b}"',)):
+                hits[rowid] = hits.get(rowid, 0.0) + weight
+        return hits
 
     def _size(self) -> int:
         """The number of records (counted once: an index does not change while it is open)."""
