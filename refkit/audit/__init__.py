@@ -29,7 +29,7 @@ from refkit.audit.doi import check_missing_doi, check_written_doi, malformed_doi
 from refkit.audit.duplicates import check_duplicates, check_incomplete
 from refkit.audit.embedded import check_embedded
 from refkit.audit.fields import check_fields
-from refkit.audit.journal import check_journal, is_biomedical
+from refkit.audit.journal import check_journal, is_biomedical, prepare_journal_checks
 from refkit.audit.registry import check_registry
 from refkit.audit.updates import check_updates
 from refkit.model import Cluster, Finding
@@ -89,9 +89,7 @@ def audit(clusters: Sequence[Cluster], checks: Sequence[Check] = CHECKS) -> list
         [('journal-mismatch', 'error')]
     """
     if check_journal in checks:
-        from refkit import journals
-
-        journals.prefetch(ref.container_title for c in clusters for ref in c.citations)
+        prepare_journal_checks(clusters)
     findings = [f for c in clusters for check in checks for f in check(c)]
     order = {c.id: n for n, c in enumerate(clusters)}
     codes = {code: n for n, code in enumerate(CODES)}

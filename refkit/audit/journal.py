@@ -67,6 +67,23 @@ def _fits_registry(name: str, record: Reference, raw_text: str = "", title: str 
     return False
 
 
+def _judged(ref: Reference) -> str | None:
+    """The journal name of ``ref`` that :func:`check_journal` judges, if any."""
+    name = ref.container_title
+    # a "journal" without a letter is a misread locator ("2015;92(2):fiv167"), not a name to judge
+    if not name or ref.type != "article-journal" or not re.search(r"[^\W\d_]", name):
+        return None
+    return name
+
+
+def prepare_journal_checks(clusters: Iterable[Cluster]) -> None:
+    """Rank the guesses for every journal name :func:`check_journal` will judge, all at once
+    (:func:`refkit.journals.prefetch`), so that checking them one by one finds them ready."""
+    from refkit import journals
+
+    journals.prefetch(_judged(ref) for c in clusters for ref in c.citations)
+
+
 def check_journal(cluster: Cluster) -> Iterable[Finding]:
     """``journal-mismatch``, ``journal-unknown``, ``journal-nonstandard`` (refkit's journal lists and the registry)."""
     from refkit import journals
@@ -74,9 +91,8 @@ def check_journal(cluster: Cluster) -> Iterable[Finding]:
     best = _matched(cluster)
     record = best.record if best is not None else None
     for ref in cluster.citations:
-        name = ref.container_title
-        # a "journal" without a letter is a misread locator ("2015;92(2):fiv167"), not a name to judge
-        if not name or ref.type != "article-journal" or not re.search(r"[^\W\d_]", name):
+        name = _judged(ref)
+        if name is None:
             continue
         cit = (_cit(ref),)
         verdict = journals.check(name)
