@@ -80,6 +80,19 @@ __all__ = [
 ]
 
 
+def _groups(keys: Sequence[Keys]) -> tuple[list[list[int]], list[tuple[int, int, str]]]:
+    """The citations of each work (indices into ``keys``), and the pairs judged related works with their relation:
+    the steps of :func:`dedupe` that speak in indices (a citation may occur twice, as the same object)."""
+    hints: list[tuple[int, int, str]] = []
+    scored: list[tuple[int, int, float]] = []
+    for i, j in _pairs(keys):
+        value, relation = _judge(keys[i], keys[j])
+        scored.append((i, j, value))
+        if relation is not None:
+            hints.append((i, j, relation))
+    return _cluster(keys, scored), hints
+
+
 def dedupe(refs: Sequence[Reference], matches: Sequence[Match | None] | None = None) -> list[Cluster]:
     """Cluster citations of the same work; returns clusters ``w1``, ``w2``... in order of first citation.
 
@@ -98,14 +111,7 @@ def dedupe(refs: Sequence[Reference], matches: Sequence[Match | None] | None = N
     """
     match_list: list[Match | None] = list(matches) if matches is not None else [None] * len(refs)
     keys = _all_keys(refs, match_list)
-    hints: list[tuple[int, int, str]] = []
-    scored: list[tuple[int, int, float]] = []
-    for i, j in _pairs(keys):
-        value, relation = _judge(keys[i], keys[j])
-        scored.append((i, j, value))
-        if relation is not None:
-            hints.append((i, j, relation))
-    groups = _cluster(keys, scored)
+    groups, hints = _groups(keys)
     canonicals: list[Reference] = []
     for members in groups:
         canonicals.append(_canonical([refs[i] for i in members], [match_list[i] for i in members]))

@@ -31,14 +31,12 @@ def _numbers_in(title: str | None) -> tuple[str, ...]:
 
 def _works(refs: Sequence[Reference], known: Sequence[Match | None]) -> list[list[int]]:
     """Groups of reference indices that cite the same work, as far as can be told without a registry."""
-    # dedupe()'s own steps, which speak in indices (a citation may occur twice in ``refs``, as the same object), on
-    # comparison keys made once per citation; imported here because refkit.dedupe imports this module
-    from refkit.dedupe import _all_keys, _cluster, _judge, _pairs
+    # dedupe()'s own steps, on comparison keys made once per citation; imported here because refkit.dedupe imports
+    # this module
+    from refkit.dedupe import _all_keys, _groups
 
-    keys = _all_keys(refs, known)
-    pairs = [(i, j, _judge(keys[i], keys[j])[0]) for i, j in _pairs(keys)]
     groups: list[list[int]] = []
-    for members in _cluster(keys, pairs):
+    for members in _groups(_all_keys(refs, known))[0]:
         split: dict[tuple[str, ...], list[int]] = {}
         for i in members:
             split.setdefault(_numbers_in(refs[i].title), []).append(i)
