@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from refkit.errors import RegistryError
-from refkit.match.score import ACCEPT, REVIEW, ROWS, _decide, kept, query_for, score_candidate
+from refkit.match.score import ACCEPT, REVIEW, ROWS, _decide, candidates, kept, query_for, score_candidate
 from refkit.match.works import _completeness, _searchable, _works
 from refkit.model import Match, Reference
 from refkit.registry import Registry, to_reference
@@ -136,12 +136,13 @@ def plan(refs: Sequence[Reference], written: Sequence[Match | None]) -> tuple[di
     works: list[OpenWork] = []
     for group in _works(refs, written):
         pool = [m.message for i in group if (m := results.get(i)) is not None and m.message is not None]
+        shared = candidates(pool)  # derived once for every citation of the work
         todo = []
         for i in group:
             if i in results:
                 continue
             if pool:
-                outcome = _decide(refs[i], pool, "")
+                outcome = _decide(refs[i], shared, "")
                 if outcome.status == "matched":
                     results[i] = _finish(written[i], outcome)
                     continue
@@ -187,12 +188,15 @@ def search_works(
     retry: dict[str, list[int]] = {}
     # answers are scored as they come and then dropped: a partition of many works never holds them all
     for query, answer in _searches(registry, list(by_query), rows, workers):
+        found = candidates(answer) if not isinstance(answer, RegistryError) else []
         for work in by_query[query]:
             if isinstance(answer, RegistryError):
                 for i in work.todo:
                     finish(i, written[i] or Match(status="unverified", reason=str(answer)))
                 continue
-            outcomes = {i: _decide(refs[i], [*answer, *work.pool], "no candidate in the registry") for i in work.todo}
+            # the candidates are derived once, for every citation of the work
+            shared = candidates([*found, *work.pool])
+            outcomes = {i: _decide(refs[i], shared, "no candidate in the registry") for i in work.todo}
             confirmed = any(m.status == "matched" for m in outcomes.values())
             for i, outcome in outcomes.items():
                 own = query_for(refs[i])
@@ -204,11 +208,12 @@ def search_works(
     # citations that their work's candidates did not confirm: searched on their own
     if retry:
         for query, answer in _searches(registry, list(retry), rows, workers):
+            found = candidates(answer) if not isinstance(answer, RegistryError) else []
             for i in retry[query]:
                 if isinstance(answer, RegistryError):
                     finish(i, written[i] or Match(status="unverified", reason=str(answer)))
                 else:
-                    finish(i, _decide(refs[i], answer, "no candidate in the registry"))
+                    finish(i, _decide(refs[i], found, "no candidate in the registry"))
     return results
 
 

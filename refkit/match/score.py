@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -15,7 +17,14 @@ from rapidfuzz import fuzz
 from refkit.model import Match, Reference
 from refkit.parse.fields import page_range
 from refkit.registry import to_reference
-from refkit.registry.convert import date_parts
+from refkit.registry.convert import (
+    date_parts,
+    record_issued,
+    record_page,
+    record_people,
+    record_text,
+    record_title,
+)
 from refkit.text import fold
 
 __all__ = [
@@ -26,6 +35,9 @@ __all__ = [
     "RIVAL",
     "ROWS",
     "WEIGHTS",
+    "Candidate",
+    "candidate",
+    "candidates",
     "features",
     "lead",
     "probability",
@@ -128,39 +140,171 @@ def title_similarity(cited: str | None, registered: str | None) -> float | None:
     return score
 
 
-def _journal_agrees(ref: Reference, record: Mapping[str, Any]) -> bool | None:
-    cited = ref.container_title
-    names = [n for key in ("container-title", "short-container-title") for n in (record.get(key) or [])]
-    if not cited or not names:
-        return None
+_MINOR = frozenset({"of", "the", "and", "in", "for", "on", "de", "der", "und", "la", "le", "des", "du"})
+_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{8,})[\"“”]")
+
+
+@dataclass(slots=True, eq=False)
+class Candidate:
+    """A registry record as scoring reads it: what is derived from the record alone, derived once however many
+    citations are scored against it (:func:`candidates`).
+
+    Only what the comparison reads is derived (the first authors, not all of them); the whole record as a
+    :class:`Reference`, which a match keeps, is made once, when a match asks for it (:attr:`reference`).
+    """
+
+    record: Mapping[str, Any]
+    doi: str  # lower-cased
+    title: str | None  # plain; None when it only repeats the journal's name
+    title_folded: str
+    journals: tuple[str, ...]  # container-title and short-container-title, as given
+    journals_folded: tuple[str, ...]
+    journal_words: tuple[tuple[str, ...], ...]  # each name's significant folded words
+    container: str  # folded container title
+    families: tuple[str, ...]  # folded family names (or literal names) of the first authors
+    first_author: tuple[str, ...]  # the first author's folded name, word by word
+    years: frozenset[int]
+    volume: str | None
+    issue: str | None
+    pages: tuple[str, str] | None
+    volume_key: str | None  # folded, without leading zeros, as it would stand in a citation
+    issue_key: str | None
+    first_page: str | None
+    _reference: Reference | None = None
+
+    @property
+    def reference(self) -> Reference:
+        """The record as a :class:`Reference` (one object for every match that keeps it)."""
+        if self._reference is None:
+            self._reference = to_reference(self.record)
+        return self._reference
+
+
+#: The authors a comparison reads (the first; the first three for a cited name found among them).
+_AUTHORS_READ = 3
+
+
+def candidate(record: Mapping[str, Any]) -> Candidate:
+    """The :class:`Candidate` of one record."""
+    title = record_title(record)
+    container = record_text(record, "container-title")
+    if title and fold(title) == fold(container):
+        # A record whose title only repeats its journal's name (front matter, issue-level items) is told apart by
+        # its locators alone: its title agreeing identifies nothing.
+        title = None
+    names = tuple(str(n) for key in ("container-title", "short-container-title") for n in (record.get(key) or []))
+    folded = tuple(fold(n) for n in names)
+    families = tuple(fold(p.family or p.literal) for p in record_people(record, "author", _AUTHORS_READ))
+    dates = (record_issued(record), date_parts(record, "published-print"), date_parts(record, "published-online"))
+    years = {d[0] for d in dates if d}
+    volume, issue = record_text(record, "volume"), record_text(record, "issue")
+    pages = _pages(record_page(record)[0])
+    return Candidate(
+        record=record,
+        doi=str(record.get("DOI") or "").lower(),
+        title=title,
+        title_folded=fold(title),
+        journals=names,
+        journals_folded=folded,
+        journal_words=tuple(tuple(w for w in f.split() if w not in _MINOR) for f in folded),
+        container=fold(container),
+        families=families,
+        first_author=tuple(families[0].split()) if families else (),
+        years=frozenset(years),
+        volume=volume,
+        issue=issue,
+        pages=pages,
+        volume_key=(fold(volume).lstrip("0") or None) if volume else None,
+        issue_key=(fold(issue).lstrip("0") or None) if issue else None,
+        first_page=fold(pages[0]).lstrip("0") if pages else None,
+    )
+
+
+def candidates(records: Sequence[Mapping[str, Any] | Candidate]) -> list[Candidate]:
+    """The candidates of ``records``, one per DOI (the first), in order; records without a DOI are left out."""
+    seen: set[str] = set()
+    unique = []
+    for r in records:
+        doi = r.doi if isinstance(r, Candidate) else str(r.get("DOI") or "").lower()
+        if doi and doi not in seen:
+            seen.add(doi)
+            unique.append(r if isinstance(r, Candidate) else candidate(r))
+    return unique
+
+
+@dataclass(frozen=True, slots=True)
+class _Cited:
+    """What scoring reads of a citation, derived once for all its candidates."""
+
+    ref: Reference
+    title: str  # folded
+    raw: str  # folded
+    words: frozenset[str]
+    text: str  # the folded raw text between spaces
+    tokens: tuple[str, ...]  # its significant words
+    quoted: tuple[str, ...]  # the quoted passages of the raw text
+    years: tuple[int, ...]
+    pages: tuple[str, str] | None
+    author: str  # the first author's folded name
+    journal: str  # folded cited journal
+
+
+def _cited(ref: Reference) -> _Cited:
+    raw = fold(ref.raw)
+    words = frozenset(raw.split())
+    text = f" {raw} "
+    return _Cited(
+        ref=ref,
+        title=fold(ref.title),
+        raw=raw,
+        words=words,
+        text=text,
+        tokens=tuple(t for t in text.split() if t not in _MINOR),
+        quoted=tuple(_QUOTED.findall(ref.raw or "")),
+        years=(ref.year,) if ref.year else tuple(int(w) for w in words if _YEAR.fullmatch(w)),
+        pages=_pages(ref.page),
+        author=fold(ref.author[0].family or ref.author[0].literal) if ref.author else "",
+        journal=fold(ref.container_title),
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _same_journal(a: str, b: str) -> bool | None:
     from refkit import journals
 
-    if any(journals.same_journal(cited, n) is True for n in names):
+    return journals.same_journal(a, b)
+
+
+def _journal_agrees(cited: _Cited, cand: Candidate) -> bool | None:
+    name = cited.ref.container_title
+    if not name or not cand.journals:
+        return None
+    if any(_same_journal(name, n) is True for n in cand.journals):
         return True
-    folded = fold(cited).replace(" ", "")
-    for name in names:
-        target = fold(name)
-        if folded == target.replace(" ", ""):
+    compact = cited.journal.replace(" ", "")
+    parts = cited.journal.split()
+    for target in cand.journals_folded:
+        if compact == target.replace(" ", ""):
             return True
         # an abbreviation: each cited word is the start of a word of the full title, in order
         words = iter(target.split())
-        if all(any(w.startswith(part) for w in words) for part in fold(cited).split()):
+        if all(any(w.startswith(part) for w in words) for part in parts):
             return True
     return False
 
 
-def _author_agrees(ref: Reference, cand: Reference) -> bool | None:
-    if not ref.author or not cand.author:
+def _author_agrees(cited: _Cited, cand: Candidate) -> bool | None:
+    if not cited.ref.author or not cand.families:
         return None
-    cited = fold(ref.author[0].family or ref.author[0].literal)
-    families = [fold(p.family or p.literal) for p in cand.author]
-    if not cited:
+    name, families = cited.author, cand.families
+    if not name:
         return None
     return (
-        cited == families[0]
-        or fuzz.ratio(cited, families[0]) >= 85
-        or cited in families[:3]
-        or any(cited.split()[-1:] == f.split()[-1:] for f in families[:1] if f)
+        name == families[0]
+        or fuzz.ratio(name, families[0]) >= 85
+        or name in families[:3]
+        or any(name.split()[-1:] == f.split()[-1:] for f in families[:1] if f)
     )
 
 
@@ -168,9 +312,6 @@ def _same_number(a: str | None, b: str | None) -> bool | None:
     if not a or not b:
         return None
     return fold(a).lstrip("0") == fold(b).lstrip("0")
-
-
-_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 
 
 def _either(parsed: bool | None, found: bool | None, stated: bool) -> bool | None:
@@ -188,29 +329,22 @@ def _put(x: dict[str, float], evidence: dict[str, Any], name: str, agrees: bool 
         x[f"{name}_{'agree' if agrees else 'disagree'}"] = 1.0
 
 
-def _author_in(cand: Reference, words: set[str]) -> bool | None:
-    if not cand.author or not words:
+def _author_in(cited: _Cited, cand: Candidate) -> bool | None:
+    if not cand.families or not cited.words:
         return None
-    parts = fold(cand.author[0].family or cand.author[0].literal).split()
-    return bool(parts) and all(p in words for p in parts)
+    parts = cand.first_author
+    return bool(parts) and all(p in cited.words for p in parts)
 
 
-_MINOR = frozenset({"of", "the", "and", "in", "for", "on", "de", "der", "und", "la", "le", "des", "du"})
-
-
-def _journal_in(record: Mapping[str, Any], raw: str) -> bool | None:
+def _journal_in(cited: _Cited, cand: Candidate) -> bool | None:
     """Whether the record's container stands in the string, in full or abbreviated word by word."""
-    names = [n for key in ("container-title", "short-container-title") for n in (record.get(key) or [])]
-    if not names or not raw:
+    if not cand.journals or not cited.ref.raw:
         return None
-    text = f" {fold(raw)} "
-    tokens = [t for t in text.split() if t not in _MINOR]
-    for name in names:
-        folded = fold(name)
+    text, tokens = cited.text, cited.tokens
+    for folded, words in zip(cand.journals_folded, cand.journal_words, strict=True):
         if len(folded) >= 4 and f" {folded} " in text:
             return True
         # "Fini. Fiel. Their Appl." for "Finite Fields and Their Applications": each word a prefix of the next
-        words = [w for w in folded.split() if w not in _MINOR]
         if len(words) < 2:
             continue
         for i in range(len(tokens) - len(words) + 1):
@@ -228,30 +362,30 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
         >>> x["volume_disagree"], evidence["volume"]
         (1.0, 'disagree')
     """
-    cand = to_reference(record)
+    return _features(_cited(ref), candidate(record))
+
+
+def _features(cited: _Cited, cand: Candidate) -> tuple[dict[str, float], dict[str, Any]]:
+    ref = cited.ref
     x = dict.fromkeys(FEATURES, 0.0)
     x["bias"] = 1.0
     evidence: dict[str, Any] = {}
-    if cand.title and fold(cand.title) == fold(cand.container_title):
-        # A record whose title only repeats its journal's name (front matter, issue-level items) is told apart by
-        # its locators alone: its title agreeing identifies nothing.
-        cand = cand.replace(title=None)
     sim = title_similarity(ref.title, cand.title)
     # The parser may have missed or cut the title, or glued names or a journal to it: the record's title found in the
     # parsed title (when it is most of it: "Encoding" inside "Text Encoding" is another work) or, when no parsed
     # title resembles it, anywhere in the string (unless it is part of its own book's title) counts too.
-    record_title = fold(cand.title)
+    record_title = cand.title_folded
     if record_title and (sim is None or sim < 0.95):
         # a quoted title ("...", “...”) is one even when the parser took more or less than the quotes
-        for quoted in re.findall(r"[\"“”]([^\"“”]{8,})[\"“”]", ref.raw or ""):
+        for quoted in cited.quoted:
             in_quotes = title_similarity(quoted, cand.title)
             if in_quotes is not None and (sim is None or in_quotes > sim):
                 sim = in_quotes
         texts = []
-        if ref.title and len(record_title) >= 0.6 * len(fold(ref.title)):
-            texts.append(fold(ref.title))
-        if (sim is None or sim < 0.6) and record_title not in fold(cand.container_title):
-            texts.append(fold(ref.raw))
+        if ref.title and len(record_title) >= 0.6 * len(cited.title):
+            texts.append(cited.title)
+        if (sim is None or sim < 0.6) and record_title not in cand.container:
+            texts.append(cited.raw)
         for text in texts:
             if len(text) < len(record_title):
                 continue
@@ -270,31 +404,30 @@ def features(ref: Reference, record: Mapping[str, Any]) -> tuple[dict[str, float
     # Each field is compared as parsed and, when the parser may have missed or mangled it, as found in the string:
     # the record's value standing in the citation agrees; a parsed value that differs, with the record's value
     # nowhere in the string, disagrees.
-    words = set(fold(ref.raw).split())
-    author = _either(_author_agrees(ref, cand), _author_in(cand, words), bool(ref.author))
+    words = cited.words
+    author = _either(_author_agrees(cited, cand), _author_in(cited, cand), bool(ref.author))
     _put(x, evidence, "author", author)
-    years = {
-        d[0] for d in (cand.issued, date_parts(record, "published-print"), date_parts(record, "published-online")) if d
-    }
-    cited_years = [ref.year] if ref.year else [int(w) for w in words if _YEAR.fullmatch(w)]
-    if cited_years and years:
-        diff = min(abs(c - y) for c in cited_years for y in years)
+    if cited.years and cand.years:
+        diff = min(abs(c - y) for c in cited.years for y in cand.years)
         evidence["year"] = diff
         x[("year_same", "year_near", "year_far")[min(diff, 2)]] = 1.0
-    for name, cited, registered in (("volume", ref.volume, cand.volume), ("issue", ref.issue, cand.issue)):
-        found = (fold(registered).lstrip("0") or None) in words if registered and words else None
-        _put(x, evidence, name, _either(_same_number(cited, registered), found, bool(cited)))
-    cited_pages, record_pages = _pages(ref.page), _pages(cand.page)
+    for name, stated, registered, key in (
+        ("volume", ref.volume, cand.volume, cand.volume_key),
+        ("issue", ref.issue, cand.issue, cand.issue_key),
+    ):
+        found = key in words if registered and words else None
+        _put(x, evidence, name, _either(_same_number(stated, registered), found, bool(stated)))
+    cited_pages, record_pages = cited.pages, cand.pages
     parsed: bool | None = None
     if cited_pages and record_pages:
         parsed = cited_pages[0].lstrip("0").lower() == record_pages[0].lstrip("0").lower()
-    found = fold(record_pages[0]).lstrip("0") in words if record_pages and words else None
+    found = cand.first_page in words if record_pages and words else None
     _put(x, evidence, "page", _either(parsed, found, bool(cited_pages)))
     _put(
         x,
         evidence,
         "journal",
-        _either(_journal_agrees(ref, record), _journal_in(record, ref.raw), bool(ref.container_title)),
+        _either(_journal_agrees(cited, cand), _journal_in(cited, cand), bool(ref.container_title)),
     )
     return x, evidence
 
@@ -366,6 +499,11 @@ def score_candidate(ref: Reference, record: Mapping[str, Any]) -> tuple[float, d
     return probability(x), evidence
 
 
+def _score(cited: _Cited, cand: Candidate) -> tuple[float, dict[str, Any]]:
+    x, evidence = _features(cited, cand)
+    return probability(x), evidence
+
+
 def query_for(ref: Reference) -> str:
     """The string sent as ``query.bibliographic``: the reference as printed, less its number and identifiers.
 
@@ -410,35 +548,32 @@ def kept(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in DROPPED}
 
 
-def _decide(ref: Reference, candidates: Sequence[Mapping[str, Any]], reason_none: str) -> Match:
-    seen: set[str] = set()
-    unique = []
-    for c in candidates:
-        doi = str(c.get("DOI") or "").lower()
-        if doi and doi not in seen:
-            seen.add(doi)
-            unique.append(c)
-    scored = sorted(((*score_candidate(ref, c), c) for c in unique), key=lambda t: t[0], reverse=True)
+def _decide(ref: Reference, records: Sequence[Mapping[str, Any] | Candidate], reason_none: str) -> Match:
+    """The outcome of scoring ``ref`` against ``records`` (or their :func:`candidates`, made once for all the
+    citations scored against them)."""
+    cited = _cited(ref)
+    scored = sorted(((*_score(cited, c), c) for c in candidates(records)), key=lambda t: t[0], reverse=True)
     if not scored:
         return Match(status="unmatched", reason=reason_none)
-    best_p, evidence, record = scored[0]
+    best_p, evidence, best = scored[0]
     confidence = top_confidence(best_p, scored[1][0] if len(scored) > 1 else None)
     status = "matched" if confidence >= ACCEPT else "ambiguous" if confidence >= REVIEW else "unmatched"
     reason = ""
     # two strong candidates that fit equally well (e.g. two language editions): do not pick one blindly
     if status == "matched" and len(scored) > 1 and scored[1][0] >= REVIEW and scored[1][1] == evidence:
-        status, reason = "ambiguous", f"two records fit equally well: {record['DOI']} and {scored[1][2]['DOI']}"
+        other = scored[1][2].record["DOI"]
+        status, reason = "ambiguous", f"two records fit equally well: {best.record['DOI']} and {other}"
     if status == "unmatched":
         reason = reason or "no candidate agrees with the reference"
     elif status == "ambiguous" and not reason:
         reason = "the best candidate agrees only in part"
     return Match(
         status=status,
-        doi=str(record["DOI"]) if status == "matched" else None,
+        doi=str(best.record["DOI"]) if status == "matched" else None,
         confidence=round(confidence, 4),
-        record=to_reference(record),
+        record=best.reference,
         evidence=evidence,
-        message=kept(record),
+        message=kept(best.record),
         reason=reason,
     )
 

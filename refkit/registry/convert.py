@@ -16,6 +16,7 @@ A book's ``page`` that is one number is its page count, not a page range: it goe
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -23,7 +24,19 @@ from typing import Any
 from refkit.model import Person, Reference
 from refkit.parse.fields import is_name_suffix
 
-__all__ = ["date_parts", "plain_text", "rich_text", "rich_title", "strip_rich_text", "to_reference"]
+__all__ = [
+    "date_parts",
+    "plain_text",
+    "record_issued",
+    "record_page",
+    "record_people",
+    "record_text",
+    "record_title",
+    "rich_text",
+    "rich_title",
+    "strip_rich_text",
+    "to_reference",
+]
 
 _TYPES = {
     "journal-article": "article-journal",
@@ -120,7 +133,7 @@ def plain_text(value: str) -> str:
         'of Burkholderia BS001, p < 0.05, MMC'
     """
     if "<" not in value and "&" not in value:
-        return re.sub(r"\s+", " ", value).strip()
+        return " ".join(value.split())  # runs of white space made one space (str.split and \s agree on what is)
     text = rich_text(value) if _TOKEN.search(value) or _ESCAPED_TAG.search(value) else html.unescape(value)
     return _without_tags(text)
 
@@ -212,6 +225,42 @@ def date_parts(record: Mapping[str, Any], name: str) -> tuple[int, ...]:
         return ()
 
 
+def record_text(record: Mapping[str, Any], key: str) -> str | None:
+    """The plain text of a Crossref record's field (the first of a list), or None."""
+    return _first(record.get(key))
+
+
+def record_title(record: Mapping[str, Any]) -> str | None:
+    """The plain title of a Crossref record, its subtitle joined after a colon (the Reference's ``title``)."""
+    title = _first(record.get("title"))
+    subtitle = _first(record.get("subtitle"))
+    if title and subtitle and subtitle.lower() not in title.lower():
+        title = f"{title}: {subtitle}"
+    return title
+
+
+def record_page(record: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The pages of a Crossref record (or its article number), and a note of a book's page count given as its
+    ``page`` instead (then the pages are None)."""
+    page = _first(record.get("page")) or _first(record.get("article-number"))
+    if page and str(record.get("type", "")) in _BOOK_TYPES and page.isdigit():
+        return None, f"number-of-pages: {page}"
+    return page, None
+
+
+def record_people(record: Mapping[str, Any], role: str = "author", limit: int | None = None) -> tuple[Person, ...]:
+    """The people of a Crossref record in ``role`` (``author``, ``editor``), the first ``limit`` of them."""
+    people = (_person(a) for a in record.get(role) or () if isinstance(a, Mapping))
+    return tuple(itertools.islice(people, limit))
+
+
+def record_issued(record: Mapping[str, Any]) -> tuple[int, ...]:
+    """The date-parts of a Crossref record's date of issue (else of print, else of online publication)."""
+    return (
+        date_parts(record, "issued") or date_parts(record, "published-print") or date_parts(record, "published-online")
+    )
+
+
 def to_reference(record: Mapping[str, Any]) -> Reference:
     """The Reference a Crossref work record describes.
 
@@ -219,24 +268,16 @@ def to_reference(record: Mapping[str, Any]) -> Reference:
         >>> to_reference({"DOI": "10.1/x", "title": ["A"], "issued": {"date-parts": [[2016, 2]]}}).issued
         (2016, 2)
     """
-    title = _first(record.get("title"))
-    subtitle = _first(record.get("subtitle"))
-    if title and subtitle and subtitle.lower() not in title.lower():
-        title = f"{title}: {subtitle}"
-    page = _first(record.get("page")) or _first(record.get("article-number"))
-    note = None
-    if page and str(record.get("type", "")) in _BOOK_TYPES and page.isdigit():
-        note, page = f"number-of-pages: {page}", None
+    title = record_title(record)
+    page, note = record_page(record)
     return Reference(
         raw="",
         type=_TYPES.get(
             str(record.get("type", "")), "article-journal" if record.get("container-title") else "document"
         ),
-        author=tuple(_person(a) for a in record.get("author") or () if isinstance(a, Mapping)),
-        editor=tuple(_person(a) for a in record.get("editor") or () if isinstance(a, Mapping)),
-        issued=date_parts(record, "issued")
-        or date_parts(record, "published-print")
-        or date_parts(record, "published-online"),
+        author=record_people(record, "author"),
+        editor=record_people(record, "editor"),
+        issued=record_issued(record),
         title=title,
         container_title=_first(record.get("container-title")),
         container_title_short=_first(record.get("short-container-title")),

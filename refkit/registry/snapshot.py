@@ -97,6 +97,7 @@ POSTINGS = 5_000
 # ... and when fewer than three words fit, finds the records that hold two of this many rarest words
 _PAIRED = 5
 _MATCHING = "SELECT rowid FROM works_fts WHERE works_fts MATCH ?"
+_WEIGHTED = "SELECT rowid AS r, ? AS w FROM works_fts WHERE works_fts MATCH ?"
 # document frequencies remembered between searches (the cache is emptied when it grows past this)
 _DF_REMEMBERED = 500_000
 _SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
@@ -608,12 +609,15 @@ class SnapshotRegistry:
         taken = bisect.bisect_right(list(itertools.accumulate(counts[w] for w in rare)), self.postings)
         with self._reading() as db:
             hits = self._pair_hits(db, rare, idf) if taken < min(3, len(rare)) else {}
-            if not hits:
-                for word in rare[: max(taken, 1)]:
-                    weight = idf[word]
-                    for (rowid,) in db.execute(_MATCHING, (f'"{word}"',)):
-                        hits[rowid] = hits.get(rowid, 0.0) + weight
-            best = heapq.nsmallest(self.pool, hits, key=lambda r: (-hits[r], r))
+            if hits:
+                best = heapq.nsmallest(self.pool, hits, key=lambda r: (-hits[r], r))
+            else:
+                # each record's sum of the rarities of the words it holds, summed and ranked by SQLite
+                used = rare[: max(taken, 1)]
+                union = " UNION ALL ".join([_WEIGHTED] * len(used))
+                sql = f"SELECT r, SUM(w) AS s FROM ({union}) GROUP BY r ORDER BY s DESC, r LIMIT ?"
+                asks = [x for word in used for x in (idf[word], f'"{word}"')]
+                best = [rowid for rowid, _ in db.execute(sql, [*asks, self.pool])]
             marks = ",".join("?" * len(best))
             pool = db.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE rowid IN ({marks})", best)
             ranked = []
