@@ -19,7 +19,7 @@ from typing import Any
 
 from refkit.articles import ARTICLE_SUFFIXES, collect_inputs, read_article
 from refkit.audit import audit
-from refkit.dedupe import dedupe
+from refkit.dedupe import comparison_keys, dedupe
 from refkit.errors import OutputError
 from refkit.match import match_many
 from refkit.model import Cluster, Finding, Match, Reference
@@ -64,7 +64,7 @@ def run(
     if client is not None:
         from refkit.distributed import read_and_match
 
-        unreachable = read_and_match(
+        unreachable, keys = read_and_match(
             result,
             files,
             client=client,
@@ -83,6 +83,8 @@ def run(
 
         clock = time.perf_counter()
         result.references = parse_citations(result.citations, parser=parser)
+        # what de-duplication compares, made once: matching groups the citations by work with the same steps
+        keys = [comparison_keys(r) for r in result.references]
         result.timings["parse"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -93,7 +95,7 @@ def run(
             result.matches = [Match(status="unverified", reason="not looked up (offline)") for _ in result.references]
         else:
             before = getattr(getattr(registry, "stats", None), "sent", 0)
-            result.matches = match_many(result.references, registry, progress=progress)
+            result.matches = match_many(result.references, registry, progress=progress, keys=keys)
             result.requests = getattr(getattr(registry, "stats", None), "sent", 0) - before
             unreachable = getattr(registry, "unreachable", None)
         result.timings["match"] = time.perf_counter() - clock
@@ -101,7 +103,8 @@ def run(
         result.registry_note = _registry_note(result.matches, unreachable, getattr(registry, "offline", False))
 
     clock = time.perf_counter()
-    result.clusters = dedupe(result.references, result.matches)
+    result.clusters = dedupe(result.references, result.matches, keys=keys)
+    del keys
     if library is not None:
         from refkit import library as _library
 

@@ -93,15 +93,19 @@ def _groups(keys: Sequence[Keys]) -> tuple[list[list[int]], list[tuple[int, int,
     return _cluster(keys, scored), hints
 
 
-def dedupe(refs: Sequence[Reference], matches: Sequence[Match | None] | None = None) -> list[Cluster]:
+def dedupe(
+    refs: Sequence[Reference], matches: Sequence[Match | None] | None = None, *, keys: Sequence[Keys] | None = None
+) -> list[Cluster]:
     """Cluster citations of the same work; returns clusters ``w1``, ``w2``... in order of first citation.
 
     Args:
         refs: parsed citations, each with its raw text and source.
         matches: the registry outcome for each citation (same order), or None when nothing was looked up.
+        keys: each citation's :func:`comparison_keys` without its match, when they are made already (matching
+            makes them too); a match changes only the DOI.
 
     Raises:
-        ValueError: ``matches`` is not as long as ``refs``.
+        ValueError: ``matches`` (or ``keys``) is not as long as ``refs``.
 
     Example:
         >>> from refkit.model import Person
@@ -110,7 +114,7 @@ def dedupe(refs: Sequence[Reference], matches: Sequence[Match | None] | None = N
         [('2016', '2015')]
     """
     match_list: list[Match | None] = list(matches) if matches is not None else [None] * len(refs)
-    keys = _all_keys(refs, match_list)
+    keys = _all_keys(refs, match_list, keys)
     groups, hints = _groups(keys)
     canonicals: list[Reference] = []
     for members in groups:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from refkit.model import Match, Reference
@@ -238,9 +238,23 @@ def comparison_keys(ref: Reference, match: Match | None = None) -> Keys:
     )
 
 
-def _all_keys(refs: Sequence[Reference], matches: Sequence[Match | None] | None) -> list[Keys]:
-    if matches is None:
-        return [comparison_keys(r) for r in refs]
-    if len(matches) != len(refs):
+def _all_keys(
+    refs: Sequence[Reference], matches: Sequence[Match | None] | None, base: Sequence[Keys] | None = None
+) -> list[Keys]:
+    """The keys of each citation with its match; from ``base`` (each citation's keys without a match, made once
+    with :func:`comparison_keys`) when given: a match changes only the DOI."""
+    if matches is not None and len(matches) != len(refs):
         raise ValueError("matches must be as long as refs")
-    return [comparison_keys(r, m) for r, m in zip(refs, matches, strict=True)]
+    if base is not None and len(base) != len(refs):
+        raise ValueError("keys must be as long as refs")
+    if base is None:
+        if matches is None:
+            return [comparison_keys(r) for r in refs]
+        return [comparison_keys(r, m) for r, m in zip(refs, matches, strict=True)]
+    if matches is None:
+        return list(base)
+    out = []
+    for r, m, k in zip(refs, matches, base, strict=True):
+        doi = _doi(r, m)
+        out.append(k if doi == k.doi else replace(k, doi=doi))
+    return out

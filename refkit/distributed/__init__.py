@@ -6,7 +6,8 @@
 
 1. **read**: the articles, in parts of a few files, are extracted and parsed on the workers, and each part's
    written DOIs are looked up and checked there (:func:`refkit.match.check_written`, a per-citation step);
-2. **plan**: the citations are grouped by work on the driver (:func:`refkit.match.plan`);
+2. **plan**: the citations are grouped by work on the driver (:func:`refkit.match.plan`), on the comparison keys
+   the workers made when they parsed them (de-duplication compares the same keys);
 3. **search**: the open works, in parts that keep equal queries together, are searched and scored on the workers
    (:func:`refkit.match.search_works`);
 4. de-duplication, the audit and the exports follow on the driver, as in one process.
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from refkit.articles import read_article
+from refkit.dedupe import Keys, comparison_keys
 from refkit.distributed.recipe import RegistryRecipe, forget, recipe_for, registry_from, requests_sent
 from refkit.errors import RefkitError
 from refkit.match import ROWS, OpenWork, check_written, plan, query_for, search_works
@@ -116,10 +118,11 @@ def read_and_match(
     rows: int = ROWS,
     progress: Callable[[int], Any] | None = None,
     on_total: Callable[[int], Any] | None = None,
-) -> str | None:
+) -> tuple[str | None, list[Keys]]:
     """Fill ``result``'s inputs, citations, problems, references and matches on ``client``'s cluster.
 
-    Returns why the registry stopped answering (as :attr:`CrossrefClient.unreachable`), or None.
+    Returns why the registry stopped answering (as :attr:`CrossrefClient.unreachable`), or None; and each
+    reference's comparison keys (:func:`refkit.dedupe.comparison_keys`, made on the workers), for de-duplication.
     """
     _require_dask()
     if parser is not None and not isinstance(parser, str):
@@ -128,6 +131,7 @@ def read_and_match(
     threads = max(1, sum(client.nthreads().values()))
     recipe = recipe_for(registry, client) if registry is not None else None
     unreachable: list[str] = []
+    keys: list[Keys] = []
     try:
         clock = time.perf_counter()
         parts = _split(list(files), max(threads * PARTS_PER_THREAD, math.ceil(len(files) / MAX_FILES_PER_PART)))
@@ -138,6 +142,7 @@ def read_and_match(
             result.citations.extend(done["citations"])
             result.problems.extend(done["problems"])
             result.references.extend(done["references"])
+            keys.extend(done["keys"])
             if done["unreachable"]:
                 unreachable.append(done["unreachable"])
         written: list[Match | None] = [m for done in read for m in done["written"]]
@@ -149,8 +154,8 @@ def read_and_match(
             on_total(len(refs))
         if recipe is None:
             result.matches = [Match(status="unverified", reason="not looked up (offline)") for _ in refs]
-            return None
-        settled, works = plan(refs, written)
+            return None, keys
+        settled, works = plan(refs, written, keys=keys)
         if progress and settled:
             progress(len(settled))
         result.timings["plan"] = time.perf_counter() - clock
@@ -186,7 +191,7 @@ def read_and_match(
         result.timings["search"] = time.perf_counter() - searching
         result.requests = sum(client.run(requests_sent, recipe.token).values())
         result.timings["match"] = time.perf_counter() - clock  # plan and search
-        return unreachable[0] if unreachable else None
+        return (unreachable[0] if unreachable else None), keys
     finally:
         if recipe is not None:
             with contextlib.suppress(Exception):
@@ -256,6 +261,7 @@ def _read_part(paths: list[Path], parser: str | None, recipe: RegistryRecipe | N
         citations.extend(found)
         problems.extend(trouble)
     references = parse_citations(citations, parser=parser)
+    keys = [comparison_keys(r) for r in references]
     written: list[Match | None] = [None] * len(references)
     unreachable = None
     if recipe is not None:
@@ -266,6 +272,7 @@ def _read_part(paths: list[Path], parser: str | None, recipe: RegistryRecipe | N
         "citations": citations,
         "problems": problems,
         "references": references,
+        "keys": keys,
         "written": written,
         "unreachable": unreachable,
     }

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import Levenshtein
 
@@ -21,6 +21,9 @@ from refkit.match.score import ACCEPT, REVIEW, ROWS, _decide, candidates, kept, 
 from refkit.match.works import _completeness, _searchable, _works
 from refkit.model import Match, Reference
 from refkit.registry import Registry, to_reference
+
+if TYPE_CHECKING:
+    from refkit.dedupe.keys import Keys
 
 
 def match(ref: Reference, registry: Registry, *, rows: int = ROWS) -> Match:
@@ -45,6 +48,7 @@ def match_many(
     rows: int = ROWS,
     workers: int = 3,
     progress: Callable[[int], None] | None = None,
+    keys: Sequence[Keys] | None = None,
 ) -> list[Match]:
     """Match references in order; never raises for a registry failure (those come back ``unverified``).
 
@@ -66,7 +70,7 @@ def match_many(
         ['matched', 'unmatched']
     """
     written = check_written(refs, registry)
-    results, works = plan(refs, written)
+    results, works = plan(refs, written, keys=keys)
     if progress and results:
         progress(len(results))
     found = search_works(
@@ -126,15 +130,18 @@ def check_written(refs: Sequence[Reference], registry: Registry) -> list[Match |
     return written
 
 
-def plan(refs: Sequence[Reference], written: Sequence[Match | None]) -> tuple[dict[int, Match], list[OpenWork]]:
+def plan(
+    refs: Sequence[Reference], written: Sequence[Match | None], *, keys: Sequence[Keys] | None = None
+) -> tuple[dict[int, Match], list[OpenWork]]:
     """Phase 2, over all citations: the outcomes settled without a search, and the works left to search.
 
-    Citations are grouped by work (offline, with :func:`refkit.dedupe.dedupe`'s steps); a work a verified DOI
-    already names is scored against that record first; a citation with too little to search on is settled as it is.
+    Citations are grouped by work (offline, with :func:`refkit.dedupe.dedupe`'s steps, on ``keys`` when the
+    citations' comparison keys are made already); a work a verified DOI already names is scored against that record
+    first; a citation with too little to search on is settled as it is.
     """
     results: dict[int, Match] = {i: m for i, m in enumerate(written) if m is not None and m.status == "matched"}
     works: list[OpenWork] = []
-    for group in _works(refs, written):
+    for group in _works(refs, written, keys):
         pool = [m.message for i in group if (m := results.get(i)) is not None and m.message is not None]
         shared = candidates(pool)  # derived once for every citation of the work
         todo = []

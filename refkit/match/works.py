@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from refkit.match.score import _MINOR
 from refkit.model import Match, Reference
 from refkit.text import fold
+
+if TYPE_CHECKING:
+    from refkit.dedupe.keys import Keys
 
 
 def _searchable(ref: Reference) -> bool:
@@ -29,14 +33,17 @@ def _numbers_in(title: str | None) -> tuple[str, ...]:
     return tuple(sorted(re.findall(r"\d+", fold(title))))
 
 
-def _works(refs: Sequence[Reference], known: Sequence[Match | None]) -> list[list[int]]:
-    """Groups of reference indices that cite the same work, as far as can be told without a registry."""
+def _works(
+    refs: Sequence[Reference], known: Sequence[Match | None], keys: Sequence[Keys] | None = None
+) -> list[list[int]]:
+    """Groups of reference indices that cite the same work, as far as can be told without a registry (``keys``:
+    each citation's comparison keys, when made already)."""
     # dedupe()'s own steps, on comparison keys made once per citation; imported here because refkit.dedupe imports
     # this module
     from refkit.dedupe import _all_keys, _groups
 
     groups: list[list[int]] = []
-    for members in _groups(_all_keys(refs, known))[0]:
+    for members in _groups(_all_keys(refs, known, keys))[0]:
         split: dict[tuple[str, ...], list[int]] = {}
         for i in members:
             split.setdefault(_numbers_in(refs[i].title), []).append(i)
