@@ -289,7 +289,8 @@ class Match:
         confidence: estimated probability that the best candidate is the cited work.
         record: the registry's record of the best candidate, as a Reference.
         evidence: per-field agreement between the reference and the candidate.
-        message: the registry's record (Crossref JSON) but its list of references, for checks such as retractions.
+        message: the registry's record (Crossref JSON) for checks such as retractions, less the parts no stage reads
+            (its list of references, abstract, links, licences...: :data:`refkit.match.score.DROPPED`).
         reason: why the status is what it is, in words.
     """
 

@@ -209,7 +209,7 @@ def test_a_written_doi_the_registry_does_not_know_keeps_a_found_record_unconfirm
         assert written in m.reason and DEZA in m.reason
 
 
-def test_matches_keep_the_record_without_its_reference_list_one_copy_per_work() -> None:
+def test_matches_keep_the_record_without_what_no_stage_reads_one_copy_per_work() -> None:
     from refkit.registry.snapshot import SnapshotRegistry
 
     record = {
@@ -223,6 +223,11 @@ def test_matches_keep_the_record_without_its_reference_list_one_copy_per_work() 
         "page": "131-133",
         "issued": {"date-parts": [[2007]]},
         "reference": [{"key": f"r{n}", "unstructured": "A cited work " * 20} for n in range(40)],
+        "abstract": "<jats:p>Calcinosis of the fingertips in " + "a long abstract " * 50 + "</jats:p>",
+        "link": [{"URL": "https://example.org/fulltext.pdf", "content-type": "application/pdf"}],
+        "license": [{"URL": "https://creativecommons.org/licenses/by/4.0/", "content-version": "vor"}],
+        "indexed": {"date-parts": [[2024, 1, 2]], "timestamp": 1704153600000},
+        "updated-by": [{"DOI": "10.5555/kept-erratum", "type": "correction", "source": "publisher"}],
     }
     registry = SnapshotRegistry.from_records([record])
     text = "Fallowfield A (2007) Dystrophic calcinosis of the fingertips in systemic sclerosis. Acta Derm Venereol "
@@ -230,6 +235,10 @@ def test_matches_keep_the_record_without_its_reference_list_one_copy_per_work() 
     first, second = match_many(refs, registry)
     assert (first.status, first.doi, second.status) == ("matched", "10.5555/kept", "matched")
     assert "reference" not in first.message and first.message["page"] == "131-133"
+    assert not {"abstract", "link", "license", "indexed"} & set(first.message)
+    # what the audit, the exports and de-duplication read stays
+    assert first.message["updated-by"][0]["DOI"] == "10.5555/kept-erratum"
+    assert first.message["author"] == record["author"] and first.message["title"] == record["title"]
     assert first.message is second.message  # the citations of one work share the record
-    assert "reference" in registry.work("10.5555/kept")  # the registry's own answer is whole
+    assert {"reference", "abstract"} <= set(registry.work("10.5555/kept"))  # the registry's own answer is whole
     registry.close()
