@@ -189,7 +189,8 @@ def write_articles(
     for part, members in sorted(by_part.items()):
         with gzip.open(snapshot / f"{part:05d}.json.gz", "rt", encoding="utf-8") as handle:
             items = json.load(handle)["items"]
-        pool.extend(items[i % PART] for i in members)
+        # only what a citation prints: a million whole records do not fit beside the run
+        pool.extend({k: items[i % PART][k] for k in _PRINTED if k in items[i % PART]} for i in members)
     rng.shuffle(pool)
     k = 0
     while len(cited) < citations * 0.9 and k < len(pool):
@@ -219,6 +220,10 @@ def write_articles(
         for line, (_, doi) in zip(lines, chunk, strict=True):
             truth[(name, _norm(line))] = doi
     return truth
+
+
+#: The fields of a record :func:`render` prints.
+_PRINTED = ("DOI", "author", "title", "short-container-title", "container-title", "issued", "volume", "issue", "page")
 
 
 def _norm(text: str) -> str:
