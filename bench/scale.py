@@ -222,6 +222,19 @@ def write_articles(
     return truth
 
 
+def generate(data: Path, records: int, citations: int, out: Path) -> dict[str, Any]:
+    """The snapshot (kept when one of the same size is there) and the articles in ``out``; returns the truth."""
+    rng = random.Random(SEED)
+    base = base_records(data)
+    snapshot, articles = out / "snapshot", out / "articles"
+    if not snapshot.is_dir() or len(list(snapshot.glob("*.json.gz"))) != math.ceil(records / PART):
+        shutil.rmtree(snapshot, ignore_errors=True)
+        write_snapshot(base, records, snapshot, rng)
+    if articles.is_dir():
+        shutil.rmtree(articles)
+    return {"truth": write_articles(snapshot, records, citations, articles, random.Random(f"{SEED}-articles"), base)}
+
+
 #: The fields of a record :func:`render` prints.
 _PRINTED = ("DOI", "author", "title", "short-container-title", "container-title", "issued", "volume", "issue", "page")
 
@@ -385,17 +398,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, {mem:.0f} GiB; working folder {out}")
     # the snapshot and the articles draw from generators of their own: articles drawn from the snapshot's generator
     # after a kept snapshot (--out) replayed its draws, and their works "outside the snapshot" copied records in it
-    rng = random.Random(SEED)
-    base = base_records(args.data)
+    base_records(args.data)  # says what is missing before anything starts
     snapshot, index, articles = out / "snapshot", out / "index.sqlite", out / "articles"
 
     clock = time.perf_counter()
-    if not snapshot.is_dir() or len(list(snapshot.glob("*.json.gz"))) != math.ceil(args.records / PART):
-        shutil.rmtree(snapshot, ignore_errors=True)
-        write_snapshot(base, args.records, snapshot, rng)
-    if articles.is_dir():
-        shutil.rmtree(articles)
-    truth = write_articles(snapshot, args.records, args.citations, articles, random.Random(f"{SEED}-articles"), base)
+    # generated in a process of its own: what generating a million citations takes is not held beside the runs
+    truth = _in_child(generate, args.data, args.records, args.citations, out)["truth"]
     repeats = sum(n - 1 for n in Counter(t for t in truth.values() if t).values())
     print(
         f"generated {args.records:,} snapshot records ({sum(p.stat().st_size for p in snapshot.iterdir()) / 2**20:.0f}"

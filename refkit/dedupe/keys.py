@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from refkit.model import Match, Reference
 from refkit.parse.fields import page_range
@@ -37,6 +39,7 @@ _RAW_SIMILAR = 90.0
 #: A title this short needs the raw texts or the locator to agree as well.
 _SHORT_TITLE = 12
 _MIN_WORD = 4
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +67,12 @@ class Keys:
     first_page: str
     journal: str
     raw: str
-    head: frozenset[str]
+    head: tuple[str, ...]
     years: frozenset[int]
     volumes: frozenset[str]
     lead: str
     body: tuple[str, ...]
-    breaks: frozenset[int]
+    breaks: tuple[int, ...]
     numbers: frozenset[str]
 
 
@@ -144,7 +147,7 @@ _STYLE_WORDS = frozenset(
 )
 
 
-def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], frozenset[int], frozenset[str]]:
+def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]:
     """The raw text as compared when the parsed fields fail: its words (less initials and other words of one or two
     letters, style words and numbers), the positions of the words a ":", "?", "." or "," follows (where a subtitle
     may start), and its numbers (less the years)."""
@@ -172,14 +175,25 @@ def _raw_body(raw: str, years: set[int]) -> tuple[tuple[str, ...], frozenset[int
             continue
         if found.group(2):
             breaks.add(len(words))  # a separator follows this word
-        words.append(word)
-    return tuple(words), frozenset(breaks), frozenset(numbers)
+        words.append(_word(word))
+    return tuple(words), tuple(sorted(breaks)), _set(_word(n) for n in numbers)
 
 
 def _volumes(volume: str, years: set[int]) -> frozenset[str]:
     """The numbers of a volume field, less a year the parser left in it ("2014 9", "PLoS One 2012 7" -> {"9"})."""
     numbers = {n.lstrip("0") or "0" for n in _NUMBER_RE.findall(volume)}
-    return frozenset(n for n in numbers if not (len(n) == 4 and int(n) in years))
+    return _set(_word(n) for n in numbers if not (len(n) == 4 and int(n) in years))
+
+
+# Keys are made for every citation of a run and kept while it groups them: the words they hold are one copy of each
+# (interned), word sets are tuples where only membership is asked, and empty sets one object.
+_EMPTY: frozenset[Any] = frozenset()
+_word = sys.intern
+
+
+def _set(items: Iterable[T]) -> frozenset[T]:
+    found = frozenset(items)
+    return found if found else _EMPTY
 
 
 def comparison_keys(ref: Reference, match: Match | None = None) -> Keys:
@@ -216,22 +230,22 @@ def comparison_keys(ref: Reference, match: Match | None = None) -> Keys:
     return Keys(
         doi=_doi(ref, match),
         pmid=pmid,
-        surname=_surname(ref),
+        surname=_word(_surname(ref)),
         year=year,
         title=title,
-        words=tuple(w for w in title.split() if len(w) >= _MIN_WORD),
+        words=tuple(_word(w) for w in title.split() if len(w) >= _MIN_WORD),
         parts=tuple(sorted(parts)),
         notice=_NOTICE_KIND[kind.lower()] if kind else None,
-        volume=fold(ref.volume),
-        first_page=first_page if _PAGE_RE.fullmatch(first_page) else "",
-        journal=ref.container_title or ref.container_title_short or "",
+        volume=_word(fold(ref.volume)),
+        first_page=_word(first_page) if _PAGE_RE.fullmatch(first_page) else "",
+        journal=_word(ref.container_title or ref.container_title_short or ""),
         raw=raw,
-        head=frozenset(w for w in raw.split()[:12] if len(w) >= 3),
-        years=frozenset(years),
+        head=tuple(dict.fromkeys(_word(w) for w in raw.split()[:12] if len(w) >= 3)),
+        years=_set(years),
         volumes=_volumes(ref.volume or "", years),
         # the raw text's first word: the first author's surname in almost every style, whatever the parser made
         # of it; nothing when the raw text opens with the title (no authors)
-        lead=words[0] if words and not (title and raw.startswith(title[:20])) else "",
+        lead=_word(words[0]) if words and not (title and raw.startswith(title[:20])) else "",
         body=body,
         breaks=breaks,
         numbers=numbers,

@@ -136,7 +136,7 @@ def read_and_match(
         clock = time.perf_counter()
         parts = _split(list(files), max(threads * PARTS_PER_THREAD, math.ceil(len(files) / MAX_FILES_PER_PART)))
         cwd = os.getcwd()  # relative paths are the driver's: a worker may run elsewhere
-        read = client.gather(client.map(_read_part, parts, parser=parser, recipe=recipe, cwd=cwd, pure=False))
+        read = _each_result(client, client.map(_read_part, parts, parser=parser, recipe=recipe, cwd=cwd, pure=False))
         for part, done in zip(parts, read, strict=True):
             result.inputs.extend(str(p) for p in part)
             result.citations.extend(done["citations"])
@@ -197,6 +197,20 @@ def read_and_match(
             with contextlib.suppress(Exception):
                 client.run(forget, recipe.token)
             recipe.release(client)
+
+
+def _each_result(client: Any, futures: list[Any]) -> list[Any]:
+    """The results of ``futures``, in their order, each fetched as soon as it is ready and then released on its
+    worker: a worker holds only the results not yet fetched, not every part it has read."""
+    from distributed import as_completed
+
+    order = {future.key: n for n, future in enumerate(futures)}
+    results: list[Any] = [None] * len(futures)
+    for future in as_completed(futures):
+        results[order[future.key]] = future.result()
+        future.release()
+    futures.clear()
+    return results
 
 
 def _check_workers(client: Any) -> None:
