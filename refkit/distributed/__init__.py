@@ -182,11 +182,13 @@ def read_and_match(
 
         for future in as_completed(tasks):
             found, why = future.result()
+            future.release()  # the worker then drops the part's outcomes: it holds only those not fetched yet
             settled.update(found)
             if why:
                 unreachable.append(why)
             if progress:
                 progress(len(found))
+        tasks.clear()
         result.matches = [settled.get(i) or Match(status="unmatched") for i in range(len(refs))]
         result.timings["search"] = time.perf_counter() - searching
         result.requests = sum(client.run(requests_sent, recipe.token).values())

@@ -448,9 +448,9 @@ class SnapshotRegistry:
             each search slow, while a few rare words (names, title words) find the same works:
             :func:`open_snapshot` sets 8 for snapshots of more than 100,000 records. Measured on snapshots that
             ``bench/scale.py`` generates, with citations of records in them: on 200,000 records the cited record
-            is among the first 10 for 2,171 of 2,180 citations, at 268 searches/s on one thread; on 1,000,000
-            records for 1,448 of 1,452, at 99 to 191 searches/s. Ranking with bm25 every record that holds any of the 8
-            rarest words instead found 2,176 at 32/s and 1,452 at 5/s.
+            is among the first 10 for 2,171 of 2,180 citations; on 1,000,000 records for 1,448 of 1,452. Ranking
+            with bm25 every record that holds any of the 8 rarest words instead found 2,176 at 32 searches/s and
+            1,452 at 5/s on one thread; this search, in the last run of ``bench/scale.py``: 284/s and 189/s.
         pool: candidates ranked again when ``max_terms`` applies.
         postings: how many records the rarest words' lists may hold in all (see :meth:`_search_rare_first`).
         read_only: open the index read-only (many processes, on one machine or over a shared file system, may
