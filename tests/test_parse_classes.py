@@ -141,6 +141,29 @@ def test_names_outside_surname_initials(text: str, people: list[Person]) -> None
         ("Moe C (1986) Eczema. Br J Dermatol 115 (Suppl 30):47", "115", "Suppl 30", "47"),
         ("Poe D. Steroids for eczema. Cochrane Database Syst Rev. 2019;(4):CD013144.", None, "4", "CD013144"),
         ("Xu F (2010) Title here. J Foo Vol. 3, No. 2, pp. 4-9", "3", "2", "4-9"),
+        # ACS: year, volume, page (the volume and the page are not one page)
+        ("Hu X, Lee K. Silk fibroin hydrogels. Int. J. Mol. Sci. 2016, 17, 1497.", "17", None, "1497"),
+        # the number after "No." is the issue, the pages come after the date
+        (
+            "Roy A. Le Centre Beaubourg. Architecture française, Vol. 34, No. 369-370, 1973, 38-39",
+            "34",
+            "369-370",
+            "38-39",
+        ),
+        # volume, issue, the date in brackets, then the pages
+        (
+            "De Vany A, Walls D. Bose-Einstein dynamics. Economic Journal 106, 439 (November 1996): 1493–1514.",
+            "106",
+            "439",
+            "1493-1514",
+        ),
+        # the volume after the journal's comma, the issue in brackets
+        (
+            "Pillars of an institution. (1993, September). Wake Forest University magazine, 41, (1), p. 3",
+            "41",
+            "1",
+            "3",
+        ),
     ],
 )
 def test_locators_outside_biomedical_layouts(raw: str, volume: str | None, issue: str, page: str) -> None:
@@ -217,6 +240,8 @@ def test_doi_written_as_link_is_doi_and_url(raw: str, doi: str, url: str | None)
             "Insects",
             "Journal of Entomology",
         ),
+        # a one-word title and no names at all
+        ("Calciphylaxis. Lancet. 2020;395:10–12", "Calciphylaxis", "Lancet"),
         # an online source after the title is the container
         ("Nguyen T. Pruritus. StatPearls. 2023.", "Pruritus", "StatPearls"),
         # a sentence of the title read as the start of a known journal goes back to the title
@@ -319,6 +344,17 @@ def test_names_an_organisation_is_the_author() -> None:
 def test_locators_of_physics_chemistry_mathematics(raw: str, journal: str, volume: str, page: str, year: int) -> None:
     ref = parse(raw)
     assert (ref.container_title, ref.volume, ref.page, ref.year) == (journal, volume, page, year)
+
+
+def test_locators_of_physics_keep_the_number_before_the_date_as_the_page() -> None:
+    """ "115, 231301 (2015)": the page, not an issue, whatever follows the date (here an arXiv number)."""
+    ref = parse("M. Ackermann et al., Phys. Rev. Lett. 115, 231301 (2015), 1503.02641.")
+    assert (ref.volume, ref.issue, ref.page) == ("115", None, "231301")
+
+
+def test_locators_a_books_volume_is_not_its_container() -> None:
+    ref = parse("Milliken, G. A., and D. E. Johnson. 2002. Analysis of messy data. Volume 3. Chapman and Hall, London.")
+    assert (ref.title, ref.container_title, ref.volume, ref.type) == ("Analysis of messy data", None, "3", "book")
 
 
 # -- 7. non-English references --

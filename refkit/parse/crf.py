@@ -81,6 +81,9 @@ _TITLE_AFTER_NAMES_RE = re.compile(
     r"^(?P<names>.*?(?:\b[A-Z\u00c0-\u00de]{1,3}|\bet al))\.\s+"
     r"(?P<title>[A-Z\u00c0-\u00de][^\s.,;:()]*(?:\s+[^\s.,;:()]+){0,5})\s*$"
 )
+# a title of one word, cased as a word (not an acronym: "WHO" or "UNESCO" are authors)
+_ONE_WORD_TITLE_RE = re.compile(r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]{3,}(?:-[a-z\u00df-\u00ff]+)*")
+_ANONYMOUS = frozenset({"anonymous", "anon", "anonym", "anonyme", "anónimo", "anonimo"})
 # the names must end "Surname INITIALS" or "Surname, INITIALS" (not "and A. R." of "I. Surname" names)
 _LAST_NAME_RE = re.compile(r"(?P<before>\S+)[\s,]+(?:(?:[A-Z\u00c0-\u00de]{1,3}\.?[\s-]*){1,3}|et al)$")
 _SURNAME_RE = re.compile(r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'’-]+,?$")
@@ -520,6 +523,13 @@ def _title_from_names(raw: str, by_label: dict[str, list[tuple[str, int, int, fl
     after names that end with initials, a full stop, then words with no initials among them. Only called when
     the tagger found no title but a journal or a volume."""
     label, s, e, p = by_label["author"][-1]
+    if len(by_label["author"]) == 1 and _ONE_WORD_TITLE_RE.fullmatch(raw[s:e]) and raw[e : e + 1] == ".":
+        # no names at all, only a one-word title ("Calciphylaxis. Lancet. 2020;395:10-2"): a name alone, without
+        # initials, is not an author's
+        if not raw[:s].strip(" [](0123456789.") and raw[s:e].lower() not in _ANONYMOUS:
+            del by_label["author"]
+            by_label["title"] = [("title", s, e, p)]
+        return
     found = _TITLE_AFTER_NAMES_RE.match(raw[s:e])
     if (
         found is None

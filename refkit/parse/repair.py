@@ -185,6 +185,63 @@ def _journal_after_sentence(ref: Reference) -> dict[str, Any]:
     return {}
 
 
+# Locators outside the biomedical layouts, where the parser read one number as another field:
+# "Int. J. Mol. Sci. 2016, 17, 1497" (ACS: year, volume, page; volume and page read as one page)
+_VOLUME_COMMA_PAGE = re.compile(r"(?P<volume>\d{1,4}),\s*(?P<page>[A-Za-z]{0,2}\d+[A-Za-z]?(?:-[A-Za-z]{0,2}\d+)?)")
+# the pages after an issue number, past a date ("No. 369-370, 1973, 38-39", "No. 5, pp. 1-9")
+_PAGES_AFTER = re.compile(
+    r"[\s,;:.)]*(?:\(?[A-Za-z]{0,9}\.?\s*(?:1[5-9]|20)\d\d\)?[\s,;:.]*)?(?:pp?\.|pages|S\.|pg\.?)?\s*"
+    r"(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?![\w/])"
+)
+# "Volume 3", "Vol. II", "Bd. 4" read as a journal or a book's title: the volume of a book in several
+_VOLUME_ONLY = re.compile(r"(?:Vol(?:ume)?|Bd|Band|Tome|Tomo)\.?\s*(?P<volume>\d{1,4}|[IVXLC]{1,8})")
+_TITLE_VOLUME = re.compile(r"(?P<title>.{4,}?)[.,]\s+" + _VOLUME_ONLY.pattern)
+_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
+
+
+def _locator_layouts(ref: Reference) -> dict[str, Any]:
+    """Volume, issue and pages of the layouts the tagger reads one number too far off: "2016, 17, 1497" (the
+    volume and the page read as one page), "Vol. 34, No. 369-370, 1973, 38-39" (the issue read as the page),
+    "106, 439 (November 1996): 1493-1514" (the issue read as the page, the pages after the date), "magazine, 41,
+    (1), p. 3" (the volume read with the journal, the issue as the volume), "Analysis of messy data. Volume 3.
+    Chapman and Hall" (a book's volume read as its container or with its title)."""
+    raw, page, volume, container = ref.raw or "", ref.page, ref.volume, ref.container_title
+    if page and volume is None and ref.issue is None:
+        found = _VOLUME_COMMA_PAGE.fullmatch(page)
+        if found and not _YEAR.fullmatch(found["volume"]):
+            return {"volume": found["volume"], "page": found["page"]}
+    if page and volume and ref.issue is None and re.fullmatch(r"\d+(?:-\d+)?", page):
+        number = r"\s*[-–]\s*".join(page.split("-"))  # as written: "369-370", "369–370"
+        # the page is the number after a "No." cue, or the number between the volume and a date in brackets
+        cued = re.search(rf"(?:\b(?:No|no|Nr|nr|Num|num)\.?|n°)\s*{number}\b", raw)
+        # "106, 439 (November 1996): 1493-1514"; not the physics layout "115, 231301 (2015)", where the number
+        # after the volume is the page (nothing but an arXiv number or another citation follows the date)
+        dated = re.search(
+            rf"(?<![\w.]){re.escape(volume)}\s*,\s*{number}\s*\([^()]*\b(?:1[5-9]|20)\d\d\)\s*:\s*(?:pp?\.\s*)?"
+            r"(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?![\w/])",
+            raw,
+        )
+        later = _PAGES_AFTER.match(raw, cued.end()) if cued else dated
+        if later and later["page"] != page and not _YEAR.fullmatch(later["page"]):
+            return {"issue": page, "page": re.sub(r"\s*[-–]\s*", "-", later["page"])}
+    if container and volume and ref.issue is None:
+        found = re.fullmatch(r"(?P<journal>.*[^\d\s,]),\s*(?P<volume>\d{1,4})", container)
+        if found and re.search(rf"{re.escape(container)}\s*,?\s*\(\s*{re.escape(volume)}\s*\)", raw):
+            return {"container_title": found["journal"], "volume": found["volume"], "issue": volume}
+    if volume is None and ref.title and not container:
+        found = _TITLE_VOLUME.fullmatch(ref.title)  # "Analysis of messy data. Volume 3"
+        if found:
+            return {"title": found["title"], "volume": found["volume"]}
+    if container and volume is None and ref.title:
+        found = _VOLUME_ONLY.fullmatch(container)
+        if found:
+            changes: dict[str, Any] = {"container_title": None, "volume": found["volume"]}
+            if ref.type == "chapter" and not ref.editor:
+                changes["type"] = "book"
+            return changes
+    return {}
+
+
 def _organisation_author(ref: Reference) -> dict[str, Any]:
     """ "World Health Organization. Global report on psoriasis": an organisation that opens the string, read as
     the start of the title of a reference with no authors, is the author."""
@@ -223,6 +280,7 @@ def repair(ref: Reference) -> Reference:
                 changes["page"] = locator["page"]
             if ref.issued == ():
                 changes["issued"] = (year,)
+    changes.update(_locator_layouts(ref.replace(**changes) if changes else ref))
     if ". " in (ref.title or "") or ". " in (ref.container_title or ""):
         changes.update(_split_journal(raw, ref))
         if "container_title" not in changes:
@@ -237,7 +295,11 @@ def repair(ref: Reference) -> Reference:
         return ref
     confidence = dict(ref.confidence)
     for name in changes:
-        if name in ("volume", "issue", "page", "issued", "container_title", "edition", "publisher", "publisher_place"):
+        if name in ("volume", "issue", "page", "issued", "edition", "publisher", "publisher_place") or (
+            name == "container_title" and changes[name] is not None
+        ):
             # a pattern read, not the tagger's: as sure as the pattern
             confidence.setdefault(name, 0.95)
+        elif changes[name] is None:
+            confidence.pop(name, None)
     return ref.replace(**changes, confidence=confidence)
