@@ -257,6 +257,44 @@ def test_title_journal_boundary_at_a_full_stop_inside_the_title(raw: str, title:
     assert (ref.title, ref.container_title) == (title, journal)
 
 
+@pytest.mark.parametrize(
+    ("raw", "title", "journal"),
+    [
+        # a known journal's first word left at the end of the title (no full stop between them, as PDFs print it)
+        (
+            "Punturo M et al 2010 The Einstein telescope: a third-generation gravitational wave observatory "
+            "Class.Quantum Grav .27 194002",
+            "The Einstein telescope: a third-generation gravitational wave observatory",
+            "Class.Quantum Grav",
+        ),
+        (
+            "Matichard F and Evans M 2015 Review: tilt-free low-noise seismometry Bull. Seismol. Soc. Am. 105 497-510",
+            "Review: tilt-free low-noise seismometry",
+            "Bull. Seismol. Soc. Am",
+        ),
+        # the title's last word read as the journal's first
+        (
+            "Losurdo G et al 1999 An inverted pendulum preisolator stage for the virgo suspension system "
+            "Rev.Sci .Instrum .70 2507 -15",
+            "An inverted pendulum preisolator stage for the virgo suspension system",
+            "Rev.Sci .Instrum",
+        ),
+    ],
+)
+def test_title_journal_boundary_without_a_full_stop_between_them(raw: str, title: str, journal: str) -> None:
+    ref = parse(raw)
+    assert (ref.title, ref.container_title) == (title, journal)
+
+
+def test_title_journal_boundary_leaves_an_unknown_journal_whole() -> None:
+    """Only a known journal moves the boundary: "NPL Acoustics Report" is not cut to "Report"."""
+    ref = parse("Bazley EN (1976) Sound absorption in air at frequencies up to 100 khz. NPL Acoustics Report 74: 1–43.")
+    assert (ref.title, ref.container_title) == (
+        "Sound absorption in air at frequencies up to 100 khz",
+        "NPL Acoustics Report",
+    )
+
+
 def test_title_journal_boundary_leaves_initials_first_names_and_dotted_journals_alone() -> None:
     ref = parse("S. Eliezer and A. R. Swift, Nucl. Phys. B 105, 45 (1976).")
     assert [p.family for p in ref.author] == ["Eliezer", "Swift"]

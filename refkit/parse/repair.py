@@ -242,6 +242,41 @@ def _locator_layouts(ref: Reference) -> dict[str, Any]:
     return {}
 
 
+def _journal_boundary_in_words(ref: Reference) -> dict[str, Any]:
+    """A known journal whose first words end the title ("... prototype facility Class" | "Quantum Grav"), or a
+    title whose last words start the journal ("... suspension system Rev.Sci .Instrum"): the boundary moved to
+    where the whole name is a known journal and its parts are not (strings from PDFs often lose the full stop
+    between title and journal)."""
+    title, container, raw = ref.title or "", ref.container_title or "", ref.raw or ""
+    known = journals.compact_keys()
+    if not title or not container or journals.compact_key(container) in known:
+        return {}
+    at = raw.find(container)
+    end_title = raw.find(title)
+    if at < 0 or end_title < 0 or end_title + len(title) > at:
+        return {}
+    words = title.split()
+    for k in range(1, min(3, len(words) - 1) + 1):
+        if not words[-k][:1].isupper():  # a journal's words are capitalised
+            break
+        start = raw.rfind(words[-k], end_title, at)  # the words as printed, with what separates them
+        if start < 0:
+            break
+        whole = raw[start : at + len(container)]
+        key = journals.compact_key(whole)
+        if len(key) >= 8 and key in known and re.search(r"[^\W\d_]{3}", " ".join(words[:-k])):
+            return {"title": raw[end_title:start].rstrip(" .,"), "container_title": " ".join(whole.split())}
+    parts = container.split()
+    for k in range(1, min(2, len(parts) - 2) + 1):
+        if not all(w.isalpha() and w.islower() for w in parts[:k]):  # a title's last words, not a journal's first
+            break
+        rest = " ".join(parts[k:])
+        if len(journals.compact_key(rest)) >= 8 and journals.compact_key(rest) in known:
+            head = raw[at : at + len(" ".join(parts[:k]))]  # the container is as printed at ``at``
+            return {"title": " ".join(f"{title} {head}".split()), "container_title": rest}
+    return {}
+
+
 def _organisation_author(ref: Reference) -> dict[str, Any]:
     """ "World Health Organization. Global report on psoriasis": an organisation that opens the string, read as
     the start of the title of a reference with no authors, is the author."""
@@ -281,6 +316,8 @@ def repair(ref: Reference) -> Reference:
             if ref.issued == ():
                 changes["issued"] = (year,)
     changes.update(_locator_layouts(ref.replace(**changes) if changes else ref))
+    if ref.title and ref.container_title and "container_title" not in changes:
+        changes.update(_journal_boundary_in_words(ref))
     if ". " in (ref.title or "") or ". " in (ref.container_title or ""):
         changes.update(_split_journal(raw, ref))
         if "container_title" not in changes:
