@@ -384,6 +384,38 @@ def test_locators_of_physics_chemistry_mathematics(raw: str, journal: str, volum
     assert (ref.container_title, ref.volume, ref.page, ref.year) == (journal, volume, page, year)
 
 
+@pytest.mark.parametrize(
+    ("raw", "volume", "page", "year"),
+    [
+        # a volume numbered by year and month (JHEP) is not the year
+        ("CMS Collaboration, JHEP 1703, 101 (2017).", "1703", "101", 2017),
+        # volume, the year in brackets, then the page
+        (
+            "L.-Y. Chiang and P. Coles, Phase information and density, Mon. Not. R. Astron. Soc. 311 (2000) 809.",
+            "311",
+            "809",
+            2000,
+        ),
+        (
+            "ATLAS Collaboration, Trigger performance, Eur. Phys. J. C 72 (2012) 1849, arXiv:1110.1530.",
+            "72",
+            "1849",
+            2012,
+        ),
+        # a lettered volume and the pages read as one page
+        (
+            "Stochino A et al 2007 Seismic filters. Nucl. Instrum. Methods Phys. Res. A580 1559-64",
+            "A580",
+            "1559-64",
+            2007,
+        ),
+    ],
+)
+def test_locators_of_physics_volume_year_page(raw: str, volume: str, page: str, year: int) -> None:
+    ref = parse(raw)
+    assert (ref.volume, ref.page, ref.year) == (volume, page, year)
+
+
 def test_locators_of_physics_keep_the_number_before_the_date_as_the_page() -> None:
     """ "115, 231301 (2015)": the page, not an issue, whatever follows the date (here an arXiv number)."""
     ref = parse("M. Ackermann et al., Phys. Rev. Lett. 115, 231301 (2015), 1503.02641.")

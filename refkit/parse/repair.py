@@ -195,8 +195,24 @@ _PAGES_AFTER = re.compile(
 )
 # "Volume 3", "Vol. II", "Bd. 4" read as a journal or a book's title: the volume of a book in several
 _VOLUME_ONLY = re.compile(r"(?:Vol(?:ume)?|Bd|Band|Tome|Tomo)\.?\s*(?P<volume>\d{1,4}|[IVXLC]{1,8})")
+# "Nucl. Instrum. Methods Phys. Res. A556 616-23": a lettered volume and the pages read as one page
+_VOLUME_SPACE_PAGE = re.compile(r"(?P<volume>[A-Z]\d{1,4})\s+(?P<page>\d+(?:-\d+)?)")
 _TITLE_VOLUME = re.compile(r"(?P<title>.{4,}?)[.,]\s+" + _VOLUME_ONLY.pattern)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
+
+
+def _after_dated(raw: str, number: str) -> str | None:
+    """The page after ``number`` and a year in brackets ("311 (2000) 809" -> "809"), or None."""
+    found = re.search(
+        rf"(?<!\d\.)(?<!\w){re.escape(number)}\s*\(\s*{_YEAR.pattern}\s*\)\s*(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?!\w|\.\d)",
+        raw,
+    )
+    return re.sub(r"\s*[-–]\s*", "-", found["page"]) if found else None
+
+
+def _numbers_after(raw: str, number: str) -> list[str]:
+    """The numbers that follow ``number`` after a comma in ``raw`` ("1703, 101" -> ["101"])."""
+    return re.findall(rf"(?<![\w.]){number}\s*,\s*(\d{{1,6}})", raw)
 
 
 def _locator_layouts(ref: Reference) -> dict[str, Any]:
@@ -206,10 +222,23 @@ def _locator_layouts(ref: Reference) -> dict[str, Any]:
     (1), p. 3" (the volume read with the journal, the issue as the volume), "Analysis of messy data. Volume 3.
     Chapman and Hall" (a book's volume read as its container or with its title)."""
     raw, page, volume, container = ref.raw or "", ref.page, ref.volume, ref.container_title
+    if ref.year and page is None and volume in (None, *_numbers_after(raw, str(ref.year))):
+        # "JHEP 1703, 101 (2017)": a volume numbered by year and month read as the year
+        found = re.search(rf"(?<![\w.]){ref.year}\s*,\s*(?P<page>\d{{1,6}})\s*\(\s*(?P<year>{_YEAR.pattern})\s*\)", raw)
+        if found and found["year"] != str(ref.year):
+            return {"volume": str(ref.year), "page": found["page"], "issued": (int(found["year"]),)}
     if page and volume is None and ref.issue is None:
-        found = _VOLUME_COMMA_PAGE.fullmatch(page)
+        found = _VOLUME_COMMA_PAGE.fullmatch(page) or _VOLUME_SPACE_PAGE.fullmatch(page)
         if found and not _YEAR.fullmatch(found["volume"]):
             return {"volume": found["volume"], "page": found["page"]}
+        # "Mon. Not. R. Astron. Soc. 311 (2000) 809": volume, year in brackets, page
+        found = _after_dated(raw, page)
+        if found and page.isdigit():
+            return {"volume": page, "page": found}
+    if volume and page is None and volume.isdigit():
+        found = _after_dated(raw, volume)  # "Eur. Phys. J. C 72 (2012) 1849"
+        if found:
+            return {"page": found}
     if page and volume and ref.issue is None and re.fullmatch(r"\d+(?:-\d+)?", page):
         number = r"\s*[-–]\s*".join(page.split("-"))  # as written: "369-370", "369–370"
         # the page is the number after a "No." cue, or the number between the volume and a date in brackets
@@ -257,7 +286,7 @@ def _journal_boundary_in_words(ref: Reference) -> dict[str, Any]:
         return {}
     words = title.split()
     for k in range(1, min(3, len(words) - 1) + 1):
-        if not words[-k][:1].isupper():  # a journal's words are capitalised
+        if not words[-k].lstrip(".")[:1].isupper():  # a journal's words are capitalised
             break
         start = raw.rfind(words[-k], end_title, at)  # the words as printed, with what separates them
         if start < 0:
