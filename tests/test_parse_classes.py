@@ -493,6 +493,13 @@ def test_books_chapters_editors_a_book_title_is_the_title_not_a_container() -> N
             None,
             None,
         ),
+        # a country written as its initials, and a place spaced as PDFs space it
+        ("R. Penrose, The Emperor's New Mind (Oxford University Press, UK, 1989).", "Oxford University Press", "UK"),
+        (
+            "J. von Neumann, Mathematical Foundations of Quantum Mechanics (Princeton UniversityPress ,USA ,1955 ).",
+            "Princeton UniversityPress",
+            "USA",
+        ),
     ],
 )
 def test_books_chapters_editors_publisher_and_place_read_as_one_place_are_cut(
@@ -503,3 +510,21 @@ def test_books_chapters_editors_publisher_and_place_read_as_one_place_are_cut(
         assert ref.publisher is None or "Capri" not in ref.publisher
     else:
         assert (ref.publisher, ref.publisher_place) == (publisher, place)
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "publisher"),
+    [
+        ('Bellan, P.M., 2012, "Spheromaks." Imperial College Press.', "Spheromaks", "Imperial College Press"),
+        (
+            'Binney, J., Merrifield, M. 1998. "Galactic Astronomy" Princeton University Press',
+            "Galactic Astronomy",
+            "Princeton University Press",
+        ),
+    ],
+)
+def test_books_chapters_editors_a_quoted_title_before_the_publisher_is_the_title(
+    raw: str, title: str, publisher: str
+) -> None:
+    ref = parse(raw)
+    assert (ref.title, ref.publisher, ref.type) == (title, publisher, "book")

@@ -136,15 +136,20 @@ def _imprint(ref: Reference) -> dict[str, Any]:
     return {"publisher_place": place, "publisher": publisher}
 
 
+# countries written as their initials after a publisher ("Oxford University Press, UK")
+_COUNTRY_INITIALS = frozenset({"uk", "u . k", "usa", "u . s . a", "us", "u . s"})
+
+
 def _is_place(text: str) -> bool:
     names, _ = place_names()
-    return " ".join(t.text for t in tokenize(text.strip(" .").lower())) in names
+    key = " ".join(t.text for t in tokenize(text.strip(" .").lower()))
+    return key in names or key in _COUNTRY_INITIALS
 
 
 def _publisher_then_place(text: str) -> dict[str, Any]:
     """ "Seuil, Paris" or "Van Nostrand Reinhold, New York" read as one field: from the first part that names a known
     place on, the place; before it, the publisher."""
-    parts = text.split(", ")
+    parts = re.split(r"\s*,\s*", text.strip())  # "Dover,Mineola ,NY" as PDFs space it too
     if len(parts) < 2 or _is_place(parts[0]):
         return {}
     for j in range(1, len(parts)):
@@ -306,6 +311,21 @@ def _journal_boundary_in_words(ref: Reference) -> dict[str, Any]:
     return {}
 
 
+_QUOTED_HEAD = re.compile(r"(?P<title>[^\"“”]{2,}?)[.,]?[\"”][.,]?\s+(?P<rest>\S.*)")
+
+
+def _quoted_title(ref: Reference) -> dict[str, Any]:
+    """A quoted title read as the start of the publisher or the container ('"Spheromaks." Imperial College Press',
+    '"Nuclei in the Cosmos" World Scientific'): the quotation is the title."""
+    raw = ref.raw or ""
+    for attr in ("publisher", "container_title"):
+        value = getattr(ref, attr)
+        found = _QUOTED_HEAD.fullmatch(value or "")
+        if found and re.search(r"[\"“]\s*" + re.escape(found["title"]), raw):
+            return {"title": found["title"].strip(), attr: found["rest"].rstrip(" .,")}
+    return {}
+
+
 def _organisation_author(ref: Reference) -> dict[str, Any]:
     """ "World Health Organization. Global report on psoriasis": an organisation that opens the string, read as
     the start of the title of a reference with no authors, is the author."""
@@ -345,6 +365,8 @@ def repair(ref: Reference) -> Reference:
             if ref.issued == ():
                 changes["issued"] = (year,)
     changes.update(_locator_layouts(ref.replace(**changes) if changes else ref))
+    if ref.title is None and (ref.publisher or ref.container_title):
+        changes.update(_quoted_title(ref))
     if ref.title and ref.container_title and "container_title" not in changes:
         changes.update(_journal_boundary_in_words(ref))
     if ". " in (ref.title or "") or ". " in (ref.container_title or ""):
