@@ -528,3 +528,49 @@ def test_books_chapters_editors_a_quoted_title_before_the_publisher_is_the_title
 ) -> None:
     ref = parse(raw)
     assert (ref.title, ref.publisher, ref.type) == (title, publisher, "book")
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "book"),
+    [
+        (
+            "Kvamme, K. 2006 Magnetometry. In Remote Sensing in Archaeology: An Explicitly North American Perspective, "
+            "edited by J.K. Johnson, pp. 205-233. The University of Alabama Press, Alabama.",
+            "Magnetometry",
+            "Remote Sensing in Archaeology: An Explicitly North American Perspective",
+        ),
+        (
+            "Mainwaring, Scott. 1992. Transitions to Democracy: Theoretical and Comparative Issues. In Issues in "
+            "Democratic Consolidation, Hrsg. Scott Mainwaring. Notre Dame: University of Notre Dame Press.",
+            "Transitions to Democracy: Theoretical and Comparative Issues",
+            "Issues in Democratic Consolidation",
+        ),
+    ],
+)
+def test_books_chapters_editors_a_chapters_book_read_with_its_title_is_the_container(
+    raw: str, title: str, book: str
+) -> None:
+    ref = parse(raw)
+    assert (ref.title, ref.container_title, ref.type) == (title, book, "chapter")
+
+
+def test_books_chapters_editors_in_vitro_is_no_book() -> None:
+    ref = parse("Lee K (2001) Keratinocytes. In vitro studies of wound closure. J Invest Dermatol 117: 1-9")
+    assert ref.container_title == "J Invest Dermatol"
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("edited by J.K. Johnson", [("Johnson", "J.K.")]),
+        ("Hrsg. Scott Mainwaring", [("Mainwaring", "Scott")]),
+        ("eds. Feretti L., Gioia I.M.", [("Feretti", "L."), ("Gioia", "I.M")]),
+        ("Ed. Margaret Gibson", [("Gibson", "Margaret")]),
+        # names that begin like a cue are names
+        ("Edwards J, Smith K", [("Edwards", "J"), ("Smith", "K")]),
+        ("Edgar Allan Poe", [("Poe", "Edgar Allan")]),
+        ("Ed Smith", [("Smith", "Ed")]),
+    ],
+)
+def test_names_an_editor_cue_is_no_part_of_the_names(text: str, people: list[tuple[str, str]]) -> None:
+    assert [(p.family, p.given) for p in parse_authors(text)[0]] == people

@@ -371,6 +371,14 @@ def _with_particles(family: str) -> bool:
     return len(words) > 1 and all(w.lower() in _PARTICLES for w in words[:-1])
 
 
+_EDITOR_CUE_RE = re.compile(
+    r"^(?:edited\s+by\s|eds?\.\s*(?:by\s)?|editors?[.:]?\s|hrsg\.\s*(?:v(?:on)?\.?\s)?|hg\.\s*v\.\s|"
+    r"herausgegeben\s+von\s|sous\s+la\s+dir(?:ection)?\.?\s*de\s|dir\.\s)\s*(?=(?-i:[A-Z\u00c0-\u00de]))",
+    re.I,
+)
+_EDITOR_CUE_INITIALS = frozenset("eEhHsSdD")
+
+
 def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
     """A list of names and whether it was cut short with "et al".
 
@@ -383,6 +391,9 @@ def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
     if not text:
         return (), False
     text = " ".join(text.split()).rstrip(" .,:;")
+    if text[:1] in _EDITOR_CUE_INITIALS:
+        # "edited by J. K. Johnson", "Hrsg. Scott Mainwaring", "eds. Feretti L.": the cue is no part of a name
+        text = _EDITOR_CUE_RE.sub("", text, count=1)
     et_al = False
     # "et al" and the like end the list: with single spaces the mark is at most a dozen characters long.
     mark = _ET_AL_RE.search(text, max(0, len(text) - 16))

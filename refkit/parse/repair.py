@@ -326,6 +326,22 @@ def _quoted_title(ref: Reference) -> dict[str, Any]:
     return {}
 
 
+# "Magnetometry. In Remote Sensing in Archaeology", "Boethius and logic. In: Boethius: His Life": not "In vitro"
+_BOOK_IN_TITLE = re.compile(
+    r"(?P<title>.{8,}?[.?!])[\"”’]?\s+In:?\s+(?!(?:vitro|vivo|situ|silico|utero|press)\b)(?P<book>[A-Z\u00c0-\u00de].{3,})"
+)
+
+
+def _book_in_title(ref: Reference) -> dict[str, Any]:
+    """A chapter's book read with its title ("Magnetometry. In Remote Sensing in Archaeology"): after "In", the
+    book is the container."""
+    found = _BOOK_IN_TITLE.fullmatch(ref.title or "")
+    if found is None:
+        return {}
+    title = found["title"]
+    return {"title": title[:-1] if title.endswith(".") else title, "container_title": found["book"], "type": "chapter"}
+
+
 def _organisation_author(ref: Reference) -> dict[str, Any]:
     """ "World Health Organization. Global report on psoriasis": an organisation that opens the string, read as
     the start of the title of a reference with no authors, is the author."""
@@ -367,6 +383,8 @@ def repair(ref: Reference) -> Reference:
     changes.update(_locator_layouts(ref.replace(**changes) if changes else ref))
     if ref.title is None and (ref.publisher or ref.container_title):
         changes.update(_quoted_title(ref))
+    if ref.container_title is None and " In" in (ref.title or ""):
+        changes.update(_book_in_title(ref))
     if ref.title and ref.container_title and "container_title" not in changes:
         changes.update(_journal_boundary_in_words(ref))
     if ". " in (ref.title or "") or ". " in (ref.container_title or ""):
