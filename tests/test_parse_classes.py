@@ -286,6 +286,36 @@ def test_title_journal_boundary_without_a_full_stop_between_them(raw: str, title
     assert (ref.title, ref.container_title) == (title, journal)
 
 
+@pytest.mark.parametrize(
+    ("raw", "title", "journal"),
+    [
+        # the journal read as the title's last sentence, its volume right after it
+        (
+            "島義史. (2009). イチゴ作新規参入者の成長プロセス. 農業経営研究, 47(3), 1-10.",
+            "イチゴ作新規参入者の成長プロセス",
+            "農業経営研究",
+        ),
+        (
+            "Stata, R. (1989). Organizational learning. The key to management innovation. Sloan Management Review, "
+            "30(3), 63-74.",
+            "Organizational learning. The key to management innovation",
+            "Sloan Management Review",
+        ),
+        # after the quotation that holds the title
+        (
+            "O. Ronneberger, P. Fischer, and T. Brox, "
+            "'U-Net: Convolutional networks for biomedical image segmentation' "
+            "Medical Image Computing and Computer-Assisted Intervention, Vol.9351. pp.234-241, November 2015.",
+            "U-Net: Convolutional networks for biomedical image segmentation",
+            "Medical Image Computing and Computer-Assisted Intervention",
+        ),
+    ],
+)
+def test_title_journal_boundary_a_journal_read_as_the_titles_end(raw: str, title: str, journal: str) -> None:
+    ref = parse(raw)
+    assert (ref.title, ref.container_title) == (title, journal)
+
+
 def test_title_journal_boundary_leaves_an_unknown_journal_whole() -> None:
     """Only a known journal moves the boundary: "NPL Acoustics Report" is not cut to "Report"."""
     ref = parse("Bazley EN (1976) Sound absorption in air at frequencies up to 100 khz. NPL Acoustics Report 74: 1–43.")

@@ -342,6 +342,29 @@ def _book_in_title(ref: Reference) -> dict[str, Any]:
     return {"title": title[:-1] if title.endswith(".") else title, "container_title": found["book"], "type": "chapter"}
 
 
+def _journal_at_title_end(ref: Reference) -> dict[str, Any]:
+    """A journal read as the title's last sentence, the volume right after it ("Title. 農業経営研究, 47(3), 1-10",
+    "Title. Information and Management 12: 1-9"), or after the quotation that holds the title ("'U-Net: ...
+    segmentation' Medical Image Computing, Vol.9351"): an article has a journal, and it stands before its volume."""
+    title, volume, raw = ref.title or "", ref.volume or "", ref.raw or ""
+    quoted = re.fullmatch(r"(?P<head>.{8,}?)['’\"”]\s+(?P<tail>[A-Z\u00c0-\u00de][^'’\"”]{3,})", title)
+    if quoted and re.search(r"['‘\"“]\s*" + re.escape(quoted["head"][:20]), raw):
+        head, tail = quoted["head"], quoted["tail"]
+    elif ". " in title:
+        head, _, tail = title.rpartition(". ")
+    else:
+        return {}
+    tail = tail.strip()
+    if not tail or len(tail.split()) > 12 or not re.search(r"[^\W\d_]{3}", head) or tail[:1].isdigit():
+        return {}
+    last = head.rsplit(maxsplit=1)[-1].lower() if head.split() else ""
+    if last in journal_words() or len(last) <= 2 or "." in last:  # "Proc. Natl", "J. Biol", "B.U. Int'l L.J"
+        return {}
+    if not re.search(re.escape(tail) + r"\W{0,3}\s*(?:vol\.?\s*)?" + re.escape(volume) + r"(?!\w)", raw, re.I):
+        return {}
+    return {"title": head.rstrip(" .,"), "container_title": tail, "type": "article-journal"}
+
+
 def _organisation_author(ref: Reference) -> dict[str, Any]:
     """ "World Health Organization. Global report on psoriasis": an organisation that opens the string, read as
     the start of the title of a reference with no authors, is the author."""
@@ -385,6 +408,8 @@ def repair(ref: Reference) -> Reference:
         changes.update(_quoted_title(ref))
     if ref.container_title is None and " In" in (ref.title or ""):
         changes.update(_book_in_title(ref))
+    if ref.container_title is None and ref.volume and ref.title and "container_title" not in changes:
+        changes.update(_journal_at_title_end(ref))
     if ref.title and ref.container_title and "container_title" not in changes:
         changes.update(_journal_boundary_in_words(ref))
     if ". " in (ref.title or "") or ". " in (ref.container_title or ""):
