@@ -5,9 +5,15 @@ locator whose volume looks like a year (``2014;2015:1-5``, Hindawi journals numb
 volume (``1897;XXVIII(18):789``), or an unfamiliar journal name glued to the title because nothing in the
 tagger's dictionaries marks it as a journal (``Title. Transactions of the Lowland Society. 2021;7(1):42-45``), a
 sentence of the title read as the start of a known journal, an edition left at the end of a book's title ("5. Aufl."),
-a place and a publisher read as one field ("London : Abacus"), an organisation read as the start of the title.
-Locators are only filled where the parser left them empty; text is only moved between the fields the parser read
-(title, journal, edition, publisher, place, organisation as author), never dropped.
+a place and a publisher read as one field ("London : Abacus"), an organisation read as the start of the title; the
+boundary between title and journal where no full stop marks it ("... observatory Class.Quantum Grav"), a journal read
+as the title's last sentence before its volume, a quoted title read with the publisher, a chapter's book read with its
+title ("Magnetometry. In Remote Sensing in Archaeology"); numbers of locators outside biomedical layouts read as the
+wrong part ("Int. J. Mol. Sci. 2016, 17, 1497", "Vol. 34, No. 369-370, 1973, 38-39", "JHEP 1703, 101 (2017)",
+"Mon. Not. R. Astron. Soc. 311 (2000) 809").
+A Vancouver locator only fills what the parser left empty; the other repairs only move text between the fields the
+parser read (title, journal, volume, issue, pages, year, edition, publisher, place, organisation as author), never
+drop it.
 
 Example:
     >>> from refkit.model import Reference
