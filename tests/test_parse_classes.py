@@ -120,6 +120,15 @@ def test_question_mark_kept_in_title(raw: str, title: str) -> None:
         ("World Health Organization.", [Person(literal="World Health Organization")]),
         ("Gates, Jr., William H.", [Person("Gates", "William H", suffix="Jr.")]),
         ("Smith, J., Jr., Doe, A.", [Person("Smith", "J.", suffix="Jr"), Person("Doe", "A")]),
+        # one author, inverted, with a written-out given name (MLA, Chicago)
+        ("Barthes, Roland", [Person("Barthes", "Roland")]),
+        ("VAN DE WALLE, Etienne", [Person("VAN DE WALLE", "Etienne")]),
+        # the first author inverted, the others not, with or without a comma before "and", in any script
+        ("Modráková, Renáta and Zdeněk Uhlíř", [Person("Modráková", "Renáta"), Person("Uhlíř", "Zdeněk")]),
+        (
+            "Adamson, Joni, Mei Mei Evans, and Rachel Stein",
+            [Person("Adamson", "Joni"), Person("Evans", "Mei Mei"), Person("Stein", "Rachel")],
+        ),
         # the usual forms are read as before
         (
             "Deza G, Sánchez-Schmidt JM, Pujol RM",

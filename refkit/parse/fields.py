@@ -112,8 +112,9 @@ _GIVEN_NAMES_RE = re.compile(
     r"^[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:[- ][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)?(?: [A-Z]\.)*$"
 )
 _INVERTED_FIRST_RE = re.compile(
-    r"^[A-Z\u00c0-\u00de][\w'-]+, [A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?: [A-Z]\.)*,? (?:and|&) "
-    r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+ "
+    r"^[A-Z\u00c0-\u00de][\w'-]+, [A-Z\u00c0-\u00de][^\W\d_A-Z]+(?: [A-Z]\.)*"
+    r"(?:,? (?:and|&) |, (?=[A-Z\u00c0-\u00de][^\W\d_A-Z]+(?: [A-Z\u00c0-\u00de][\w.'-]*)+(?:,|$)))"
+    r"[A-Z\u00c0-\u00de][^\W\d_A-Z]+ "
 )
 _AND_RE = re.compile(r"\s*(?:&|\band\b|\bund\b|\bet\b|\by\b)\s*")
 
@@ -366,7 +367,7 @@ def parse_person(text: str) -> Person:
 
 
 def _with_particles(family: str) -> bool:
-    """ "de la Cruz", "van der Berg": a family name whose words before the last are all particles."""
+    """ "de la Cruz", "van der Berg", "VAN DE WALLE": a family name whose words before the last are all particles."""
     words = family.split()
     return len(words) > 1 and all(w.lower() in _PARTICLES for w in words[:-1])
 
@@ -408,6 +409,13 @@ def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
     else:
         pieces = [p.strip() for p in text.split(",") if p.strip()]
         chunks = []
+        if (
+            len(pieces) == 2
+            and (" " not in pieces[0] or _with_particles(pieces[0]))
+            and _GIVEN_NAMES_RE.match(pieces[1])
+            and not _INITIALS_RE.match(pieces[1])
+        ):
+            pieces = [f"{pieces[0]}, {pieces[1]}"]  # "Barthes, Roland": one name, inverted
         # "Deza, G., Pujol, R. M." alternates family, initials: join such pairs
         i = 0
         while i < len(pieces):
