@@ -209,21 +209,41 @@ _VOLUME_ONLY = re.compile(r"(?:Vol(?:ume)?|Bd|Band|Tome|Tomo)\.?\s*(?P<volume>\d
 # "Nucl. Instrum. Methods Phys. Res. A556 616-23": a lettered volume and the pages read as one page
 _VOLUME_SPACE_PAGE = re.compile(r"(?P<volume>[A-Z]\d{1,4})\s+(?P<page>\d+(?:-\d+)?)")
 _TITLE_VOLUME = re.compile(r"(?P<title>.{4,}?)[.,]\s+" + _VOLUME_ONLY.pattern)
+_VOLUME_WORD = re.compile(r"\b(?:Vol|Bd|Band|Tom)")
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
+
+
+# the static patterns below are matched, then their numbers compared with the parser's (a pattern made for each
+# string's numbers would be compiled anew for every reference)
+_DASH = re.compile(r"\s*[-–]\s*")
+# "311 (2000) 809": a number, a year in brackets, the page
+_DATED_PAGE = re.compile(
+    r"(?<!\d\.)(?<!\w)(?P<number>\d+)\s*\(\s*(?:1[5-9]|20)\d\d\s*\)\s*(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?!\w|\.\d)"
+)
+# "1703, 101 (2017)": a year-like volume, the page, the year in brackets
+_YEAR_VOLUME = re.compile(
+    r"(?<![\w.])(?P<volume>(?:1[5-9]|20)\d\d)\s*,\s*(?P<page>\d{1,6})\s*\(\s*(?P<year>(?:1[5-9]|20)\d\d)\s*\)"
+)
+# "No. 369-370": the number after an issue cue
+_ISSUE_CUE = re.compile(r"(?:\b(?:No|no|Nr|nr|Num|num)\.?|n°)\s*(?P<number>\d+(?:\s*[-–]\s*\d+)?)\b")
+# "106, 439 (November 1996): 1493-1514": volume, issue, the date in brackets, a colon, the pages
+_VOLUME_ISSUE_DATED = re.compile(
+    r"(?<![\w.])(?P<volume>\w+)\s*,\s*(?P<number>\d+(?:\s*[-–]\s*\d+)?)\s*\([^()]*\b(?:1[5-9]|20)\d\d\)\s*:\s*"
+    r"(?:pp?\.\s*)?(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?![\w/])"
+)
+_BRACKETED_NUMBER = re.compile(r"\s*,?\s*\(\s*(?P<number>\d+)\s*\)")
+_JOURNAL_COMMA_VOLUME = re.compile(r"(?P<journal>.*[^\d\s,]),\s*(?P<volume>\d{1,4})")
+_PAGE_NUMBERS = re.compile(r"\d+(?:-\d+)?")
 
 
 def _after_dated(raw: str, number: str) -> str | None:
     """The page after ``number`` and a year in brackets ("311 (2000) 809" -> "809"), or None."""
-    found = re.search(
-        rf"(?<!\d\.)(?<!\w){re.escape(number)}\s*\(\s*{_YEAR.pattern}\s*\)\s*(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?!\w|\.\d)",
-        raw,
-    )
-    return re.sub(r"\s*[-–]\s*", "-", found["page"]) if found else None
-
-
-def _numbers_after(raw: str, number: str) -> list[str]:
-    """The numbers that follow ``number`` after a comma in ``raw`` ("1703, 101" -> ["101"])."""
-    return re.findall(rf"(?<![\w.]){number}\s*,\s*(\d{{1,6}})", raw)
+    if "(" not in raw:
+        return None
+    for found in _DATED_PAGE.finditer(raw):
+        if found["number"] == number:
+            return _DASH.sub("-", found["page"])
+    return None
 
 
 def _locator_layouts(ref: Reference) -> dict[str, Any]:
@@ -231,44 +251,49 @@ def _locator_layouts(ref: Reference) -> dict[str, Any]:
     volume and the page read as one page), "Vol. 34, No. 369-370, 1973, 38-39" (the issue read as the page),
     "106, 439 (November 1996): 1493-1514" (the issue read as the page, the pages after the date), "magazine, 41,
     (1), p. 3" (the volume read with the journal, the issue as the volume), "Analysis of messy data. Volume 3.
-    Chapman and Hall" (a book's volume read as its container or with its title)."""
+    Chapman and Hall" (a book's volume read as its container or with its title), "JHEP 1703, 101 (2017)" (a
+    volume numbered by year and month read as the year), "311 (2000) 809" (volume, year, page)."""
     raw, page, volume, container = ref.raw or "", ref.page, ref.volume, ref.container_title
-    if ref.year and page is None and volume in (None, *_numbers_after(raw, str(ref.year))):
-        # "JHEP 1703, 101 (2017)": a volume numbered by year and month read as the year
-        found = re.search(rf"(?<![\w.]){ref.year}\s*,\s*(?P<page>\d{{1,6}})\s*\(\s*(?P<year>{_YEAR.pattern})\s*\)", raw)
-        if found and found["year"] != str(ref.year):
-            return {"volume": str(ref.year), "page": found["page"], "issued": (int(found["year"]),)}
+    if ref.year and page is None and "(" in raw:
+        year = str(ref.year)
+        for found in _YEAR_VOLUME.finditer(raw):
+            if found["volume"] == year and found["year"] != year and volume in (None, found["page"]):
+                return {"volume": year, "page": found["page"], "issued": (int(found["year"]),)}
     if page and volume is None and ref.issue is None:
         found = _VOLUME_COMMA_PAGE.fullmatch(page) or _VOLUME_SPACE_PAGE.fullmatch(page)
         if found and not _YEAR.fullmatch(found["volume"]):
             return {"volume": found["volume"], "page": found["page"]}
         # "Mon. Not. R. Astron. Soc. 311 (2000) 809": volume, year in brackets, page
-        found = _after_dated(raw, page)
-        if found and page.isdigit():
-            return {"volume": page, "page": found}
+        after = _after_dated(raw, page) if page.isdigit() else None
+        if after:
+            return {"volume": page, "page": after}
     if volume and page is None and volume.isdigit():
-        found = _after_dated(raw, volume)  # "Eur. Phys. J. C 72 (2012) 1849"
-        if found:
-            return {"page": found}
-    if page and volume and ref.issue is None and re.fullmatch(r"\d+(?:-\d+)?", page):
-        number = r"\s*[-–]\s*".join(page.split("-"))  # as written: "369-370", "369–370"
-        # the page is the number after a "No." cue, or the number between the volume and a date in brackets
-        cued = re.search(rf"(?:\b(?:No|no|Nr|nr|Num|num)\.?|n°)\s*{number}\b", raw)
-        # "106, 439 (November 1996): 1493-1514"; not the physics layout "115, 231301 (2015)", where the number
-        # after the volume is the page (nothing but an arXiv number or another citation follows the date)
-        dated = re.search(
-            rf"(?<![\w.]){re.escape(volume)}\s*,\s*{number}\s*\([^()]*\b(?:1[5-9]|20)\d\d\)\s*:\s*(?:pp?\.\s*)?"
-            r"(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?![\w/])",
-            raw,
-        )
-        later = _PAGES_AFTER.match(raw, cued.end()) if cued else dated
+        after = _after_dated(raw, volume)  # "Eur. Phys. J. C 72 (2012) 1849"
+        if after:
+            return {"page": after}
+    if page and volume and ref.issue is None and _PAGE_NUMBERS.fullmatch(page):
+        # the page is the number after a "No." cue, or the number between the volume and a date in brackets;
+        # not in the physics layout "115, 231301 (2015)", where the number after the volume is the page (nothing
+        # but an arXiv number or another citation follows the date)
+        later = None
+        for cued in _ISSUE_CUE.finditer(raw):
+            if _DASH.sub("-", cued["number"]) == page:
+                later = _PAGES_AFTER.match(raw, cued.end())
+                break
+        else:
+            for dated in _VOLUME_ISSUE_DATED.finditer(raw):
+                if dated["volume"] == volume and _DASH.sub("-", dated["number"]) == page:
+                    later = dated
+                    break
         if later and later["page"] != page and not _YEAR.fullmatch(later["page"]):
-            return {"issue": page, "page": re.sub(r"\s*[-–]\s*", "-", later["page"])}
-    if container and volume and ref.issue is None:
-        found = re.fullmatch(r"(?P<journal>.*[^\d\s,]),\s*(?P<volume>\d{1,4})", container)
-        if found and re.search(rf"{re.escape(container)}\s*,?\s*\(\s*{re.escape(volume)}\s*\)", raw):
+            return {"issue": page, "page": _DASH.sub("-", later["page"])}
+    if container and volume and ref.issue is None and container[-1:].isdigit():
+        found = _JOURNAL_COMMA_VOLUME.fullmatch(container)
+        at = raw.find(container)
+        bracketed = _BRACKETED_NUMBER.match(raw, at + len(container)) if found and at >= 0 else None
+        if bracketed and bracketed["number"] == volume:
             return {"container_title": found["journal"], "volume": found["volume"], "issue": volume}
-    if volume is None and ref.title and not container:
+    if volume is None and ref.title and not container and _VOLUME_WORD.search(ref.title):
         found = _TITLE_VOLUME.fullmatch(ref.title)  # "Analysis of messy data. Volume 3"
         if found:
             return {"title": found["title"], "volume": found["volume"]}
@@ -320,14 +345,20 @@ def _journal_boundary_in_words(ref: Reference) -> dict[str, Any]:
 _QUOTED_HEAD = re.compile(r"(?P<title>[^\"“”]{2,}?)[.,]?[\"”][.,]?\s+(?P<rest>\S.*)")
 
 
+def _opens_quote(raw: str, text: str) -> bool:
+    """Whether ``text`` stands in ``raw`` right after an opening quotation mark."""
+    at = raw.find(text)
+    return at > 0 and raw[:at].rstrip()[-1:] in "\"“'‘"
+
+
 def _quoted_title(ref: Reference) -> dict[str, Any]:
     """A quoted title read as the start of the publisher or the container ('"Spheromaks." Imperial College Press',
     '"Nuclei in the Cosmos" World Scientific'): the quotation is the title."""
     raw = ref.raw or ""
     for attr in ("publisher", "container_title"):
         value = getattr(ref, attr)
-        found = _QUOTED_HEAD.fullmatch(value or "")
-        if found and re.search(r"[\"“]\s*" + re.escape(found["title"]), raw):
+        found = _QUOTED_HEAD.fullmatch(value or "") if value and ('"' in value or "”" in value) else None
+        if found and _opens_quote(raw, found["title"]):
             return {"title": found["title"].strip(), attr: found["rest"].rstrip(" .,")}
     return {}
 
@@ -348,13 +379,17 @@ def _book_in_title(ref: Reference) -> dict[str, Any]:
     return {"title": title[:-1] if title.endswith(".") else title, "container_title": found["book"], "type": "chapter"}
 
 
+_QUOTED_TITLE_THEN = re.compile(r"(?P<head>.{8,}?)['’\"”]\s+(?P<tail>[A-Z\u00c0-\u00de][^'’\"”]{3,})")
+_VOLUME_AFTER = re.compile(r"\W{0,3}\s*(?:vol\.?\s*)?(?=\w)", re.I)
+
+
 def _journal_at_title_end(ref: Reference) -> dict[str, Any]:
     """A journal read as the title's last sentence, the volume right after it ("Title. 農業経営研究, 47(3), 1-10",
     "Title. Information and Management 12: 1-9"), or after the quotation that holds the title ("'U-Net: ...
     segmentation' Medical Image Computing, Vol.9351"): an article has a journal, and it stands before its volume."""
     title, volume, raw = ref.title or "", ref.volume or "", ref.raw or ""
-    quoted = re.fullmatch(r"(?P<head>.{8,}?)['’\"”]\s+(?P<tail>[A-Z\u00c0-\u00de][^'’\"”]{3,})", title)
-    if quoted and re.search(r"['‘\"“]\s*" + re.escape(quoted["head"][:20]), raw):
+    quoted = _QUOTED_TITLE_THEN.fullmatch(title) if any(q in title for q in "'’\"”") else None
+    if quoted and _opens_quote(raw, quoted["head"]):
         head, tail = quoted["head"], quoted["tail"]
     elif ". " in title:
         head, _, tail = title.rpartition(". ")
@@ -366,7 +401,10 @@ def _journal_at_title_end(ref: Reference) -> dict[str, Any]:
     last = head.rsplit(maxsplit=1)[-1].lower() if head.split() else ""
     if last in journal_words() or len(last) <= 2 or "." in last:  # "Proc. Natl", "J. Biol", "B.U. Int'l L.J"
         return {}
-    if not re.search(re.escape(tail) + r"\W{0,3}\s*(?:vol\.?\s*)?" + re.escape(volume) + r"(?!\w)", raw, re.I):
+    at = raw.find(tail)
+    after = _VOLUME_AFTER.match(raw, at + len(tail)) if at >= 0 else None
+    end = after.end() + len(volume) if after else 0
+    if after is None or not raw.startswith(volume, after.end()) or raw[end : end + 1].isalnum():
         return {}
     return {"title": head.rstrip(" .,"), "container_title": tail, "type": "article-journal"}
 
