@@ -166,6 +166,10 @@ def test_names_outside_surname_initials(text: str, people: list[Person]) -> None
             "439",
             "1493-1514",
         ),
+        # a supplement after the volume without brackets
+        ("Bruggeman LA (2007) Viral subversion. Clin J Am Soc Nephrol 2 Suppl 1: S13-S19.", "2", "Suppl 1", "S13-S19"),
+        # an issue range in brackets is not the page
+        ("Yeung AS (2012) A pilot study. J Affect Disord 141 (2–3): 469–473.", "141", "2-3", "469-473"),
         # the volume after the journal's comma, the issue in brackets
         (
             "Pillars of an institution. (1993, September). Wake Forest University magazine, 41, (1), p. 3",
@@ -459,6 +463,17 @@ def test_locators_of_physics_keep_the_number_before_the_date_as_the_page() -> No
     """ "115, 231301 (2015)": the page, not an issue, whatever follows the date (here an arXiv number)."""
     ref = parse("M. Ackermann et al., Phys. Rev. Lett. 115, 231301 (2015), 1503.02641.")
     assert (ref.volume, ref.issue, ref.page) == ("115", None, "231301")
+
+
+def test_locators_a_page_range_is_not_a_volume_and_a_page() -> None:
+    ref = parse(
+        "Schroder P, Sweldens W (1995) Spherical Wavelets. Proceedings of the 22nd annual conference on "
+        "Computer graphics and interactive techniques 161–172."
+    )
+    assert (ref.volume, ref.page) == (None, "161-172")
+    # a DOI's numbers are no range: "10: 246 ... 10.1186/1471-2334-10-246"
+    ref = parse("Mogensen TH (2010) Chronic hepatitis. BMC Infect Dis 10: 246. doi:10.1186/1471-2334-10-246.")
+    assert (ref.volume, ref.page) == ("10", "246")
 
 
 def test_locators_a_books_volume_is_not_its_container() -> None:

@@ -234,6 +234,11 @@ _VOLUME_ISSUE_DATED = re.compile(
 _BRACKETED_NUMBER = re.compile(r"\s*,?\s*\(\s*(?P<number>\d+)\s*\)")
 _JOURNAL_COMMA_VOLUME = re.compile(r"(?P<journal>.*[^\d\s,]),\s*(?P<volume>\d{1,4})")
 _PAGE_NUMBERS = re.compile(r"\d+(?:-\d+)?")
+_VOLUME_THEN_ISSUE = re.compile(r"(?P<volume>\d{1,4})\s+(?P<issue>(?:Suppl(?:ement)?\.?|Pt\.?|Part)\s*\w{0,4})")
+_RANGE = re.compile(r"(?<![\w./-])(?P<first>\d+)\s*[-–]\s*(?P<last>\d+)(?![\w/-])")
+_ISSUE_THEN_PAGES = re.compile(
+    r"\(\s*(?P<issue>\d+(?:\s*[-–]\s*\d+)?)\s*\)\s*:\s*(?P<page>[A-Za-z]?\d+(?:\s*[-–]\s*[A-Za-z]?\d+)?)"
+)
 
 
 def _after_dated(raw: str, number: str) -> str | None:
@@ -254,6 +259,20 @@ def _locator_layouts(ref: Reference) -> dict[str, Any]:
     Chapman and Hall" (a book's volume read as its container or with its title), "JHEP 1703, 101 (2017)" (a
     volume numbered by year and month read as the year), "311 (2000) 809" (volume, year, page)."""
     raw, page, volume, container = ref.raw or "", ref.page, ref.volume, ref.container_title
+    if volume and ref.issue is None:
+        split = _VOLUME_THEN_ISSUE.fullmatch(volume)  # "2 Suppl 1": a supplement or part follows without brackets
+        if split:
+            return {"volume": split["volume"], "issue": split["issue"]}
+    if volume and page and volume.isdigit() and page.isdigit():
+        # a page range read as the volume and the page ("... techniques 161–172")
+        for found in _RANGE.finditer(raw):
+            if (found["first"], found["last"]) == (volume, page):
+                return {"volume": None, "page": f"{volume}-{page}"}
+    if page and ref.issue is None and "(" in raw:
+        # "141 (2–3): 469–473": the issue in brackets read as the page
+        for found in _ISSUE_THEN_PAGES.finditer(raw):
+            if _DASH.sub("-", found["issue"]) == page:
+                return {"issue": page, "page": _DASH.sub("-", found["page"])}
     if ref.year and page is None and "(" in raw:
         year = str(ref.year)
         for found in _YEAR_VOLUME.finditer(raw):
