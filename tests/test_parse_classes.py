@@ -169,7 +169,7 @@ def test_names_outside_surname_initials(text: str, people: list[Person]) -> None
         # a supplement after the volume without brackets
         ("Bruggeman LA (2007) Viral subversion. Clin J Am Soc Nephrol 2 Suppl 1: S13-S19.", "2", "Suppl 1", "S13-S19"),
         # an issue range in brackets is not the page
-        ("Yeung AS (2012) A pilot study. J Affect Disord 141 (2–3): 469–473.", "141", "2-3", "469-473"),
+        ("Yeung AS (2012) A pilot study. J Affect Disord 141 (2–3): 469–473.", "141", "2–3", "469-473"),
         # the volume after the journal's comma, the issue in brackets
         (
             "Pillars of an institution. (1993, September). Wake Forest University magazine, 41, (1), p. 3",

@@ -271,8 +271,8 @@ def _locator_layouts(ref: Reference) -> dict[str, Any]:
     if page and ref.issue is None and "(" in raw:
         # "141 (2–3): 469–473": the issue in brackets read as the page
         for found in _ISSUE_THEN_PAGES.finditer(raw):
-            if _DASH.sub("-", found["issue"]) == page:
-                return {"issue": page, "page": _DASH.sub("-", found["page"])}
+            if _DASH.sub("-", found["issue"]) == page:  # the issue as written, as a bracketed issue is kept
+                return {"issue": found["issue"], "page": _DASH.sub("-", found["page"])}
     if ref.year and page is None and "(" in raw:
         year = str(ref.year)
         for found in _YEAR_VOLUME.finditer(raw):
