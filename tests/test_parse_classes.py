@@ -628,3 +628,40 @@ def test_books_chapters_editors_in_vitro_is_no_book() -> None:
 )
 def test_names_an_editor_cue_is_no_part_of_the_names(text: str, people: list[tuple[str, str]]) -> None:
     assert [(p.family, p.given) for p in parse_authors(text)[0]] == people
+
+
+@pytest.mark.parametrize(
+    ("raw", "edition", "publisher", "place"),
+    [
+        (
+            "Murray JD (2002) Mathematical Biology. 2nd Edition. New York. Springer.",
+            "2nd Edition",
+            "Springer",
+            "New York",
+        ),
+        ("Farlow SJ (1982) Partial differential equations. New York. Dover.", None, "Dover", "New York"),
+        (
+            "Gelman A, Rubin DB. Bayesian Data Analysis. Second Edition ed: Chapman & Hall; 2003.",
+            "Second Edition ed",
+            "Chapman & Hall",
+            None,
+        ),
+        (
+            "Evert IW, Weir BS. Interpreting DNA Evidence. 1st ed: Sinauer Associates; 1998.",
+            "1st ed",
+            "Sinauer Associates",
+            None,
+        ),
+        (
+            "Körner C (1999) Alpine Plant Life. Springer, New York, New York, USA.",
+            None,
+            "Springer",
+            "New York, New York, USA",
+        ),
+    ],
+)
+def test_books_chapters_editors_edition_publisher_and_place_apart(
+    raw: str, edition: str | None, publisher: str, place: str | None
+) -> None:
+    ref = parse(raw)
+    assert (ref.edition, ref.publisher, ref.publisher_place, ref.volume) == (edition, publisher, place, None)

@@ -127,10 +127,33 @@ def _edition(ref: Reference) -> dict[str, Any]:
     return {}
 
 
+_ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|e)", re.I)
+# "Second Edition ed: Chapman & Hall", "2nd edn. Springer": the edition read as the start of the publisher
+_EDITION_HEAD = re.compile(
+    r"(?P<edition>(?:\d{1,2}(?:st|nd|rd|th)?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"[IVX]{1,4})\s+(?:edition\s+ed|edn|ed|edition))\.?\s*[:.,]\s*(?P<publisher>[A-Z].+)",
+    re.I,
+)
+
+
+def _edition_before_publisher(publisher: str) -> dict[str, Any]:
+    found = _EDITION_HEAD.fullmatch(publisher)
+    return {"edition": found["edition"], "publisher": found["publisher"]} if found else {}
+
+
 def _imprint(ref: Reference) -> dict[str, Any]:
     """ "London : Abacus" read as one place (or one publisher) is the place, then the publisher ("Liturgical Press:
     Collegeville", the other way round, when only the first part names a publisher)."""
+    if ref.publisher and ref.publisher_place:
+        # "Springer, New York" | "New York, USA": the place that ends the publisher begins the place
+        head, comma, tail = ref.publisher.rpartition(", ")
+        if comma and head and _is_place(tail) and not _is_place(head):
+            return {"publisher": head, "publisher_place": f"{tail}, {ref.publisher_place}"}
+        return {}
     text = ref.publisher_place if not ref.publisher else ref.publisher if not ref.publisher_place else None
+    place, stop, publisher = (text or "").partition(". ")
+    if stop and _is_place(place, initials=False) and publisher[:1].isupper() and not _is_place(publisher):
+        return {"publisher_place": place, "publisher": publisher.rstrip(" .")}  # "New York. Springer"
     found = _PLACE_PUBLISHER.fullmatch(text or "")
     if found is None:
         return _publisher_then_place(text or "")
@@ -146,10 +169,11 @@ def _imprint(ref: Reference) -> dict[str, Any]:
 _COUNTRY_INITIALS = frozenset({"uk", "u . k", "usa", "u . s . a", "us", "u . s"})
 
 
-def _is_place(text: str) -> bool:
+def _is_place(text: str, *, initials: bool = True) -> bool:
+    """Whether ``text`` is a known place of publication (or, with ``initials``, a country's initials: "UK")."""
     names, _ = place_names()
     key = " ".join(t.text for t in tokenize(text.strip(" .").lower()))
-    return key in names or key in _COUNTRY_INITIALS
+    return key in names or (initials and key in _COUNTRY_INITIALS)
 
 
 def _publisher_then_place(text: str) -> dict[str, Any]:
@@ -483,8 +507,15 @@ def repair(ref: Reference) -> Reference:
             changes.update(_organisation_author(ref))
     if ref.edition is None and ref.type in ("book", "chapter", "document"):
         changes.update(_edition(ref.replace(**changes) if changes else ref))
-    if (ref.publisher is None) != (ref.publisher_place is None):
+    if ref.publisher or ref.publisher_place:
         changes.update(_imprint(ref))
+    if ref.publisher and ref.edition is None:
+        changes.update(_edition_before_publisher(ref.publisher))
+    if ref.volume and ref.edition is None and _ORDINAL.fullmatch(ref.volume):
+        # "1st ed: Sinauer": an ordinal read as the volume, before "ed", is the edition
+        found = re.search(re.escape(ref.volume) + r"\s+(?:edn|ed|edition)\b\.?", raw, re.I)
+        if found:
+            changes.update({"volume": None, "edition": found.group().rstrip(".")})
     if not changes:
         return ref
     confidence = dict(ref.confidence)
