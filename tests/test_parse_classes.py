@@ -665,3 +665,59 @@ def test_books_chapters_editors_edition_publisher_and_place_apart(
 ) -> None:
     ref = parse(raw)
     assert (ref.edition, ref.publisher, ref.publisher_place, ref.volume) == (edition, publisher, place, None)
+
+
+def test_title_journal_boundary_a_titles_first_word_read_as_a_note() -> None:
+    ref = parse("Burks C, Tomlinson LJ (1989) Submission of data to GenBank. Proc Natl Acad Sci U S A 86: 408.")
+    assert (ref.title, ref.note) == ("Submission of data to GenBank", None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "journal", "volume", "edition", "page"),
+    [
+        # the journal read with the volume
+        (
+            "Heston SL (1993) A closed-form solution for options. Review of Financial Studies 6: 327–43.",
+            "Review of Financial Studies",
+            "6",
+            None,
+            "327-43",
+        ),
+        # an edition read as the volume, a volume read with the edition
+        (
+            "Weir BS. Genetic Data Analysis 2: Methods for Discrete Population Genetic Data. II ed: Sinauer "
+            "Associates, Inc.; 1996.",
+            None,
+            None,
+            "II ed",
+            None,
+        ),
+        (
+            "Thompson AH, Wilson AS. Hair as a Geochemical Recorder. In: Cerling TE, editor. Treatise on Geochemistry "
+            "(volume 14): Archaeology & Anthropology 2nd ed. 14. Cambridge: Elsevier; 2014. p. 371–93.",
+            "Treatise on Geochemistry",
+            "14",
+            "2nd ed",
+            "371-93",
+        ),
+        # the pages, then a note
+        (
+            "Bada JL, Wang XS. Preservation of key biomolecules. Philos Trans R Soc Lond B Biol Sci. "
+            "1999;354(1379):77–86; discussion -7.",
+            "Philos Trans R Soc Lond B Biol Sci",
+            "354",
+            None,
+            "77-86",
+        ),
+    ],
+)
+def test_locators_read_with_the_field_beside_them(
+    raw: str, journal: str | None, volume: str | None, edition: str | None, page: str | None
+) -> None:
+    ref = parse(raw)
+    assert (ref.container_title, ref.volume, ref.edition, ref.page) == (journal, volume, edition, page)
+
+
+def test_names_capitals_that_spell_jr_are_initials() -> None:
+    assert parse_authors("Ehleringer JR")[0] == (Person("Ehleringer", "JR"),)
+    assert parse_authors("Smith JA Jr")[0] == (Person("Smith", "JA", suffix="Jr"),)

@@ -350,6 +350,8 @@ def build_reference(
     by_label: dict[str, list[tuple[str, int, int, float]]] = {}
     for span in spans:
         by_label.setdefault(span[0], []).append(span)
+    if by_label.get("note") and by_label.get("title"):
+        _title_word_read_as_note(raw, by_label)
     if "title" not in by_label and by_label.get("author") and ("container-title" in by_label or "volume" in by_label):
         _title_from_names(raw, by_label)
     if by_label.get("author") and "editor" not in by_label:
@@ -516,6 +518,19 @@ def build_reference(
     values["type"] = _guess_type(raw, values, by_label)
     # patterns the string leaves no doubt about fill what the tagger left empty (volumes that look like years, ...)
     return repair(Reference(raw=raw, confidence=conf, **values))
+
+
+def _title_word_read_as_note(raw: str, by_label: dict[str, list[tuple[str, int, int, float]]]) -> None:
+    """The first word of a title read as a note ("Submission of data to GenBank": "Submission", a note's word in
+    the corpora): a note that only white space parts from the title's start is the title's."""
+    _, start, end, p = by_label["title"][0]
+    for note in by_label["note"]:
+        if note[2] <= start and not raw[note[2] : start].strip() and raw[note[1] : note[2]][:1].isupper():
+            by_label["title"][0] = ("title", note[1], end, p)
+            by_label["note"] = [n for n in by_label["note"] if n is not note]
+            if not by_label["note"]:
+                del by_label["note"]
+            return
 
 
 def _title_from_names(raw: str, by_label: dict[str, list[tuple[str, int, int, float]]]) -> None:

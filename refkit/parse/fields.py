@@ -321,6 +321,11 @@ def page_range(page: str | None) -> tuple[str, str] | None:
     return first, last
 
 
+def _initials_like_suffix(word: str, words: list[str]) -> bool:
+    """ "Ehleringer JR": capitals that spell "Jr" or "Sr", the only letters after the family name, are initials."""
+    return word.isupper() and word.lower() in ("jr", "sr") and len([w for w in words if w != ","]) == 2
+
+
 def parse_person(text: str) -> Person:
     """One name, in any of the orders reference lists use.
 
@@ -340,7 +345,7 @@ def parse_person(text: str) -> Person:
     if "," in text or _MAY_HOLD_SUFFIX_RE.search(text):
         words = text.replace(",", " , ").split()
         for i, word in enumerate(words):
-            if is_name_suffix(word) and i > 0:
+            if is_name_suffix(word) and i > 0 and not _initials_like_suffix(word, words):
                 suffix = word.rstrip(",")
                 del words[i]
                 break

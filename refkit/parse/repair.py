@@ -136,6 +136,23 @@ _EDITION_HEAD = re.compile(
 )
 
 
+_EDITION_VOLUME = re.compile(r"(?:\d{1,2}(?:st|nd|rd|th|e)?|[IVX]{1,4})\s+(?:edn|ed|edition)\.?", re.I)
+_EDITION_THEN_VOLUME = re.compile(r"(?P<edition>.+?\b(?:edn|ed|edition))\.?\s+(?P<volume>\d{1,4})", re.I)
+_JOURNAL_THEN_VOLUME = re.compile(r"(?P<journal>[A-Z][A-Za-z.&' ]{3,}[A-Za-z.])\s+(?P<volume>\d{1,4})")
+_PAGE_RANGE = re.compile(r"[A-Za-z]{0,2}\d+(?:-[A-Za-z]{0,2}\d+)?")
+
+
+def _edition_read_as_volume(volume: str, raw: str) -> dict[str, Any]:
+    """ "II ed": an edition read as the volume; "1st" read as the volume before "ed" ("1st ed: Sinauer")."""
+    if _EDITION_VOLUME.fullmatch(volume):
+        return {"volume": None, "edition": volume.rstrip(".")}
+    if _ORDINAL.fullmatch(volume):
+        found = re.search(re.escape(volume) + r"\s+(?:edn|ed|edition)\b\.?", raw, re.I)
+        if found:
+            return {"volume": None, "edition": found.group().rstrip(".")}
+    return {}
+
+
 def _edition_before_publisher(publisher: str) -> dict[str, Any]:
     found = _EDITION_HEAD.fullmatch(publisher)
     return {"edition": found["edition"], "publisher": found["publisher"]} if found else {}
@@ -511,16 +528,26 @@ def repair(ref: Reference) -> Reference:
         changes.update(_imprint(ref))
     if ref.publisher and ref.edition is None:
         changes.update(_edition_before_publisher(ref.publisher))
-    if ref.volume and ref.edition is None and _ORDINAL.fullmatch(ref.volume):
-        # "1st ed: Sinauer": an ordinal read as the volume, before "ed", is the edition
-        found = re.search(re.escape(ref.volume) + r"\s+(?:edn|ed|edition)\b\.?", raw, re.I)
+    if ref.volume and ref.edition is None:
+        changes.update(_edition_read_as_volume(ref.volume, raw))
+    if ref.edition:
+        found = _EDITION_THEN_VOLUME.fullmatch(ref.edition)  # "2nd ed. 14": the volume after the edition
+        if found and ref.volume in (None, found["volume"]):
+            changes.update({"edition": found["edition"], "volume": found["volume"]})
+    if ref.volume and ref.container_title is None and "container_title" not in changes:
+        found = _JOURNAL_THEN_VOLUME.fullmatch(ref.volume)  # "Review of Financial Studies 6"
         if found:
-            changes.update({"volume": None, "edition": found.group().rstrip(".")})
+            changes.update({"container_title": found["journal"], "volume": found["volume"]})
+    if ref.page and "; " in ref.page:
+        # "77-86; discussion 86-7": the pages, then a note
+        pages, _, rest = ref.page.partition("; ")
+        if _PAGE_NUMBERS.fullmatch(pages) or _PAGE_RANGE.fullmatch(pages):
+            changes.update({"page": pages, "note": "; ".join(n for n in (ref.note, rest) if n)})
     if not changes:
         return ref
     confidence = dict(ref.confidence)
     for name in changes:
-        if name in ("volume", "issue", "page", "issued", "edition", "publisher", "publisher_place") or (
+        if name in ("volume", "issue", "page", "issued", "edition", "publisher", "publisher_place", "note") or (
             name == "container_title" and changes[name] is not None
         ):
             # a pattern read, not the tagger's: as sure as the pattern
