@@ -721,3 +721,14 @@ def test_locators_read_with_the_field_beside_them(
 def test_names_capitals_that_spell_jr_are_initials() -> None:
     assert parse_authors("Ehleringer JR")[0] == (Person("Ehleringer", "JR"),)
     assert parse_authors("Smith JA Jr")[0] == (Person("Smith", "JA", suffix="Jr"),)
+
+
+def test_title_journal_boundary_a_title_read_before_a_comma_in_the_journal() -> None:
+    ref = parse("I. Brunner, N. Carqueville, D. Plencner, Discrete torsion defects, Commun. Math. Phys. 337 (2015) 429")
+    assert (ref.title, ref.container_title) == ("Discrete torsion defects", "Commun. Math. Phys")
+    # a journal whose name holds a comma stays whole
+    ref = parse(
+        "Sparrow, E. M., 1966, 'Experiments on Turbulent Heat Transfer,' Trans. of the ASME, J. Heat Transfer, "
+        "Vol. 88, pp. 170-174."
+    )
+    assert ref.container_title != "J. Heat Transfer"

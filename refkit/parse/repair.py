@@ -469,6 +469,64 @@ def _journal_at_title_end(ref: Reference) -> dict[str, Any]:
     return {"title": head.rstrip(" .,"), "container_title": tail, "type": "article-journal"}
 
 
+_FUNCTION_WORDS = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "in",
+        "on",
+        "for",
+        "at",
+        "to",
+        "a",
+        "an",
+        "de",
+        "des",
+        "du",
+        "la",
+        "le",
+        "les",
+        "et",
+        "di",
+        "del",
+        "della",
+        "der",
+        "die",
+        "das",
+        "und",
+        "für",
+        "von",
+        "zur",
+        "zum",
+    ]
+)
+
+
+def _title_before_comma_in_journal(ref: Reference) -> dict[str, Any]:
+    """The title (or its end) read as the start of the journal, a comma between them ("Discrete torsion defects,
+    Commun. Math. Phys.", "Quantum inverse problem. I, Theor. Math. Phys."): where what follows the last comma is a
+    known journal and the whole is not, what precedes it belongs to the title."""
+    container, raw = ref.container_title or "", ref.raw or ""
+    head, comma, tail = container.rpartition(", ")
+    known = journals.compact_keys()
+    key = journals.compact_key(tail) if comma and head else ""
+    if len(key) < 8 or key not in known or journals.compact_key(container) in known:
+        return {}
+    # a title's words, not a journal's or a proceedings' ("Trans. of the ASME", "Proc. of the Fourth Conference")
+    if sum(w.isalpha() and w.islower() and w not in _FUNCTION_WORDS for w in head.split()) < 2:
+        return {}
+    at = raw.find(container)
+    if at < 0:
+        return {}
+    if not ref.title:
+        return {"title": head.strip(), "container_title": tail} if len(head.split()) >= 2 else {}
+    start = raw.find(ref.title)
+    if start < 0 or start + len(ref.title) > at:
+        return {}
+    return {"title": raw[start : at + len(head)].strip(" ,"), "container_title": tail}
+
+
 def _organisation_author(ref: Reference) -> dict[str, Any]:
     """ "World Health Organization. Global report on psoriasis": an organisation that opens the string, read as
     the start of the title of a reference with no authors, is the author."""
@@ -516,6 +574,8 @@ def repair(ref: Reference) -> Reference:
         changes.update(_journal_at_title_end(ref))
     if ref.title and ref.container_title and "container_title" not in changes:
         changes.update(_journal_boundary_in_words(ref))
+    if ref.container_title and ", " in ref.container_title and "container_title" not in changes:
+        changes.update(_title_before_comma_in_journal(ref))
     if ". " in (ref.title or "") or ". " in (ref.container_title or ""):
         changes.update(_split_journal(raw, ref))
         if "container_title" not in changes:
