@@ -445,6 +445,15 @@ def test_locators_of_physics_chemistry_mathematics(raw: str, journal: str, volum
             "1849",
             2012,
         ),
+        # IOP: year first, then journal, volume and article number
+        ("Frauendorf S and Dönau F 2014 Phys. Rev. C 89 014322", "89", "014322", 2014),
+        # the page after the date read as the volume
+        (
+            "P. Berglund, T. Hübsch, Mirror manifolds, Nucl. Phys. B393 (1993) 377, arXiv:hep-th/9201014",
+            "B393",
+            "377",
+            1993,
+        ),
         # a lettered volume and the pages read as one page
         (
             "Stochino A et al 2007 Seismic filters. Nucl. Instrum. Methods Phys. Res. A580 1559-64",

@@ -248,7 +248,7 @@ _PAGES_AFTER = re.compile(
 # "Volume 3", "Vol. II", "Bd. 4" read as a journal or a book's title: the volume of a book in several
 _VOLUME_ONLY = re.compile(r"(?:Vol(?:ume)?|Bd|Band|Tome|Tomo)\.?\s*(?P<volume>\d{1,4}|[IVXLC]{1,8})")
 # "Nucl. Instrum. Methods Phys. Res. A556 616-23": a lettered volume and the pages read as one page
-_VOLUME_SPACE_PAGE = re.compile(r"(?P<volume>[A-Z]\d{1,4})\s+(?P<page>\d+(?:-\d+)?)")
+_VOLUME_SPACE_PAGE = re.compile(r"(?P<volume>[A-Z]?\d{1,4})\s+(?P<page>[A-Z]?\d+(?:-\d+)?)")
 _TITLE_VOLUME = re.compile(r"(?P<title>.{4,}?)[.,]\s+" + _VOLUME_ONLY.pattern)
 _VOLUME_WORD = re.compile(r"\b(?:Vol|Bd|Band|Tom)")
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
@@ -259,7 +259,7 @@ _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _DASH = re.compile(r"\s*[-–]\s*")
 # "311 (2000) 809": a number, a year in brackets, the page
 _DATED_PAGE = re.compile(
-    r"(?<!\d\.)(?<!\w)(?P<number>\d+)\s*\(\s*(?:1[5-9]|20)\d\d\s*\)\s*(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?!\w|\.\d)"
+    r"(?<!\d\.)(?<![\w])(?P<number>[A-Z]?\d+)\s*\(\s*(?:1[5-9]|20)\d\d\s*\)\s*(?P<page>\d+(?:\s*[-–]\s*\d+)?)(?!\w|\.\d)"
 )
 # "1703, 101 (2017)": a year-like volume, the page, the year in brackets
 _YEAR_VOLUME = re.compile(
@@ -319,6 +319,8 @@ def _locator_layouts(ref: Reference) -> dict[str, Any]:
         for found in _YEAR_VOLUME.finditer(raw):
             if found["volume"] == year and found["year"] != year and volume in (None, found["page"]):
                 return {"volume": year, "page": found["page"], "issued": (int(found["year"]),)}
+    if page and not page[:1].isalnum() and page[1:2].isalnum():
+        return {"page": page[1:]}  # "$288": a stray mark from the PDF's text
     if page and volume is None and ref.issue is None:
         found = _VOLUME_COMMA_PAGE.fullmatch(page) or _VOLUME_SPACE_PAGE.fullmatch(page)
         if found and not _YEAR.fullmatch(found["volume"]):
@@ -331,6 +333,10 @@ def _locator_layouts(ref: Reference) -> dict[str, Any]:
         after = _after_dated(raw, volume)  # "Eur. Phys. J. C 72 (2012) 1849"
         if after:
             return {"page": after}
+        if "(" in raw:  # "Nucl. Phys. B393 (1993) 377": the page read as the volume
+            for found in _DATED_PAGE.finditer(raw):
+                if found["page"] == volume and found["number"] != volume:
+                    return {"volume": found["number"], "page": volume}
     if page and volume and ref.issue is None and _PAGE_NUMBERS.fullmatch(page):
         # the page is the number after a "No." cue, or the number between the volume and a date in brackets;
         # not in the physics layout "115, 231301 (2015)", where the number after the volume is the page (nothing
