@@ -617,6 +617,28 @@ def test_books_chapters_editors_a_chapters_book_read_with_its_title_is_the_conta
     assert (ref.title, ref.container_title, ref.type) == (title, book, "chapter")
 
 
+@pytest.mark.parametrize(
+    ("raw", "title", "book"),
+    [
+        (
+            "BELKAHIA KAROUI T., « Hommages publics aux empereurs », dans Actes du 5ème colloque international, "
+            "Tunis, 2008, p. 59-72.",
+            "Hommages publics aux empereurs",
+            "Actes du 5ème colloque international",
+        ),
+        (
+            "Derrida, Jacques. “Plato’s Pharmacy.” In Dissemination. Translated by Barbara Johnson. Chicago: "
+            "University of Chicago Press, 1981.",
+            "Plato’s Pharmacy",
+            "Dissemination",
+        ),
+    ],
+)
+def test_non_english_a_quoted_chapter_then_its_book(raw: str, title: str, book: str) -> None:
+    ref = parse(raw)
+    assert (ref.title, ref.container_title, ref.type) == (title, book, "chapter")
+
+
 def test_books_chapters_editors_in_vitro_is_no_book() -> None:
     ref = parse("Lee K (2001) Keratinocytes. In vitro studies of wound closure. J Invest Dermatol 117: 1-9")
     assert ref.container_title == "J Invest Dermatol"

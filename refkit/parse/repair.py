@@ -429,9 +429,11 @@ def _quoted_title(ref: Reference) -> dict[str, Any]:
     return {}
 
 
-# "Magnetometry. In Remote Sensing in Archaeology", "Boethius and logic. In: Boethius: His Life": not "In vitro"
+# "Magnetometry. In Remote Sensing in Archaeology", "Boethius and logic. In: Boethius: His Life": not "In vitro";
+# after a quotation: "« Hommages publics », dans Actes du colloque", "“Plato’s Pharmacy,” in Dissemination"
 _BOOK_IN_TITLE = re.compile(
-    r"(?P<title>.{8,}?[.?!])[\"”’]?\s+In:?\s+(?!(?:vitro|vivo|situ|silico|utero|press)\b)(?P<book>[A-Z\u00c0-\u00de].{3,})"
+    r"(?P<title>.{8,}?)(?:(?<=[.?!])[\"”’]?\s+In:?|\s*[»”\"’]\s*[.,]?\s*(?:[Ii]n:?|[Dd]ans|[Ee]n:?))\s+"
+    r"(?!(?:vitro|vivo|situ|silico|utero|press)\b)(?P<book>[A-Z\u00c0-\u00de].{3,})"
 )
 
 
@@ -574,7 +576,7 @@ def repair(ref: Reference) -> Reference:
     changes.update(_locator_layouts(ref.replace(**changes) if changes else ref))
     if ref.title is None and (ref.publisher or ref.container_title):
         changes.update(_quoted_title(ref))
-    if ref.container_title is None and " In" in (ref.title or ""):
+    if ref.container_title is None and any(cue in (ref.title or "") for cue in (" In", "»", "”", '"')):
         changes.update(_book_in_title(ref))
     if ref.container_title is None and ref.volume and ref.title and "container_title" not in changes:
         changes.update(_journal_at_title_end(ref))
