@@ -129,6 +129,16 @@ def test_question_mark_kept_in_title(raw: str, title: str) -> None:
             "Adamson, Joni, Mei Mei Evans, and Rachel Stein",
             [Person("Adamson", "Joni"), Person("Evans", "Mei Mei"), Person("Stein", "Rachel")],
         ),
+        # a list cut with "et al", then a group after a semicolon
+        (
+            "Assa A, Amitai M, Greer ML, et al.; ImageKids Study Group",
+            [
+                Person("Assa", "A"),
+                Person("Amitai", "M"),
+                Person("Greer", "ML"),
+                Person(literal="ImageKids Study Group"),
+            ],
+        ),
         # the usual forms are read as before
         (
             "Deza G, Sánchez-Schmidt JM, Pujol RM",

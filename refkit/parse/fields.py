@@ -406,6 +406,14 @@ def parse_authors(text: str | None) -> tuple[tuple[Person, ...], bool]:
     if mark:
         et_al = True
         text = text[: mark.start()].strip(" ,;")
+    if ";" in text and any(c.count(",") >= 2 for c in text.split(";")):
+        # "Assa A, Amitai M, Greer ML, et al.; ImageKids Study Group": a list, then a group
+        people: list[Person] = []
+        for chunk in filter(str.strip, text.split(";")):
+            found, cut = parse_authors(chunk) if chunk.count(",") >= 2 else ((parse_person(chunk),), False)
+            people.extend(p for p in found if p.family or p.literal)
+            et_al = et_al or cut
+        return tuple(people), et_al
     # "Hale, Anna M., and Tom Berg": a comma after the first given names, then "and" and a name in natural order
     inverted_first = bool(_INVERTED_FIRST_RE.match(text))
     text = _AND_RE.sub(", ", text)
