@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from refkit import journals
@@ -34,6 +35,14 @@ from refkit.model import Person, Reference
 from refkit.parse.features import journal_words, place_names, tokenize
 
 __all__ = ["find_locator", "repair"]
+
+
+@lru_cache(maxsize=8192)
+def _key(name: str) -> str:
+    """A name's compact journal key (:func:`refkit.journals.compact_key`), cached: journal names repeat through a
+    reference list."""
+    return journals.compact_key(name)
+
 
 # year [month [day]] ; volume [(issue)] : pages   -- the NLM/Vancouver locator
 _LOCATOR = re.compile(
@@ -217,7 +226,7 @@ def _journal_after_sentence(ref: Reference) -> dict[str, Any]:
     title."""
     container = ref.container_title or ""
     known = journals.compact_keys()  # the parser's features hold them already: no index to load
-    if ". " not in container or journals.compact_key(container) in known:
+    if ". " not in container or _key(container) in known:
         return {}
     at = container.find(". ")
     while at > 0:
@@ -227,7 +236,7 @@ def _journal_after_sentence(ref: Reference) -> dict[str, Any]:
             len(tail.split()) >= 2
             and re.search(r"[^\W\d_]{4,}", head)
             and last not in journal_words()  # "Math. Proc. Camb. Philos. Soc": an abbreviation, not a sentence
-            and journals.compact_key(tail) in known
+            and _key(tail) in known
         ):
             title = f"{ref.title}. {head}" if ref.title else head
             if title in (ref.raw or ""):
@@ -380,7 +389,7 @@ def _journal_boundary_in_words(ref: Reference) -> dict[str, Any]:
     between title and journal)."""
     title, container, raw = ref.title or "", ref.container_title or "", ref.raw or ""
     known = journals.compact_keys()
-    if not title or not container or journals.compact_key(container) in known:
+    if not title or not container or _key(container) in known:
         return {}
     at = raw.find(container)
     end_title = raw.find(title)
@@ -394,7 +403,7 @@ def _journal_boundary_in_words(ref: Reference) -> dict[str, Any]:
         if start < 0:
             break
         whole = raw[start : at + len(container)]
-        key = journals.compact_key(whole)
+        key = _key(whole)
         if len(key) >= 8 and key in known and re.search(r"[^\W\d_]{3}", " ".join(words[:-k])):
             return {"title": raw[end_title:start].rstrip(" .,"), "container_title": " ".join(whole.split())}
     parts = container.split()
@@ -402,7 +411,7 @@ def _journal_boundary_in_words(ref: Reference) -> dict[str, Any]:
         if not all(w.isalpha() and w.islower() for w in parts[:k]):  # a title's last words, not a journal's first
             break
         rest = " ".join(parts[k:])
-        if len(journals.compact_key(rest)) >= 8 and journals.compact_key(rest) in known:
+        if len(_key(rest)) >= 8 and _key(rest) in known:
             head = raw[at : at + len(" ".join(parts[:k]))]  # the container is as printed at ``at``
             return {"title": " ".join(f"{title} {head}".split()), "container_title": rest}
     return {}
@@ -518,8 +527,8 @@ def _title_before_comma_in_journal(ref: Reference) -> dict[str, Any]:
     container, raw = ref.container_title or "", ref.raw or ""
     head, comma, tail = container.rpartition(", ")
     known = journals.compact_keys()
-    key = journals.compact_key(tail) if comma and head else ""
-    if len(key) < 8 or key not in known or journals.compact_key(container) in known:
+    key = _key(tail) if comma and head else ""
+    if len(key) < 8 or key not in known or _key(container) in known:
         return {}
     # a title's words, not a journal's or a proceedings' ("Trans. of the ASME", "Proc. of the Fourth Conference")
     if sum(w.isalpha() and w.islower() and w not in _FUNCTION_WORDS for w in head.split()) < 2:
