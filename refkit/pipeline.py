@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -124,15 +125,16 @@ def run(
         except OSError as exc:
             raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})", str(out)) from exc
         from refkit.export import get_format
-        from refkit.files import write_all
+        from refkit.files import Content, write_all
         from refkit.report import audit_files
 
-        # every output is rendered before any is written, and all are replaced together (or none is)
+        # each output is rendered when it is written (one in memory at a time), and all are replaced together
+        # (or none is)
         new = result.clusters if library is None else [c for c in result.clusters if c.library_key is None]
-        files = {}
+        files: dict[Path, Content] = {}
         for name in formats:
             plugin = get_format(name)
-            files[out / f"references{plugin.suffixes[0]}"] = plugin.dumps(new)
+            files[out / f"references{plugin.suffixes[0]}"] = functools.partial(plugin.dumps, new)
         files.update(audit_files(result, out, with_html=True))
         result.outputs.extend(write_all(files))
         result.timings["write"] = time.perf_counter() - clock

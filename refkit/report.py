@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from refkit.model import Citation, Finding, Match, Reference
 from refkit.text import clean_text
 
 if TYPE_CHECKING:
+    from refkit.files import Content
     from refkit.result import RunResult
 
 __all__ = ["audit_document", "audit_files", "audit_html", "audit_markdown", "render_table", "write_audit"]
@@ -489,12 +490,19 @@ def write_audit(result: RunResult, outdir: Path, *, with_html: bool = False) -> 
     return write_all(audit_files(result, outdir, with_html=with_html))
 
 
-def audit_files(result: RunResult, outdir: Path, *, with_html: bool = False) -> dict[Path, str]:
-    """The audit files' paths and contents, not yet written."""
-    files = {
-        outdir / "audit.json": json.dumps(audit_document(result), ensure_ascii=False, indent=2) + "\n",
-        outdir / "audit.md": audit_markdown(result),
+def audit_files(result: RunResult, outdir: Path, *, with_html: bool = False) -> dict[Path, Content]:
+    """The audit files' paths, each with the function that renders it (see :func:`refkit.files.write_all`): a file
+    is rendered only when it is written, the JSON document in pieces as it is encoded."""
+    files: dict[Path, Content] = {
+        outdir / "audit.json": lambda: _json_pieces(audit_document(result)),
+        outdir / "audit.md": lambda: audit_markdown(result),
     }
     if with_html:
-        files[outdir / "audit.html"] = audit_html(result)
+        files[outdir / "audit.html"] = lambda: audit_html(result)
     return files
+
+
+def _json_pieces(document: dict[str, Any]) -> Iterator[str]:
+    """``document`` as indented JSON (non-ASCII kept as is) and a final line end, in the encoder's pieces."""
+    yield from json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document)
+    yield "\n"

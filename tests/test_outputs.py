@@ -93,3 +93,60 @@ def test_audit_json_lists_every_citation_and_the_expected_seed_findings(outputs:
     assert deza["evidence"]["disagreements"]["issued"] == ["2016", "2015"]
     md = (outputs / "audit.md").read_text(encoding="utf-8")
     assert "duplicate-inconsistent" in md and "Z Skinkr" in md
+
+
+# -- outputs are rendered one at a time, as they are written --
+
+
+def test_outputs_are_rendered_when_written_one_at_a_time(tmp_path: Path) -> None:
+    """A run's outputs together take several times the memory of its results: each is rendered only when its
+    turn comes, and freed once written, so the peak is one output, not their sum."""
+    import tracemalloc
+
+    from refkit.files import write_all
+
+    size = 8_000_000
+    seen: list[int] = []
+
+    def render(letter: str):
+        def make() -> str:
+            seen.append(sum(p.stat().st_size for p in tmp_path.iterdir()))  # what is written when this one renders
+            return letter * size
+
+        return make
+
+    files = {tmp_path / name: render(name[0]) for name in ("a.txt", "b.txt", "c.txt")}
+    tracemalloc.start()
+    try:
+        write_all(files)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # one render and its encoded bytes; the three renders held together, then one encoded, were 4 x size
+    assert peak < 2.5 * size, peak
+    assert seen == [0, size, 2 * size]  # each rendered after the ones before were written (to temporary files)
+    assert [(tmp_path / n).stat().st_size for n in ("a.txt", "b.txt", "c.txt")] == [size] * 3
+
+
+def test_outputs_written_in_pieces_and_a_failing_render_replaces_nothing(tmp_path: Path) -> None:
+    from refkit.files import write_all
+
+    (tmp_path / "a.txt").write_text("old\n", encoding="utf-8")
+    write_all({tmp_path / "a.txt": lambda: iter(["pie", "ces\n"])})
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "pieces\n"
+
+    def broken() -> str:
+        raise ValueError("render failed")
+
+    with pytest.raises(ValueError, match="render failed"):
+        write_all({tmp_path / "a.txt": "new\n", tmp_path / "b.txt": broken})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]  # no temporary file left, nothing replaced
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "pieces\n"
+
+
+def test_audit_json_written_in_pieces_is_the_document(tmp_path: Path, seed_articles: Path) -> None:
+    from refkit.report import audit_document
+
+    result = run([seed_articles], tmp_path / "out", registry=None)
+    text = (tmp_path / "out" / "audit.json").read_text(encoding="utf-8")
+    assert text == json.dumps(audit_document(result), ensure_ascii=False, indent=2) + "\n"
