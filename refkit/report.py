@@ -328,10 +328,19 @@ def _script_json(data: Any) -> str:
 
     ``<``, ``>`` and ``&`` occur in JSON only inside strings, where their ``\\u`` escapes mean the same text.
     """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028")):
-        text = text.replace(char, escaped)
-    return text.replace("\u2029", "\\u2029")
+    return "".join(_script_json_pieces(data))
+
+
+def _script_json_pieces(data: Any) -> Iterator[str]:
+    """:func:`_script_json` in the encoder's pieces (each mark is escaped on its own, so pieces can be cut anywhere)."""
+    for text in json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).iterencode(data):
+        for char, escaped in _SCRIPT_ESCAPES:
+            if char in text:
+                text = text.replace(char, escaped)
+        yield text
+
+
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def _plain(value: Any) -> str:
@@ -392,14 +401,18 @@ def audit_html(result: RunResult) -> str:
     shared. The full ``audit.json`` document is embedded as inert JSON and offered for download. All input text
     is HTML-escaped.
     """
-    doc = audit_document(result)
-    summary = doc["summary"]
+    return "".join(audit_html_pieces(result))
+
+
+def audit_html_pieces(result: RunResult) -> Iterator[str]:
+    """:func:`audit_html` in pieces, in order (a large run's page is written as it is made, never held whole)."""
+    summary = result.summary()
     counts = summary["findings"]
     findings = list(result.findings)
     present = {f.code for f in findings}
     codes = [c for c in CODES if c in present] + sorted(present - set(CODES))
     files = sorted({c.source.file for f in findings for c in f.citations if c.source})
-    parts = [
+    head = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -419,6 +432,8 @@ def audit_html(result: RunResult) -> str:
         + f'<span><a id="download" download="audit.json" href="#">audit.json</a></span>'
         f'<span class="src">refkit {_e(__version__)}</span></div>',
     ]
+    yield "\n".join(head) + "\n"
+    parts: list[str] = []
     if result.registry_note:
         parts.append(f'<p class="note">Registry: {_e(result.registry_note)}</p>')
     for problem in result.problems:
@@ -454,7 +469,10 @@ def audit_html(result: RunResult) -> str:
         '<th data-key="message" scope="col">Message and fix</th><th data-key="evidence" scope="col">Evidence</th>'
         "</tr></thead><tbody>"
     )
-    parts.extend(_finding_row(f, n) for n, f in enumerate(findings))
+    yield "".join(f"{part}\n" for part in parts)
+    parts.clear()
+    for n, finding in enumerate(findings):
+        yield _finding_row(finding, n) + "\n"
     parts.append("</tbody></table>")
     if not findings:
         parts.append("<p>No findings.</p>")
@@ -462,7 +480,7 @@ def audit_html(result: RunResult) -> str:
     for cluster in result.clusters:
         status = cluster.match.status if cluster.match else "unverified"
         doi = f", DOI {_e(cluster.canonical.doi)}" if cluster.canonical.doi else ""
-        head = f"<strong>{_e(cluster.id)}</strong> ({_e(status)}{doi})"
+        label = f"<strong>{_e(cluster.id)}</strong> ({_e(status)}{doi})"
         title = _e(cluster.canonical.title or cluster.citations[0].raw)
         items = "".join(
             f'<li><span class="src">{_e(r.source.file)} #{_e(r.source.label or r.source.position)}</span> '
@@ -471,11 +489,15 @@ def audit_html(result: RunResult) -> str:
             else f'<li><span class="raw">{_e(r.raw)}</span></li>'
             for r in cluster.citations
         )
-        parts.append(f"<li><details><summary>{head}: {title}</summary><ul>{items}</ul></details></li>")
+        parts.append(f"<li><details><summary>{label}: {title}</summary><ul>{items}</ul></details></li>")
+        if len(parts) >= 256:
+            yield "".join(f"{part}\n" for part in parts)
+            parts.clear()
     parts.append("</ul></main>")
-    parts.append(f'<script type="application/json" id="audit-data">{_script_json(doc)}</script>')
-    parts.append(f"<script>{_JS}</script></body></html>")
-    return "\n".join(parts) + "\n"
+    yield "".join(f"{part}\n" for part in parts)
+    yield '<script type="application/json" id="audit-data">'
+    yield from _script_json_pieces(audit_document(result))
+    yield f"</script>\n<script>{_JS}</script></body></html>\n"
 
 
 def write_audit(result: RunResult, outdir: Path, *, with_html: bool = False) -> list[Path]:
@@ -498,7 +520,7 @@ def audit_files(result: RunResult, outdir: Path, *, with_html: bool = False) -> 
         outdir / "audit.md": lambda: audit_markdown(result),
     }
     if with_html:
-        files[outdir / "audit.html"] = lambda: audit_html(result)
+        files[outdir / "audit.html"] = lambda: audit_html_pieces(result)
     return files
 
 

@@ -150,3 +150,12 @@ def test_audit_json_written_in_pieces_is_the_document(tmp_path: Path, seed_artic
     result = run([seed_articles], tmp_path / "out", registry=None)
     text = (tmp_path / "out" / "audit.json").read_text(encoding="utf-8")
     assert text == json.dumps(audit_document(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_audit_html_is_written_in_pieces_and_is_the_same_page(tmp_path: Path, seed_articles: Path) -> None:
+    from refkit.report import audit_html, audit_html_pieces
+
+    result = run([seed_articles], tmp_path / "out", registry=None)
+    pieces = list(audit_html_pieces(result))
+    assert len(pieces) > len(result.findings)  # a row at a time, the embedded document in the encoder's pieces
+    assert "".join(pieces) == audit_html(result) == (tmp_path / "out" / "audit.html").read_text(encoding="utf-8")
