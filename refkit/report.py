@@ -18,7 +18,8 @@ from __future__ import annotations
 import html
 import json
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,24 +57,28 @@ def _citation_json(ref: Reference, match: Match | None) -> dict[str, Any]:
 
 def audit_document(result: RunResult) -> dict[str, Any]:
     """The content of ``audit.json`` (schema described in the README)."""
-    return {
-        "refkit": __version__,
-        "summary": result.summary(),
-        "registry": result.registry_note,
-        "inputs": [
-            {
-                "file": f,
-                "references": sum(1 for c in result.citations if c.source and c.source.file == f),
-                "problems": [p.message for p in result.problems if p.path == f],
-            }
-            for f in result.inputs
-        ]
-        + [
-            {"file": p.path, "references": 0, "problems": [p.message]}
-            for p in result.problems
-            if p.path not in result.inputs
-        ],
-        "works": [
+    return {key: list(value) if isinstance(value, Iterator) else value for key, value in _document_parts(result)}
+
+
+def _document_parts(result: RunResult) -> Iterator[tuple[str, Any]]:
+    """The document's keys and values in order; the long lists (works, findings) as iterators, made as they are
+    written."""
+    references: Counter[str] = Counter(c.source.file for c in result.citations if c.source)
+    problems: dict[str, list[str]] = {}
+    for problem in result.problems:
+        problems.setdefault(problem.path, []).append(problem.message)
+    inputs = set(result.inputs)
+    yield "refkit", __version__
+    yield "summary", result.summary()
+    yield "registry", result.registry_note
+    yield (
+        "inputs",
+        [{"file": f, "references": references[f], "problems": problems.get(f, [])} for f in result.inputs]
+        + [{"file": p.path, "references": 0, "problems": [p.message]} for p in result.problems if p.path not in inputs],
+    )
+    yield (
+        "works",
+        (
             {
                 "id": c.id,
                 "DOI": c.canonical.doi,
@@ -84,9 +89,28 @@ def audit_document(result: RunResult) -> dict[str, Any]:
                 "citations": [_citation_json(r, m) for r, m in zip(c.citations, c.matches, strict=False)],
             }
             for c in result.clusters
-        ],
-        "findings": [f.to_dict() for f in result.findings],
-    }
+        ),
+    )
+    yield "findings", (f.to_dict() for f in result.findings)
+
+
+def _document_pieces(result: RunResult, *, indent: int | None) -> Iterator[str]:
+    """The document as ``json.dumps(audit_document(result), ensure_ascii=False, indent=indent)`` writes it (compact
+    separators without ``indent``), in pieces: a work or a finding at a time, never the whole document."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=indent, separators=(",", ": ") if indent else (",", ":"))
+    line, colon = ("\n", ": ") if indent else ("", ":")
+    pad = " " * (indent or 0)
+    yield "{"
+    for n, (key, value) in enumerate(_document_parts(result)):
+        yield ("," if n else "") + line + pad + encoder.encode(key) + colon
+        if not isinstance(value, Iterator):
+            yield encoder.encode(value).replace("\n", "\n" + pad)
+            continue
+        count = 0
+        for count, item in enumerate(value, 1):
+            yield ("," if count > 1 else "[") + line + pad * 2 + encoder.encode(item).replace("\n", "\n" + pad * 2)
+        yield line + pad + "]" if count else "[]"
+    yield line + "}"
 
 
 # Markdown's and HTML's active characters: with these escaped, a reference's text stays text wherever audit.md is
@@ -323,17 +347,11 @@ def _e(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _script_json(data: Any) -> str:
-    """JSON that is inert inside a ``<script>`` element: no ``</script>``, ``<!--`` or line separators.
-
-    ``<``, ``>`` and ``&`` occur in JSON only inside strings, where their ``\\u`` escapes mean the same text.
-    """
-    return "".join(_script_json_pieces(data))
-
-
-def _script_json_pieces(data: Any) -> Iterator[str]:
-    """:func:`_script_json` in the encoder's pieces (each mark is escaped on its own, so pieces can be cut anywhere)."""
-    for text in json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).iterencode(data):
+def _inert(pieces: Iterable[str]) -> Iterator[str]:
+    """JSON pieces made inert inside a ``<script>`` element: no ``</script>``, ``<!--`` or line separators. ``<``,
+    ``>`` and ``&`` occur in JSON only inside strings, where their ``\\u`` escapes mean the same text; each mark is
+    escaped on its own, so pieces can be cut anywhere."""
+    for text in pieces:
         for char, escaped in _SCRIPT_ESCAPES:
             if char in text:
                 text = text.replace(char, escaped)
@@ -496,7 +514,7 @@ def audit_html_pieces(result: RunResult) -> Iterator[str]:
     parts.append("</ul></main>")
     yield "".join(f"{part}\n" for part in parts)
     yield '<script type="application/json" id="audit-data">'
-    yield from _script_json_pieces(audit_document(result))
+    yield from _inert(_document_pieces(result, indent=None))
     yield f"</script>\n<script>{_JS}</script></body></html>\n"
 
 
@@ -516,7 +534,7 @@ def audit_files(result: RunResult, outdir: Path, *, with_html: bool = False) -> 
     """The audit files' paths, each with the function that renders it (see :func:`refkit.files.write_all`): a file
     is rendered only when it is written, the JSON document in pieces as it is encoded."""
     files: dict[Path, Content] = {
-        outdir / "audit.json": lambda: _json_pieces(audit_document(result)),
+        outdir / "audit.json": lambda: _json_pieces(result),
         outdir / "audit.md": lambda: audit_markdown(result),
     }
     if with_html:
@@ -524,7 +542,7 @@ def audit_files(result: RunResult, outdir: Path, *, with_html: bool = False) -> 
     return files
 
 
-def _json_pieces(document: dict[str, Any]) -> Iterator[str]:
-    """``document`` as indented JSON (non-ASCII kept as is) and a final line end, in the encoder's pieces."""
-    yield from json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document)
+def _json_pieces(result: RunResult) -> Iterator[str]:
+    """``audit.json``: the document indented (non-ASCII kept as is) and a final line end, in pieces."""
+    yield from _document_pieces(result, indent=2)
     yield "\n"
