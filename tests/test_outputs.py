@@ -150,6 +150,14 @@ def test_audit_json_written_in_pieces_is_the_document(tmp_path: Path, seed_artic
     result = run([seed_articles], tmp_path / "out", registry=None)
     text = (tmp_path / "out" / "audit.json").read_text(encoding="utf-8")
     assert text == json.dumps(audit_document(result), ensure_ascii=False, indent=2) + "\n"
+    # a run with nothing cited: the works and findings lists written empty, as json writes them
+    empty = tmp_path / "empty.txt"
+    empty.write_text("An article without a reference list.\n", encoding="utf-8")
+    result = run([empty], tmp_path / "out-empty", registry=None)
+    document = audit_document(result)
+    assert document["works"] == [] and document["findings"] == []
+    text = (tmp_path / "out-empty" / "audit.json").read_text(encoding="utf-8")
+    assert text == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
 def test_audit_html_is_written_in_pieces_and_is_the_same_page(tmp_path: Path, seed_articles: Path) -> None:

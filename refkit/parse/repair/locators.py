@@ -126,7 +126,7 @@ def _journal_read_with_volume(volume: str) -> dict[str, Any]:
 def _note_after_pages(ref: Reference) -> dict[str, Any]:
     """ "77-86; discussion 86-7": the pages, then a note."""
     pages, _, rest = (ref.page or "").partition("; ")
-    if _PAGE_NUMBERS.fullmatch(pages) or _PAGE_RANGE.fullmatch(pages):
+    if _PAGE_RANGE.fullmatch(pages):  # pages, lettered or not ("S13-S19")
         return {"page": pages, "note": "; ".join(n for n in (ref.note, rest) if n)}
     return {}
 
