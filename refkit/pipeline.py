@@ -21,6 +21,7 @@ from typing import Any
 from refkit.articles import ARTICLE_SUFFIXES, collect_inputs, read_article
 from refkit.audit import audit
 from refkit.dedupe import comparison_keys, dedupe
+from refkit.dedupe.keys import _doi
 from refkit.errors import OutputError
 from refkit.match import match_many
 from refkit.model import Cluster, Finding, Match, Reference
@@ -104,7 +105,18 @@ def run(
         result.registry_note = _registry_note(result.matches, unreachable, getattr(registry, "offline", False))
 
     clock = time.perf_counter()
-    result.clusters = dedupe(result.references, result.matches, keys=keys)
+    if client is not None:
+        # grouped on the cluster, where the keys are (refkit.distributed.grouping)
+        try:
+            dois = [_doi(r, m) for r, m in zip(result.references, result.matches, strict=True)]
+            grouped = keys.dedupe_groups(dois)  # type: ignore[union-attr]
+            del dois
+        finally:
+            keys.release()  # type: ignore[union-attr]
+        result.clusters = dedupe(result.references, result.matches, grouped=grouped)
+        del grouped
+    else:
+        result.clusters = dedupe(result.references, result.matches, keys=keys)
     del keys
     if library is not None:
         from refkit import library as _library

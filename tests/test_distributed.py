@@ -10,11 +10,17 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from refkit.articles import read_article
+from refkit.dedupe import _groups, comparison_keys
+from refkit.distributed.grouping import SpreadKeys, stable_hash
+from refkit.match.works import _numbers_in, _rendering, _works
+from refkit.parse import parse_citations
 from refkit.pipeline import run
 from refkit.registry import CrossrefClient
 from refkit.registry.snapshot import SnapshotRegistry
@@ -136,6 +142,41 @@ def test_distributed_run_on_two_thousand_citations_against_a_snapshot_gives_the_
     _same(single, spread)
 
 
+def test_groups_made_by_shuffling_the_blocking_keys_are_those_of_one_process(dask_client: Any, tmp_path: Path) -> None:
+    _articles_from_reference_lists(tmp_path / "articles")
+    citations = [c for path in sorted((tmp_path / "articles").iterdir()) for c in read_article(path)[0]]
+    refs = parse_citations(citations)
+    keys = [comparison_keys(r) for r in refs]
+    cuts = [0, 300, 301, 900, 1500, len(refs)]  # parts of uneven sizes, one of a single citation
+    spans = list(itertools.pairwise(cuts))
+    spread = SpreadKeys(
+        dask_client,
+        [dask_client.scatter([keys[a:b]])[0] for a, b in spans],
+        [dask_client.scatter([[_rendering(r) for r in refs[a:b]]])[0] for a, b in spans],
+        [b - a for a, b in spans],
+        entries_per_bucket=400,  # many more buckets than parts: a pair is met in several buckets
+    )
+    try:
+        numbers = [stable_hash("\x1f".join(_numbers_in(r.title))) for r in refs]
+        plan_groups = spread.plan_groups(numbers)
+        assert plan_groups == _works(refs, [None] * len(refs), keys)
+        assert len(plan_groups) < len(refs)  # works recur
+        groups, hints = _groups(keys)
+        assert spread.dedupe_groups([k.doi for k in keys]) == (groups, sorted(set(hints)))
+        # a DOI found by matching joins, or keeps apart, what the written ones did not
+        dois = [k.doi or (f"10.9/{n % 7}" if n % 3 == 0 else None) for n, k in enumerate(keys)]
+        moved = [replace(k, doi=d) for k, d in zip(keys, dois, strict=True)]
+        groups, hints = _groups(moved)
+        assert spread.dedupe_groups(dois) == (groups, sorted(set(hints)))
+    finally:
+        spread.release()
+
+
+def _name(key: str | tuple[Any, ...]) -> str:
+    """A Dask task's name: its key, or a collection's name for a key like ``("shuffle-...", 3)``."""
+    return key if isinstance(key, str) else str(key[0])
+
+
 def _most_in_a_window(times: list[float], window: float) -> int:
     most = 0
     start = 0
@@ -157,7 +198,7 @@ def test_one_rate_and_one_concurrency_cap_for_the_whole_cluster(
         result = run([DEMO], None, registry=registry, client=dask_client)
     assert result.summary()["matched"] > 0
     # both workers looked works up ...
-    searching = {task["worker"] for task in stream.data if task["key"].startswith("_search_part")}
+    searching = {task["worker"] for task in stream.data if _name(task["key"]).startswith("_search_part")}
     assert len(searching) == 2
     # ... and together they kept to one client's limits
     log = crossref_server.log

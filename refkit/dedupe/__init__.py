@@ -94,7 +94,11 @@ def _groups(keys: Sequence[Keys]) -> tuple[list[list[int]], list[tuple[int, int,
 
 
 def dedupe(
-    refs: Sequence[Reference], matches: Sequence[Match | None] | None = None, *, keys: Sequence[Keys] | None = None
+    refs: Sequence[Reference],
+    matches: Sequence[Match | None] | None = None,
+    *,
+    keys: Sequence[Keys] | None = None,
+    grouped: tuple[Sequence[Sequence[int]], Sequence[tuple[int, int, str]]] | None = None,
 ) -> list[Cluster]:
     """Cluster citations of the same work; returns clusters ``w1``, ``w2``... in order of first citation.
 
@@ -103,6 +107,8 @@ def dedupe(
         matches: the registry outcome for each citation (same order), or None when nothing was looked up.
         keys: each citation's :func:`comparison_keys` without its match, when they are made already (matching
             makes them too); a match changes only the DOI.
+        grouped: the citations of each work (indices, in order of first citation) and the pairs judged related
+            works, when a cluster grouped them (:mod:`refkit.distributed.grouping`); ``keys`` are then not needed.
 
     Raises:
         ValueError: ``matches`` (or ``keys``) is not as long as ``refs``.
@@ -114,13 +120,17 @@ def dedupe(
         [('2016', '2015')]
     """
     match_list: list[Match | None] = list(matches) if matches is not None else [None] * len(refs)
-    keys = _all_keys(refs, match_list, keys)
-    groups, hints = _groups(keys)
+    if grouped is None:
+        groups, hints = _groups(_all_keys(refs, match_list, keys))
+    else:
+        if matches is not None and len(matches) != len(refs):
+            raise ValueError("matches must be as long as refs")
+        groups, hints = grouped
     canonicals: list[Reference] = []
     for members in groups:
         canonicals.append(_canonical([refs[i] for i in members], [match_list[i] for i in members]))
     dois = [(c.doi or "").lower() or None for c in canonicals]
-    related = _related(groups, keys, hints, match_list, dois)
+    related = _related(groups, hints, match_list, dois)
     return [
         Cluster(
             id=f"w{n}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from refkit.dedupe.keys import Keys, _all_keys
 from refkit.dedupe.scoring import _judge
@@ -77,13 +77,20 @@ def _pairs(keys: Sequence[Keys]) -> set[tuple[int, int]]:
     for i, k in enumerate(keys):
         for key in set(_block_keys(k)):
             blocks[key].append(i)
+    return _block_pairs(blocks.values(), lambda i: keys[i].title)
+
+
+def _block_pairs(blocks: Iterable[Sequence[int]], title: Callable[[int], str]) -> set[tuple[int, int]]:
+    """The pairs of each block's members (indices in ascending order), a block larger than ``_BLOCK_MAX`` compared
+    only between neighbours in ``title`` order: for all citations at once, or for the blocks of one shuffle bucket
+    (:mod:`refkit.distributed.grouping`), which holds each of its blocks whole."""
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
+    for members in blocks:
         if len(members) < 2:
             continue
         if len(members) > _BLOCK_MAX:
             # not specific: compare only neighbours in title order (sorted neighbourhood), linear in the block
-            members = sorted(members, key=lambda i: (keys[i].title, i))
+            members = sorted(members, key=lambda i: (title(i), i))
             for x, i in enumerate(members):
                 for j in members[x + 1 : x + 1 + _WINDOW]:
                     pairs.add((i, j) if i < j else (j, i))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 from refkit.dedupe.keys import Keys, _all_keys
 from refkit.model import Match, Reference
@@ -23,11 +23,21 @@ def cluster(
 
 
 def _cluster(keys: Sequence[Keys], pairs: Iterable[tuple[int, int, float]]) -> list[list[int]]:
-    parent = list(range(len(keys)))
-    ids: dict[int, tuple[set[str], set[str]]] = {}
-    for i, k in enumerate(keys):
-        if k.doi or k.pmid:
-            ids[i] = ({k.doi} if k.doi else set(), {k.pmid} if k.pmid else set())
+    accepted = ((i, j) for i, j, s in sorted(pairs, key=lambda t: (-t[2], t[0], t[1])) if s >= 0.5)
+    return _components(len(keys), lambda i: keys[i].doi, lambda i: keys[i].pmid, accepted)
+
+
+def _components(
+    count: int,
+    doi: Callable[[int], Hashable | None],
+    pmid: Callable[[int], Hashable | None],
+    accepted: Iterable[tuple[int, int]],
+) -> list[list[int]]:
+    """Groups of ``range(count)`` (in order of first index) joined by the ``accepted`` pairs, strongest first,
+    skipping a pair that would put two DOIs or two PMIDs in one group. ``doi`` and ``pmid`` give each index's
+    identifiers (any values that compare equal when the identifiers are the same)."""
+    parent = list(range(count))
+    ids: dict[int, tuple[set[Hashable], set[Hashable]]] = {}
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -35,22 +45,27 @@ def _cluster(keys: Sequence[Keys], pairs: Iterable[tuple[int, int, float]]) -> l
             i = parent[i]
         return i
 
-    for i, j, s in sorted(pairs, key=lambda t: (-t[2], t[0], t[1])):
-        if s < 0.5:
-            continue
+    def idents(root: int) -> tuple[set[Hashable], set[Hashable]]:
+        # a group never joined keeps its identifiers where they are: only joined groups hold sets
+        found = ids.get(root)
+        if found is not None:
+            return found
+        d, p = doi(root), pmid(root)
+        return ({d} if d else set(), {p} if p else set())
+
+    for i, j in accepted:
         ri, rj = find(i), find(j)
         if ri == rj:
             continue
-        di, pi = ids.get(ri, (set(), set()))
-        dj, pj = ids.get(rj, (set(), set()))
+        di, pi = idents(ri)
+        dj, pj = idents(rj)
         if (di and dj and di != dj) or (pi and pj and pi != pj):
             continue
         root, other = min(ri, rj), max(ri, rj)
         parent[other] = root
-        if other in ids or root in ids:
-            ids[root] = (di | dj, pi | pj)
-            ids.pop(other, None)
+        ids[root] = (di | dj, pi | pj)
+        ids.pop(other, None)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(keys)):
+    for i in range(count):
         groups[find(i)].append(i)
     return sorted(groups.values(), key=lambda g: g[0])

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from refkit.dedupe.keys import Keys
 from refkit.model import Match
 
 #: Crossref ``relation`` types reported in ``Cluster.related`` (work-to-work relations between versions, not
@@ -68,7 +67,6 @@ def _inverse(relation: str) -> str:
 
 def _related(
     groups: Sequence[Sequence[int]],
-    keys: Sequence[Keys],
     hints: Iterable[tuple[int, int, str]],
     matches: Sequence[Match | None],
     dois: Sequence[str | None],

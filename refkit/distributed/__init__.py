@@ -36,10 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from refkit.articles import read_article
-from refkit.dedupe import Keys, comparison_keys
+from refkit.dedupe import comparison_keys
+from refkit.dedupe.keys import _all_keys
+from refkit.distributed.grouping import SpreadKeys, stable_hash
 from refkit.distributed.recipe import RegistryRecipe, forget, recipe_for, registry_from, requests_sent
 from refkit.errors import RefkitError
 from refkit.match import ROWS, OpenWork, check_written, plan, query_for, search_works
+from refkit.match.works import _numbers_in, _rendering
 from refkit.model import Match, Reference
 from refkit.parse import parse_citations
 from refkit.registry import Registry
@@ -118,11 +121,12 @@ def read_and_match(
     rows: int = ROWS,
     progress: Callable[[int], Any] | None = None,
     on_total: Callable[[int], Any] | None = None,
-) -> tuple[str | None, list[Keys]]:
+) -> tuple[str | None, SpreadKeys]:
     """Fill ``result``'s inputs, citations, problems, references and matches on ``client``'s cluster.
 
-    Returns why the registry stopped answering (as :attr:`CrossrefClient.unreachable`), or None; and each
-    reference's comparison keys (:func:`refkit.dedupe.comparison_keys`, made on the workers), for de-duplication.
+    Returns why the registry stopped answering (as :attr:`CrossrefClient.unreachable`), or None; and the
+    references' comparison keys, made and kept on the workers (:class:`~refkit.distributed.grouping.SpreadKeys`),
+    for de-duplication on the cluster; the caller releases them.
     """
     _require_dask()
     if parser is not None and not isinstance(parser, str):
@@ -131,21 +135,33 @@ def read_and_match(
     threads = max(1, sum(client.nthreads().values()))
     recipe = recipe_for(registry, client) if registry is not None else None
     unreachable: list[str] = []
-    keys: list[Keys] = []
+    spread: SpreadKeys | None = None
     try:
         clock = time.perf_counter()
         parts = _split(list(files), max(threads * PARTS_PER_THREAD, math.ceil(len(files) / MAX_FILES_PER_PART)))
         cwd = os.getcwd()  # relative paths are the driver's: a worker may run elsewhere
-        read = _each_result(client, client.map(_read_part, parts, parser=parser, recipe=recipe, cwd=cwd, pure=False))
+        read_parts = client.map(_read_part, parts, parser=parser, recipe=recipe, cwd=cwd, pure=False)
+        # the comparison keys and the strings' words stay on the workers (de-duplication and the plan's grouping
+        # shuffle them there); the rest comes to the driver
+        kept_keys = client.map(_item, read_parts, name="keys", pure=False)
+        kept_words = client.map(_item, read_parts, name="renderings", pure=False)
+        shown = client.map(_item, read_parts, name="shown", pure=False)
+        for future in read_parts:
+            future.release()
+        read_parts.clear()
+        read = _each_result(client, shown)
+        numbers: list[int] = []
         for part, done in zip(parts, read, strict=True):
             result.inputs.extend(str(p) for p in part)
             result.citations.extend(done["citations"])
             result.problems.extend(done["problems"])
             result.references.extend(done["references"])
-            keys.extend(done["keys"])
+            numbers.extend(done["numbers"])
             if done["unreachable"]:
                 unreachable.append(done["unreachable"])
+        spread = SpreadKeys(client, kept_keys, kept_words, [len(done["references"]) for done in read])
         written: list[Match | None] = [m for done in read for m in done["written"]]
+        del read
         result.timings["read"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -154,8 +170,9 @@ def read_and_match(
             on_total(len(refs))
         if recipe is None:
             result.matches = [Match(status="unverified", reason="not looked up (offline)") for _ in refs]
-            return None, keys
-        settled, works = plan(refs, written, keys=keys)
+            return None, spread
+        settled, works = plan(refs, written, groups=spread.plan_groups(numbers))
+        del numbers
         if progress and settled:
             progress(len(settled))
         result.timings["plan"] = time.perf_counter() - clock
@@ -193,7 +210,11 @@ def read_and_match(
         result.timings["search"] = time.perf_counter() - searching
         result.requests = sum(client.run(requests_sent, recipe.token).values())
         result.timings["match"] = time.perf_counter() - clock  # plan and search
-        return (unreachable[0] if unreachable else None), keys
+        return (unreachable[0] if unreachable else None), spread
+    except BaseException:
+        if spread is not None:
+            spread.release()
+        raise
     finally:
         if recipe is not None:
             with contextlib.suppress(Exception):
@@ -277,7 +298,6 @@ def _read_part(paths: list[Path], parser: str | None, recipe: RegistryRecipe | N
         citations.extend(found)
         problems.extend(trouble)
     references = parse_citations(citations, parser=parser)
-    keys = [comparison_keys(r) for r in references]
     written: list[Match | None] = [None] * len(references)
     unreachable = None
     if recipe is not None:
@@ -285,13 +305,22 @@ def _read_part(paths: list[Path], parser: str | None, recipe: RegistryRecipe | N
         written = check_written(references, registry)
         unreachable = getattr(registry, "unreachable", None)
     return {
-        "citations": citations,
-        "problems": problems,
-        "references": references,
-        "keys": keys,
-        "written": written,
-        "unreachable": unreachable,
+        "shown": {
+            "citations": citations,
+            "problems": problems,
+            "references": references,
+            "written": written,
+            "numbers": [stable_hash("\x1f".join(_numbers_in(r.title))) for r in references],
+            "unreachable": unreachable,
+        },
+        # the plan's keys: a written DOI counts only when it resolves to the citation's work
+        "keys": _all_keys(references, written, [comparison_keys(r) for r in references]),
+        "renderings": [_rendering(r) for r in references],
     }
+
+
+def _item(part: dict[str, Any], name: str) -> Any:
+    return part[name]
 
 
 def _search_part(

@@ -131,17 +131,22 @@ def check_written(refs: Sequence[Reference], registry: Registry) -> list[Match |
 
 
 def plan(
-    refs: Sequence[Reference], written: Sequence[Match | None], *, keys: Sequence[Keys] | None = None
+    refs: Sequence[Reference],
+    written: Sequence[Match | None],
+    *,
+    keys: Sequence[Keys] | None = None,
+    groups: Sequence[Sequence[int]] | None = None,
 ) -> tuple[dict[int, Match], list[OpenWork]]:
     """Phase 2, over all citations: the outcomes settled without a search, and the works left to search.
 
     Citations are grouped by work (offline, with :func:`refkit.dedupe.dedupe`'s steps, on ``keys`` when the
-    citations' comparison keys are made already); a work a verified DOI already names is scored against that record
-    first; a citation with too little to search on is settled as it is.
+    citations' comparison keys are made already, or as ``groups`` when a cluster grouped them:
+    :mod:`refkit.distributed.grouping`); a work a verified DOI already names is scored against that record first;
+    a citation with too little to search on is settled as it is.
     """
     results: dict[int, Match] = {i: m for i, m in enumerate(written) if m is not None and m.status == "matched"}
     works: list[OpenWork] = []
-    for group in _works(refs, written, keys):
+    for group in _works(refs, written, keys) if groups is None else groups:
         pool = [m.message for i in group if (m := results.get(i)) is not None and m.message is not None]
         shared = candidates(pool)  # derived once for every citation of the work
         todo = []

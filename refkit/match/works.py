@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from refkit.match.score import _MINOR
@@ -42,28 +42,72 @@ def _works(
     # this module
     from refkit.dedupe import _all_keys, _groups
 
-    groups: list[list[int]] = []
-    for members in _groups(_all_keys(refs, known, keys))[0]:
-        split: dict[tuple[str, ...], list[int]] = {}
+    groups = _split_by_numbers(_groups(_all_keys(refs, known, keys))[0], [_numbers_in(r.title) for r in refs])
+    words = [_rendering(r) for r in refs]
+    blocks: dict[str, list[int]] = {}
+    for i, (ws, _) in enumerate(words):
+        for w in _rendering_blocks(ws):
+            blocks.setdefault(w, []).append(i)
+    return _join_renderings(groups, _rendering_pairs(blocks.values(), words.__getitem__))
+
+
+def _split_by_numbers(groups: list[list[int]], numbers: Sequence[Hashable]) -> list[list[int]]:
+    """Each group split by the numbers of its citations' titles (``numbers[i]``, :func:`_numbers_in`)."""
+    out: list[list[int]] = []
+    for members in groups:
+        split: dict[Hashable, list[int]] = {}
         for i in members:
-            split.setdefault(_numbers_in(refs[i].title), []).append(i)
-        groups.extend(split.values())
-    return _join_renderings(refs, groups)
+            split.setdefault(numbers[i], []).append(i)
+        out.extend(split.values())
+    return out
 
 
 _NUMBER = re.compile(r"\d+")
+#: A word shared by more citations than this is not distinctive enough to compare them by.
+_RENDERING_BLOCK_MAX = 50
 
 
-def _join_renderings(refs: Sequence[Reference], groups: list[list[int]]) -> list[list[int]]:
-    """Join groups whose citations are the same string in other words: one work printed in two styles.
+def _rendering(ref: Reference) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of a citation's string (less minor words), and its numbers (year, volume, pages)."""
+    words = frozenset(fold(ref.raw).split()) - _MINOR
+    return words, frozenset(w for w in words if _NUMBER.fullmatch(w))
+
+
+def _rendering_blocks(words: frozenset[str]) -> list[str]:
+    return sorted(words, key=lambda w: (-len(w), w))[:3]  # long words are the distinctive ones
+
+
+def _rendering_pairs(
+    blocks: Iterable[Sequence[int]], rendering: Callable[[int], tuple[frozenset[str], frozenset[str]]]
+) -> Iterator[tuple[int, int]]:
+    """Pairs of citations in one block (of at most ``_RENDERING_BLOCK_MAX``) that are the same string in other
+    words: most words shared, and most numbers too."""
+    for members in blocks:
+        if len(members) > _RENDERING_BLOCK_MAX:
+            continue
+        for x, i in enumerate(members):
+            wi, ni = rendering(i)
+            if not wi:
+                continue
+            for j in members[x + 1 :]:
+                wj, nj = rendering(j)
+                if not wj:
+                    continue
+                shared = len(wi & wj) / len(wi | wj)
+                digits = ni | nj
+                if shared >= 0.5 and (not digits or len(ni & nj) / len(digits) >= 0.5):
+                    yield i, j
+
+
+def _join_renderings(groups: list[list[int]], pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Join groups whose citations are the same string in other words (``pairs``, :func:`_rendering_pairs`): one
+    work printed in two styles.
 
     Parsing differs between styles ("Title. In: Book" taken whole as the title, a missed author), so groups that
-    :func:`~refkit.dedupe.dedupe` keeps apart are compared again on the words of the strings themselves: most words
-    shared, and most numbers (year, volume, pages) too. A wrong join costs one more search, not a wrong match: a
-    citation its work's candidates do not confirm is searched on its own.
+    :func:`~refkit.dedupe.dedupe` keeps apart are compared again on the words of the strings themselves. A wrong
+    join costs one more search, not a wrong match: a citation its work's candidates do not confirm is searched on
+    its own.
     """
-    words = [set(fold(r.raw).split()) - _MINOR for r in refs]
-    numbers = [{w for w in ws if _NUMBER.fullmatch(w)} for ws in words]
     owner = {i: g for g, members in enumerate(groups) for i in members}
     parent = list(range(len(groups)))
 
@@ -73,22 +117,10 @@ def _join_renderings(refs: Sequence[Reference], groups: list[list[int]]) -> list
             g = parent[g]
         return g
 
-    blocks: dict[str, list[int]] = {}
-    for i, ws in enumerate(words):
-        for w in sorted(ws, key=lambda w: (-len(w), w))[:3]:  # long words are the distinctive ones
-            blocks.setdefault(w, []).append(i)
-    for members in blocks.values():
-        if len(members) > 50:
-            continue
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                gi, gj = find(owner[i]), find(owner[j])
-                if gi == gj or not words[i] or not words[j]:
-                    continue
-                shared = len(words[i] & words[j]) / len(words[i] | words[j])
-                digits = numbers[i] | numbers[j]
-                if shared >= 0.5 and (not digits or len(numbers[i] & numbers[j]) / len(digits) >= 0.5):
-                    parent[max(gi, gj)] = min(gi, gj)
+    for i, j in pairs:
+        gi, gj = find(owner[i]), find(owner[j])
+        if gi != gj:
+            parent[max(gi, gj)] = min(gi, gj)
     joined: dict[int, list[int]] = {}
     for g, members in enumerate(groups):
         joined.setdefault(find(g), []).extend(members)
