@@ -276,6 +276,11 @@ def build(snapshot: Path, index: Path) -> dict[str, Any]:
     return {"records": count, "seconds": time.perf_counter() - clock}
 
 
+def index_size(index: Path) -> dict[str, Any]:
+    with open_snapshot_index(index) as registry:
+        return {"records": len(registry), "seconds": math.nan}
+
+
 def queries(index: Path, texts: list[str]) -> dict[str, Any]:
     from refkit.match import query_for
     from refkit.model import Reference
@@ -301,7 +306,9 @@ def open_snapshot_index(index: Path) -> Any:
     return open_index(index, read_only=True)
 
 
-def end_to_end(articles: Path, index: Path, workers: int, truth: dict[tuple[str, str], str | None]) -> dict[str, Any]:
+def end_to_end(
+    articles: Path, index: Path, workers: int, truth: dict[tuple[str, str], str | None], memory_limit: str = "auto"
+) -> dict[str, Any]:
     import refkit.distributed  # noqa: F401  (imported before the baseline is read)
     from refkit.pipeline import run
 
@@ -312,23 +319,33 @@ def end_to_end(articles: Path, index: Path, workers: int, truth: dict[tuple[str,
     run([first], None, registry=registry)
     baseline = _rss_mb()
     clock = time.perf_counter()
-    worker_peaks: list[float] = []
     if workers == 0:
         result = run([articles], None, registry=registry)
-    else:
-        from distributed import Client, LocalCluster
-
-        with (
-            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
-            Client(cluster) as client,
-        ):
-            clock = time.perf_counter()
-            result = run([articles], None, registry=registry, client=client)
-            seconds = time.perf_counter() - clock
-            peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-            worker_peaks = sorted(peaks.values())
-    if workers == 0:
         seconds = time.perf_counter() - clock
+        return {**_scored(result, truth), "seconds": seconds, "worker_peaks_mb": [], "baseline_mb": baseline}
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            memory_limit=memory_limit,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        clock = time.perf_counter()
+        result = run([articles], None, registry=registry, client=client)
+        seconds = time.perf_counter() - clock
+        # the result's citations and matches are read from the workers, a part at a time
+        scored = _scored(result, truth)
+        peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return {**scored, "seconds": seconds, "worker_peaks_mb": sorted(peaks.values()), "baseline_mb": baseline}
+
+
+def _scored(result: Any, truth: dict[tuple[str, str], str | None]) -> dict[str, Any]:
+    """DOI precision and recall against the truth, and the works found."""
     tp = accepted = positives = unknown = 0
     wrong: list[dict[str, Any]] = []
     for citation, m in zip(result.citations, result.matches, strict=True):
@@ -354,15 +371,12 @@ def end_to_end(articles: Path, index: Path, workers: int, truth: dict[tuple[str,
                 )
     return {
         "citations": len(result.citations),
-        "seconds": seconds,
         "timings": dict(result.timings),
         "precision": tp / accepted if accepted else 1.0,
         "recall": tp / positives if positives else 1.0,
         "works": len(result.clusters),
         "true_works": len({t or f"outside-{k}" for k, t in enumerate(truth.values())}),
         "unscored": unknown,
-        "worker_peaks_mb": worker_peaks,
-        "baseline_mb": baseline,
         "wrong": wrong,
     }
 
@@ -390,6 +404,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=500, help="searches timed on their own")
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=None, help="working folder (kept; default: a temporary one)")
+    ap.add_argument(
+        "--keep-index", action="store_true", help="use the index an earlier run built in --out (the build is not timed)"
+    )
+    ap.add_argument(
+        "--memory-limit",
+        default="auto",
+        help="each Dask worker's memory limit (Dask spills to disk above 60 %% of it; default: the machine's memory "
+        "shared between the workers)",
+    )
     args = ap.parse_args(argv)
 
     out = args.out or Path(tempfile.mkdtemp(prefix="refkit-scale-"))
@@ -411,14 +434,19 @@ def main(argv: list[str] | None = None) -> int:
         f"({repeats:,} repeat citations of a work) in {time.perf_counter() - clock:.0f} s"
     )
 
-    index.unlink(missing_ok=True)
-    built = _in_child(build, snapshot, index)
-    size = index.stat().st_size
-    print(
-        f"index build: {built['records']:,} records in {built['seconds']:.1f} s = "
-        f"{built['records'] / built['seconds']:,.0f} records/s; {size / 2**20:.0f} MB = "
-        f"{size / built['records']:,.0f} bytes/record; peak {built['peak_mb']:.0f} MB"
-    )
+    if args.keep_index and index.is_file():
+        built = _in_child(index_size, index)
+        size = index.stat().st_size
+        print(f"index: kept from an earlier run, {built['records']:,} records; not timed")
+    else:
+        index.unlink(missing_ok=True)
+        built = _in_child(build, snapshot, index)
+        size = index.stat().st_size
+        print(
+            f"index build: {built['records']:,} records in {built['seconds']:.1f} s = "
+            f"{built['records'] / built['seconds']:,.0f} records/s; {size / 2**20:.0f} MB = "
+            f"{size / built['records']:,.0f} bytes/record; peak {built['peak_mb']:.0f} MB"
+        )
 
     sample = random.Random(SEED).sample([text for _, text in truth], min(args.queries, len(truth)))
     q = _in_child(queries, index, sample)
@@ -429,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runs: dict[int, dict[str, Any]] = {}
     for workers in ([] if args.no_single else [0]) + list(args.workers):
-        r = _in_child(end_to_end, articles, index, workers, truth)
+        r = _in_child(end_to_end, articles, index, workers, truth, args.memory_limit)
         runs[workers] = r
         label = "one process" if workers == 0 else f"Dask, {workers} worker(s)"
         if args.wrong:

@@ -382,6 +382,10 @@ def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
                 library=_load_library(args),
                 client=dask_client,
             )
+            if close:
+                close()
+            # on a cluster the findings are read from the workers: while the cluster is up
+            return _report_run(args, client, result, table=table)
     except (DaskMissing, ClusterUnavailable) as exc:
         _err(str(exc))
         return EXIT_USAGE
@@ -389,6 +393,10 @@ def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
         if close:
             close()
         client.close()
+
+
+def _report_run(args: argparse.Namespace, client: Any, result: Any, *, table: bool) -> int:
+    """Say what the run did, and its exit code."""
     for problem in result.problems:
         _err(problem.message)
     if result.registry_note:

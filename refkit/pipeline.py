@@ -21,7 +21,6 @@ from typing import Any
 from refkit.articles import ARTICLE_SUFFIXES, collect_inputs, read_article
 from refkit.audit import audit
 from refkit.dedupe import comparison_keys, dedupe
-from refkit.dedupe.keys import _doi
 from refkit.errors import OutputError
 from refkit.match import match_many
 from refkit.model import Cluster, Finding, Match, Reference
@@ -64,9 +63,9 @@ def run(
     files, problems = collect_inputs(paths)
     result.problems.extend(problems)
     if client is not None:
-        from refkit.distributed import read_and_match
+        from refkit.distributed import run_on_cluster
 
-        unreachable, keys = read_and_match(
+        unreachable = run_on_cluster(
             result,
             files,
             client=client,
@@ -75,6 +74,20 @@ def run(
             progress=progress,
             on_total=on_total,
         )
+        if registry is not None:
+            t = result.tallies
+            result.registry_note = _note(
+                t["failures"], t["unchecked"], t["reason"], unreachable, getattr(registry, "offline", False)
+            )
+        if library is not None:
+            # linking compares every work with the library's items: here the works are read to the driver
+            from refkit import library as _library
+
+            clock = time.perf_counter()
+            result.clusters = _library.link(list(result.clusters), library)
+            result.findings = audit_with_library(list(result.findings), result.clusters)
+            result.tallies.pop("findings", None)
+            result.timings["library"] = time.perf_counter() - clock
     else:
         for path in files:
             result.inputs.append(str(path))
@@ -101,33 +114,22 @@ def run(
             result.requests = getattr(getattr(registry, "stats", None), "sent", 0) - before
             unreachable = getattr(registry, "unreachable", None)
         result.timings["match"] = time.perf_counter() - clock
-    if registry is not None:
-        result.registry_note = _registry_note(result.matches, unreachable, getattr(registry, "offline", False))
+        if registry is not None:
+            result.registry_note = _registry_note(result.matches, unreachable, getattr(registry, "offline", False))
 
-    clock = time.perf_counter()
-    if client is not None:
-        # grouped on the cluster, where the keys are (refkit.distributed.grouping)
-        try:
-            dois = [_doi(r, m) for r, m in zip(result.references, result.matches, strict=True)]
-            grouped = keys.dedupe_groups(dois)  # type: ignore[union-attr]
-            del dois
-        finally:
-            keys.release()  # type: ignore[union-attr]
-        result.clusters = dedupe(result.references, result.matches, grouped=grouped)
-        del grouped
-    else:
+        clock = time.perf_counter()
         result.clusters = dedupe(result.references, result.matches, keys=keys)
-    del keys
-    if library is not None:
-        from refkit import library as _library
+        del keys
+        if library is not None:
+            from refkit import library as _library
 
-        result.clusters = _library.link(result.clusters, library)
-    result.timings["dedupe"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    result.findings = audit(result.clusters)
-    if library is not None:
-        result.findings = audit_with_library(result.findings, result.clusters)
-    result.timings["audit"] = time.perf_counter() - clock
+            result.clusters = _library.link(result.clusters, library)
+        result.timings["dedupe"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        result.findings = audit(result.clusters)
+        if library is not None:
+            result.findings = audit_with_library(result.findings, result.clusters)
+        result.timings["audit"] = time.perf_counter() - clock
 
     if outdir is not None:
         clock = time.perf_counter()
@@ -136,7 +138,7 @@ def run(
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})", str(out)) from exc
-        from refkit.export import get_format
+        from refkit.export import dump_pieces, get_format
         from refkit.files import Content, write_all
         from refkit.report import audit_files
 
@@ -146,7 +148,7 @@ def run(
         files: dict[Path, Content] = {}
         for name in formats:
             plugin = get_format(name)
-            files[out / f"references{plugin.suffixes[0]}"] = functools.partial(plugin.dumps, new)
+            files[out / f"references{plugin.suffixes[0]}"] = functools.partial(dump_pieces, new, plugin)
         files.update(audit_files(result, out, with_html=True))
         result.outputs.extend(write_all(files))
         result.timings["write"] = time.perf_counter() - clock
@@ -164,13 +166,18 @@ def _registry_note(matches: Sequence[Match], unreachable: str | None, offline: b
     """What the run could not check, in one sentence (None when everything was looked up)."""
     failures = [m for m in matches if m.status == "unverified"]
     unchecked = [m for m in matches if m.written_doi_status == "unchecked" and m.status != "unverified"]
+    first = (failures or unchecked or [None])[0]
+    return _note(len(failures), len(unchecked), first.reason if first else None, unreachable, offline)
+
+
+def _note(failures: int, unchecked: int, reason: str | None, unreachable: str | None, offline: bool) -> str | None:
+    """The registry note from counts: references unverified, written DOIs unchecked, the first one's reason."""
     if not (unreachable or failures or unchecked):
         return None
     if offline:
-        note = f"offline: {len(failures)} reference(s) not in the cache are unverified"
+        note = f"offline: {failures} reference(s) not in the cache are unverified"
     else:
-        reason = unreachable or (failures or unchecked)[0].reason
-        note = f"{reason}; {len(failures)} reference(s) marked unverified"
+        note = f"{unreachable or reason}; {failures} reference(s) marked unverified"
     if unchecked:
-        note += f", {len(unchecked)} written DOI(s) unchecked"
+        note += f", {unchecked} written DOI(s) unchecked"
     return note

@@ -426,10 +426,16 @@ def audit_html_pieces(result: RunResult) -> Iterator[str]:
     """:func:`audit_html` in pieces, in order (a large run's page is written as it is made, never held whole)."""
     summary = result.summary()
     counts = summary["findings"]
-    findings = list(result.findings)
-    present = {f.code for f in findings}
-    codes = [c for c in CODES if c in present] + sorted(present - set(CODES))
-    files = sorted({c.source.file for f in findings for c in f.citations if c.source})
+    # one pass for the controls, another for the rows: the findings are never held all at once (a run on a cluster
+    # reads them from the workers a part at a time)
+    per_code: Counter[str] = Counter()
+    named: set[str] = set()
+    for f in result.findings:
+        per_code[f.code] += 1
+        named.update(c.source.file for c in f.citations if c.source)
+    codes = [c for c in CODES if c in per_code] + sorted(set(per_code) - set(CODES))
+    files = sorted(named)
+    total = sum(per_code.values())
     head = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -466,9 +472,7 @@ def audit_html_pieces(result: RunResult) -> Iterator[str]:
     )
     parts.append(
         '<label>Code <select id="code"><option value="">all codes</option>'
-        + "".join(
-            f'<option value="{_e(c)}">{_e(c)} ({sum(1 for f in findings if f.code == c)})</option>' for c in codes
-        )
+        + "".join(f'<option value="{_e(c)}">{_e(c)} ({per_code[c]})</option>' for c in codes)
         + "</select></label>"
     )
     parts.append(
@@ -478,7 +482,7 @@ def audit_html_pieces(result: RunResult) -> Iterator[str]:
     )
     parts.append(
         '<label>Search <input type="search" id="q" placeholder="text in citation, message, evidence"></label>'
-        f'<span id="shown" aria-live="polite">{len(findings)} findings</span></div>'
+        f'<span id="shown" aria-live="polite">{total} findings</span></div>'
     )
     parts.append(
         '<table id="findings"><thead><tr>'
@@ -489,10 +493,10 @@ def audit_html_pieces(result: RunResult) -> Iterator[str]:
     )
     yield "".join(f"{part}\n" for part in parts)
     parts.clear()
-    for n, finding in enumerate(findings):
+    for n, finding in enumerate(result.findings):
         yield _finding_row(finding, n) + "\n"
     parts.append("</tbody></table>")
-    if not findings:
+    if not total:
         parts.append("<p>No findings.</p>")
     parts.append('<h2>Works</h2><ul class="works">')
     for cluster in result.clusters:

@@ -5,6 +5,7 @@ It sits below both :mod:`refkit.pipeline` (which fills it) and :mod:`refkit.repo
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,22 +40,31 @@ class RunResult:
     outputs: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     requests: int = 0
+    #: Counts made where the items are, when they are kept on a cluster (:mod:`refkit.distributed`): ``parsed``,
+    #: ``statuses`` (match status -> count), ``findings`` (severity -> count); :meth:`summary` uses them.
+    tallies: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed_inputs(self) -> list[Problem]:
         return [p for p in self.problems if p.kind != "warning"]
 
     def summary(self) -> dict[str, Any]:
-        statuses = [m.status for m in self.matches]
+        statuses = self.tallies.get("statuses")
+        if statuses is None:
+            statuses = Counter(m.status for m in self.matches)
+        parsed = self.tallies.get("parsed")
+        if parsed is None:
+            parsed = sum(1 for r in self.references if r.title or r.author)
+        findings = self.tallies.get("findings")
         return {
             "inputs": len(self.inputs),
             "inputs_failed": len(self.failed_inputs),
             "references": len(self.citations),
-            "parsed": sum(1 for r in self.references if r.title or r.author),
-            "matched": statuses.count("matched"),
-            "ambiguous": statuses.count("ambiguous"),
-            "unmatched": statuses.count("unmatched"),
-            "unverified": statuses.count("unverified"),
+            "parsed": parsed,
+            "matched": statuses.get("matched", 0),
+            "ambiguous": statuses.get("ambiguous", 0),
+            "unmatched": statuses.get("unmatched", 0),
+            "unverified": statuses.get("unverified", 0),
             "works": len(self.clusters),
-            "findings": summarize(self.findings),
+            "findings": dict(findings) if findings is not None else summarize(self.findings),
         }

@@ -578,3 +578,17 @@ def test_csljson_article_with_a_known_journal_gets_the_journal_abbreviation() ->
     assert items[0]["type"] == "article-journal"
     assert items[0]["container-title"] == items[1]["container-title"] == "Acta Dermato-Venereologica"
     assert items[0].get("container-title-short") == items[1].get("container-title-short") == "Acta Derm Venereol"
+
+
+@pytest.mark.parametrize("name", ["bibtex", "csljson", "ris"])
+@pytest.mark.parametrize("size", [1, 2, 5, 512])
+def test_an_export_written_in_pieces_is_the_export(name: str, size: int) -> None:
+    from refkit.export import dump_pieces, dumps
+    from refkit.pipeline import run
+
+    works = run([Path(__file__).resolve().parent.parent / "data" / "articles"], None, registry=None).clusters
+    assert len(works) > 5
+    pieces = list(dump_pieces(works, name, size=size))
+    assert "".join(pieces) == dumps(works, name)
+    assert len(pieces) >= len(works) // size  # rendered a few works at a time
+    assert "".join(dump_pieces([], name, size=size)) == dumps([], name)

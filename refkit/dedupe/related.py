@@ -72,30 +72,52 @@ def _related(
     dois: Sequence[str | None],
 ) -> list[tuple[str, ...]]:
     where = {i: n for n, members in enumerate(groups) for i in members}
-    by_doi = {d: n for n, d in enumerate(dois) if d}
-    found: list[dict[str, None]] = [{} for _ in groups]
+    stated = {n: relations for n, members in enumerate(groups) if (relations := _stated(matches[i] for i in members))}
+    found = _links(((where[i], relation, where[j]) for i, j, relation in hints), stated, dois)
+    return [found.get(n, ()) for n in range(len(groups))]
+
+
+def _stated(matches: Iterable[Match | None]) -> list[tuple[str, str]]:
+    """The (relation, DOI) pairs the matched records of a work's citations state, each once, in order."""
+    seen: dict[tuple[str, str], None] = {}
+    for m in matches:
+        for pair in _message_relations(m.message if m is not None and m.status == "matched" else None):
+            seen[pair] = None
+    return list(seen)
+
+
+def _links(
+    hinted: Iterable[tuple[int, str, int]],
+    stated: Mapping[int, Sequence[tuple[str, str]]],
+    dois: Sequence[str | None] | Mapping[int, str],
+    by_doi: Mapping[str, int] | None = None,
+) -> dict[int, tuple[str, ...]]:
+    """Each work's ``related`` (works without any left out): from the pairs of works judged related (``hinted``,
+    work indices) and the relations their records state (``stated``, by work index), named from both sides.
+
+    ``dois`` gives each work's DOI (a mapping needs hold only the works that have one); ``by_doi`` the work of
+    each DOI, when made already."""
+    if by_doi is None:
+        items = dois.items() if isinstance(dois, Mapping) else enumerate(dois)
+        by_doi = {d: n for n, d in items if d}
+    found: dict[int, dict[str, None]] = {}
 
     def target(n: int) -> str:
-        return dois[n] or f"w{n + 1}"
+        doi = dois.get(n) if isinstance(dois, Mapping) else dois[n]
+        return doi or f"w{n + 1}"
 
     def link(x: int, relation: str, y: int) -> None:
         if x != y:
-            found[x][f"{relation}:{target(y)}"] = None
-            found[y][f"{_inverse(relation)}:{target(x)}"] = None
+            found.setdefault(x, {})[f"{relation}:{target(y)}"] = None
+            found.setdefault(y, {})[f"{_inverse(relation)}:{target(x)}"] = None
 
-    for i, j, relation in hints:
-        link(where[i], relation, where[j])
-    for n, members in enumerate(groups):
-        seen: set[tuple[str, str]] = set()
-        for i in members:
-            m = matches[i]
-            for relation, doi in _message_relations(m.message if m is not None and m.status == "matched" else None):
-                if (relation, doi) in seen:
-                    continue
-                seen.add((relation, doi))
-                other = by_doi.get(doi)
-                if other is not None:
-                    link(n, relation, other)
-                else:
-                    found[n][f"{relation}:{doi}"] = None
-    return [tuple(sorted(f)) for f in found]
+    for x, relation, y in hinted:
+        link(x, relation, y)
+    for n, relations in sorted(stated.items()):
+        for relation, doi in relations:
+            other = by_doi.get(doi)
+            if other is not None:
+                link(n, relation, other)
+            else:
+                found.setdefault(n, {})[f"{relation}:{doi}"] = None
+    return {n: tuple(sorted(f)) for n, f in found.items()}

@@ -93,17 +93,22 @@ class SpreadKeys:
         groups = _split_by_numbers(self._join(judged, None), numbers)
         rendering_pairs = ((i, j) for part in judged for i, j in part["renderings"])
         groups = _join_renderings(groups, rendering_pairs)
-        for future in self.renderings:
-            future.release()
-        self.renderings = None
+        self.drop_renderings()
         return groups
 
-    def dedupe_groups(self, dois: Sequence[str | None]) -> tuple[Groups, Hints]:
+    def dedupe_groups(self, dois: Sequence[Any]) -> tuple[Groups, Hints]:
         """De-duplication's groups and related-work hints (as :func:`refkit.dedupe._groups` makes them), given each
-        citation's DOI after matching (:func:`refkit.dedupe.keys._doi`)."""
-        per_part = [list(dois[s : s + n]) for s, n in zip(self.starts, self.sizes, strict=True)]
-        judged, hints = self._shuffle(per_part, with_renderings=False)
-        return self._join(judged, per_part), hints
+        part's list of its citations' DOIs after matching (:func:`refkit.dedupe.keys._doi`), or a future of it."""
+        if len(dois) != len(self.keys):
+            raise ValueError("one list of DOIs per part")
+        judged, hints = self._shuffle(list(dois), with_renderings=False)
+        return self._join(judged, list(dois)), hints
+
+    def drop_renderings(self) -> None:
+        """Release the strings' words (when the plan does not group)."""
+        for future in self.renderings or []:
+            future.release()
+        self.renderings = None
 
     def release(self) -> None:
         for future in [*self.keys, *(self.renderings or [])]:
@@ -112,9 +117,7 @@ class SpreadKeys:
 
     # ------------------------------------------------------------------------------------------------ steps
 
-    def _shuffle(
-        self, dois: list[list[str | None]] | None, *, with_renderings: bool
-    ) -> tuple[list[dict[str, Any]], Hints]:
+    def _shuffle(self, dois: list[Any] | None, *, with_renderings: bool) -> tuple[list[dict[str, Any]], Hints]:
         import dask.bag
         from dask import delayed
         from distributed import as_completed
@@ -142,7 +145,7 @@ class SpreadKeys:
         futures.clear()
         return judged, sorted(hints)
 
-    def _join(self, judged: list[dict[str, Any]], dois: list[list[str | None]] | None) -> Groups:
+    def _join(self, judged: list[dict[str, Any]], dois: list[Any] | None) -> Groups:
         """The groups of the accepted pairs, strongest first, never two DOIs or PMIDs in one."""
         import numpy as np
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -51,7 +51,9 @@ __all__ = [
     "ZOTERO_DOI_TYPES",
     "FormatPlugin",
     "as_clusters",
+    "chunked_with_keys",
     "citation_keys",
+    "dump_pieces",
     "dumps",
     "export",
     "export_name",
@@ -66,6 +68,7 @@ __all__ = [
     "register",
     "round_trip_differences",
     "spaced_initials",
+    "work_keys",
 ]
 
 #: Entry-point group under which other distributions install format plugins.
@@ -96,6 +99,9 @@ class FormatPlugin(Protocol):
     def loads(self, text: str) -> list[Reference]:
         """The references in ``text``; raises :class:`refkit.errors.FormatError` when it is malformed."""
         ...
+
+    # A plugin may also render in pieces, ``pieces(clusters, size) -> Iterator[str]``: the text of ``dumps`` a few
+    # works at a time (see :func:`dump_pieces`), with the keys of :func:`work_keys` and :func:`chunked_with_keys`.
 
 
 # Three tiers, searched in this order; built-ins and entry points are filled on first use.
@@ -227,6 +233,46 @@ def dumps(clusters: Iterable[Cluster], format: str | FormatPlugin) -> str:
         'TY  - JOUR'
     """
     return _plugin(format, None).dumps(list(clusters))
+
+
+#: Works rendered at a time when an export is written in pieces.
+PIECE = 512
+
+
+def dump_pieces(clusters: Sequence[Cluster], format: str | FormatPlugin, size: int = PIECE) -> Iterator[str]:
+    """The text of :func:`dumps`, in pieces of ``size`` works, for a format that renders in pieces (the built-in
+    ones: a plugin with ``pieces(clusters, size)``); others give their whole text at once.
+
+    The works are read twice, once for their citation keys (unique in the file) and once to render them, so that
+    only ``size`` of them are rendered at a time: for a large run whose works are kept on a cluster
+    (:class:`refkit.distributed.parted.Parted`).
+
+    Example:
+        >>> from refkit.model import Reference
+        >>> works = as_clusters([Reference(title="A"), Reference(title="B")])
+        >>> "".join(dump_pieces(works, "ris", size=1)) == dumps(works, "ris")
+        True
+    """
+    plugin = _plugin(format, None)
+    pieces = getattr(plugin, "pieces", None)
+    if pieces is None:
+        yield plugin.dumps(clusters)
+        return
+    yield from pieces(clusters, size)
+
+
+def chunked_with_keys(
+    clusters: Iterable[Cluster], keys: Sequence[str], size: int
+) -> Iterator[list[tuple[Cluster, str]]]:
+    """The works with their citation keys, ``size`` at a time (for a format's ``pieces``)."""
+    chunk: list[tuple[Cluster, str]] = []
+    for pair in zip(clusters, keys, strict=True):
+        chunk.append(pair)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def loads(text: str, format: str | FormatPlugin) -> list[Reference]:
@@ -623,7 +669,15 @@ def citation_keys(references: Sequence[Reference]) -> list[str]:
         >>> citation_keys([r, Reference(title="The Cell"), r])
         ['deza2016solitarya', 'anoncell', 'deza2016solitaryb']
     """
-    bases = [_key_base(r) for r in references]
+    return _unique_keys([_key_base(r) for r in references])
+
+
+def work_keys(clusters: Iterable[Cluster]) -> list[str]:
+    """:func:`citation_keys` of the works' canonical references, read one work at a time."""
+    return _unique_keys([_key_base(c.canonical) for c in clusters])
+
+
+def _unique_keys(bases: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     for base in bases:
         counts[base] = counts.get(base, 0) + 1

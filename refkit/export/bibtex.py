@@ -61,17 +61,19 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from refkit.errors import FormatError
 from refkit.export import (
     ZOTERO_DOI_TYPES,
+    chunked_with_keys,
     citation_keys,
     export_name,
     journal_names,
     marked_up_title,
     parse_provenance,
     provenance_note,
+    work_keys,
 )
 from refkit.model import Cluster, Person, Reference, Source
 from refkit.text import clean_text, small_int
@@ -465,13 +467,22 @@ class BibtexFormat:
 
     def dumps(self, clusters: Sequence[Cluster]) -> str:
         """One BibTeX entry per cluster, written by bibtexparser."""
+        return self._render(list(zip(clusters, citation_keys([c.canonical for c in clusters]), strict=True)))
+
+    def pieces(self, clusters: Sequence[Cluster], size: int) -> Iterator[str]:
+        """The text of :meth:`dumps`, ``size`` entries at a time."""
+        for n, chunk in enumerate(chunked_with_keys(clusters, work_keys(clusters), size)):
+            yield ("\n" if n else "") + self._render(chunk)
+
+    def _render(self, keyed: list[tuple[Cluster, str]]) -> str:
         import bibtexparser
         from bibtexparser.library import Library
         from bibtexparser.model import Entry, Field
 
-        keys = citation_keys([c.canonical for c in clusters])
+        if not keyed:
+            return ""
         library = Library()
-        for cluster, key in zip(clusters, keys, strict=True):
+        for cluster, key in keyed:
             entry_type, fields = _entry_fields(cluster)
             # Values are enclosed here, so bibtexparser's enclosing middleware (which copies every entry) is
             # not needed.

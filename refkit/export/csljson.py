@@ -45,19 +45,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from refkit.errors import FormatError
 from refkit.export import (
     ZOTERO_DOI_TYPES,
+    chunked_with_keys,
     citation_keys,
     export_name,
     journal_names,
     marked_up_title,
     parse_provenance,
     provenance_note,
+    work_keys,
 )
 from refkit.model import Cluster, Person, Reference, Source
 
@@ -121,6 +123,17 @@ class CslJsonFormat:
         keys = citation_keys([c.canonical for c in clusters])
         items = [to_item(cluster, key) for cluster, key in zip(clusters, keys, strict=True)]
         return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+    def pieces(self, clusters: Sequence[Cluster], size: int) -> Iterator[str]:
+        """The text of :meth:`dumps`, ``size`` items at a time (each item as ``json.dumps`` indents it in the
+        array: a string never holds a line break, which JSON escapes)."""
+        empty = True
+        for chunk in chunked_with_keys(clusters, work_keys(clusters), size):
+            items = (json.dumps(to_item(c, key), ensure_ascii=False, indent=2) for c, key in chunk)
+            text = ",\n".join("  " + item.replace("\n", "\n  ") for item in items)
+            yield ("[\n" if empty else ",\n") + text
+            empty = False
+        yield "[]\n" if empty else "\n]\n"
 
     def loads(self, text: str) -> list[Reference]:
         """The items of a CSL-JSON array as References.

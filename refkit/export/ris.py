@@ -50,17 +50,19 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from refkit.errors import FormatError
 from refkit.export import (
     ZOTERO_DOI_TYPES,
+    chunked_with_keys,
     citation_keys,
     export_name,
     journal_names,
     marked_up_title,
     parse_provenance,
     provenance_note,
+    work_keys,
 )
 from refkit.model import Cluster, Person, Reference, Source
 from refkit.parse.fields import is_name_suffix
@@ -268,6 +270,11 @@ class RisFormat:
         keys = citation_keys([c.canonical for c in clusters])
         records = ["\n".join(_record(c, k)) + "\n" for c, k in zip(clusters, keys, strict=True)]
         return "\n".join(records)
+
+    def pieces(self, clusters: Sequence[Cluster], size: int) -> Iterator[str]:
+        """The text of :meth:`dumps`, ``size`` records at a time."""
+        for n, chunk in enumerate(chunked_with_keys(clusters, work_keys(clusters), size)):
+            yield ("\n" if n else "") + "\n".join("\n".join(_record(c, k)) + "\n" for c, k in chunk)
 
     def loads(self, text: str) -> list[Reference]:
         """The records of an RIS file as References.

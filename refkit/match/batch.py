@@ -131,8 +131,8 @@ def check_written(refs: Sequence[Reference], registry: Registry) -> list[Match |
 
 
 def plan(
-    refs: Sequence[Reference],
-    written: Sequence[Match | None],
+    refs: Sequence[Reference] | Mapping[int, Reference],
+    written: Sequence[Match | None] | Mapping[int, Match | None],
     *,
     keys: Sequence[Keys] | None = None,
     groups: Sequence[Sequence[int]] | None = None,
@@ -142,11 +142,16 @@ def plan(
     Citations are grouped by work (offline, with :func:`refkit.dedupe.dedupe`'s steps, on ``keys`` when the
     citations' comparison keys are made already, or as ``groups`` when a cluster grouped them:
     :mod:`refkit.distributed.grouping`); a work a verified DOI already names is scored against that record first;
-    a citation with too little to search on is settled as it is.
+    a citation with too little to search on is settled as it is. With ``groups``, ``refs`` and ``written`` may be
+    mappings that hold only the citations of those groups (by their index in the run).
     """
-    results: dict[int, Match] = {i: m for i, m in enumerate(written) if m is not None and m.status == "matched"}
+    pairs = written.items() if isinstance(written, Mapping) else enumerate(written)
+    results: dict[int, Match] = {i: m for i, m in pairs if m is not None and m.status == "matched"}
     works: list[OpenWork] = []
-    for group in _works(refs, written, keys) if groups is None else groups:
+    if groups is None:
+        assert not isinstance(refs, Mapping) and not isinstance(written, Mapping), "grouping needs every citation"
+        groups = _works(refs, written, keys)
+    for group in groups:
         pool = [m.message for i in group if (m := results.get(i)) is not None and m.message is not None]
         shared = candidates(pool)  # derived once for every citation of the work
         todo = []
