@@ -55,8 +55,9 @@ def run(
         on_total: called once with the number of references to look up.
         library: the user's existing library (e.g. from :func:`refkit.library.load`): works already in it are linked
             to their item (``Cluster.library_key``), reported, and left out of the exports.
-        client: a Dask client: articles are then read, parsed and matched on its cluster (see
-            :mod:`refkit.distributed`; the parser is given by name), with the same result.
+        client: a Dask client: every stage then runs on its cluster (see :mod:`refkit.distributed`; the parser is
+            given by name), with the same result. The result's citations, matches, works and findings stay on the
+            workers and are read a part at a time: read them while the client is open.
     """
     result = RunResult()
     clock = time.perf_counter()

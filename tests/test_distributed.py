@@ -19,6 +19,7 @@ import pytest
 from refkit.articles import read_article
 from refkit.dedupe import _groups, comparison_keys
 from refkit.distributed.grouping import SpreadKeys, stable_hash
+from refkit.distributed.packed import pack, unpack
 from refkit.match.works import _numbers_in, _rendering, _works
 from refkit.parse import parse_citations
 from refkit.pipeline import run
@@ -151,7 +152,7 @@ def test_groups_made_by_shuffling_the_blocking_keys_are_those_of_one_process(das
     spans = list(itertools.pairwise(cuts))
     spread = SpreadKeys(
         dask_client,
-        [dask_client.scatter([keys[a:b]])[0] for a, b in spans],
+        [dask_client.scatter([pack(keys[a:b])])[0] for a, b in spans],  # as the run holds them
         [dask_client.scatter([[_rendering(r) for r in refs[a:b]]])[0] for a, b in spans],
         [b - a for a, b in spans],
         entries_per_bucket=400,  # many more buckets than parts: a pair is met in several buckets
@@ -170,6 +171,24 @@ def test_groups_made_by_shuffling_the_blocking_keys_are_those_of_one_process(das
         assert spread.dedupe_groups([dois[a:b] for a, b in spans]) == (groups, sorted(set(hints)))
     finally:
         spread.release()
+
+
+def test_a_packed_part_is_its_items_and_dask_counts_its_bytes() -> None:
+    import cloudpickle
+    from dask.sizeof import sizeof
+
+    citations = [c for path in sorted(DEMO.iterdir()) for c in read_article(path)[0]]
+    refs = parse_citations(citations)
+    keys = [comparison_keys(r) for r in refs]
+    for items in (citations, refs, keys):
+        packed = pack(items)
+        assert len(packed) == len(items)
+        assert unpack(packed) == items
+        assert unpack(cloudpickle.loads(cloudpickle.dumps(packed))) == items  # as Dask moves it between workers
+        # what a worker holds is counted by its bytes, so that it spills by the true size
+        assert len(packed.blob) <= sizeof(packed) <= len(packed.blob) + 200
+        assert len(packed.blob) < len(cloudpickle.dumps(items))
+    assert unpack(refs) is refs  # what is not packed is passed as it is
 
 
 def _name(key: str | tuple[Any, ...]) -> str:

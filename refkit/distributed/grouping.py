@@ -32,6 +32,7 @@ from refkit.dedupe.blocking import _block_keys, _block_pairs
 from refkit.dedupe.clustering import _components
 from refkit.dedupe.keys import Keys
 from refkit.dedupe.scoring import _judge
+from refkit.distributed.packed import pack, unpack
 from refkit.match.works import _join_renderings, _rendering_blocks, _rendering_pairs, _split_by_numbers
 
 __all__ = ["SpreadKeys", "stable_hash"]
@@ -176,13 +177,12 @@ def _with_dois(keys: list[Keys], dois: list[str | None] | None) -> list[Keys]:
     return [k if d == k.doi else replace(k, doi=d) for k, d in zip(keys, dois, strict=True)]
 
 
-def _entries(
-    keys: list[Keys], renderings: list[Any] | None, start: int, dois: list[str | None] | None, buckets: int
-) -> list[tuple[int, list[tuple[Any, ...]]]]:
+def _entries(keys: Any, renderings: Any, start: int, dois: list[str | None] | None, buckets: int) -> list[Any]:
     """A part's shuffle entries: for each bucket, its citations with a block there, as ``(index, keys, words,
-    blocking keys, rendering words)`` (keys and words only where the bucket needs them)."""
+    blocking keys, rendering words)`` (keys and words only where the bucket needs them), packed."""
+    renderings = unpack(renderings)
     out: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for n, k in enumerate(_with_dois(keys, dois)):
+    for n, k in enumerate(_with_dois(unpack(keys), dois)):
         per: dict[int, tuple[list[tuple[str, ...]], list[str]]] = {}
         for key in set(_block_keys(k)):
             per.setdefault(_bucket(key, buckets), ([], []))[0].append(key)
@@ -193,10 +193,10 @@ def _entries(
             out[bucket].append(
                 (start + n, k if blocks else None, renderings[n] if words else None, tuple(blocks), tuple(words))
             )
-    return list(out.items())
+    return [(bucket, pack(entries)) for bucket, entries in out.items()]
 
 
-def _judge_buckets(groups: list[tuple[int, list[tuple[int, list[tuple[Any, ...]]]]]]) -> dict[str, Any]:
+def _judge_buckets(groups: list[tuple[int, list[tuple[int, Any]]]]) -> dict[str, Any]:
     """The accepted pairs (score >= 0.5) of each bucket's blocks, the related-work hints, and the pairs of
     renderings of one string."""
     firsts: list[int] = []
@@ -210,7 +210,7 @@ def _judge_buckets(groups: list[tuple[int, list[tuple[int, list[tuple[Any, ...]]
         blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
         rendering_blocks: dict[str, list[int]] = defaultdict(list)
         for _, entries in items:
-            for i, k, w, block_keys, rendering_words in entries:
+            for i, k, w, block_keys, rendering_words in unpack(entries):
                 if k is not None:
                     keys[i] = k
                 if w is not None:
@@ -241,10 +241,11 @@ def _judge_buckets(groups: list[tuple[int, list[tuple[int, list[tuple[Any, ...]]
     }
 
 
-def _identifiers(keys: list[Keys], dois: list[str | None] | None) -> tuple[Any, Any]:
+def _identifiers(keys: Any, dois: list[str | None] | None) -> tuple[Any, Any]:
     """Each citation's DOI and PMID as 63-bit hashes (0 for none)."""
     import numpy as np
 
+    keys = unpack(keys)
     doi = np.zeros(len(keys), dtype=np.int64)
     pmid = np.zeros(len(keys), dtype=np.int64)
     for n, k in enumerate(_with_dois(keys, dois)):

@@ -7,6 +7,8 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, overload
 
+from refkit.distributed.packed import unpack
+
 __all__ = ["Parted"]
 
 T = TypeVar("T")
@@ -15,9 +17,9 @@ T = TypeVar("T")
 class Parted(Sequence[T]):
     """The items of a run (citations, references, matches, works, findings) in parts held by the workers.
 
-    Each part is a Dask future of a list; iterating fetches one part at a time, so that the driver never holds
-    more than one part of a large run. It compares equal to any sequence of the same items. The parts live as long
-    as this object (and the Dask client) does.
+    Each part is a Dask future of a list (or of a :class:`~refkit.distributed.packed.Packed` list); iterating
+    fetches one part at a time, so that the driver never holds more than one part of a large run. It compares equal
+    to any sequence of the same items. The parts live as long as this object (and the Dask client) does.
     """
 
     def __init__(self, parts: Sequence[Any], sizes: Sequence[int]) -> None:
@@ -33,7 +35,7 @@ class Parted(Sequence[T]):
 
     def _part(self, n: int) -> list[T]:
         if self._held is None or self._held[0] != n:
-            items = self._parts[n].result() if hasattr(self._parts[n], "result") else self._parts[n]
+            items = unpack(self._parts[n].result() if hasattr(self._parts[n], "result") else self._parts[n])
             if len(items) != self._sizes[n]:
                 raise RuntimeError(f"part {n} holds {len(items)} items, not {self._sizes[n]}")
             self._held = (n, items)

@@ -36,6 +36,7 @@ from refkit.dedupe.canonical import _canonical, _disagreements
 from refkit.dedupe.keys import _all_keys, _doi
 from refkit.dedupe.related import _links, _stated
 from refkit.distributed.grouping import SpreadKeys, stable_hash
+from refkit.distributed.packed import pack, unpack
 from refkit.distributed.parted import Parted
 from refkit.distributed.recipe import RegistryRecipe, forget, recipe_for, registry_from, requests_sent
 from refkit.distributed.shuffle import shuffle, targets_for
@@ -108,16 +109,19 @@ def run_on_cluster(
             on_total(count)
         if recipe is None:
             spread.drop_renderings()
-            matches = client.map(_offline, sizes, pure=False)
+            ordered = client.map(_offline, references, pure=False)
             _release(written)
         else:
-            matches = _match(
+            ordered = _match(
                 result, client, spread, numbers, references, written, sizes, starts, recipe, rows, progress, unreachable
             )
             result.timings["match"] = time.perf_counter() - clock  # plan and search
         del numbers
+        # each part's matches, the DOIs de-duplication groups by, and the tally of its statuses
+        matches, dois = (client.map(_item, ordered, name=name, pure=False) for name in ("matches", "dois"))
+        tallies = client.gather(client.map(_item, ordered, name="tally", pure=False))
+        _release(ordered)
         result.matches = Parted(matches, sizes)  # type: ignore[assignment]
-        tallies = client.gather(client.map(_match_tally, matches, pure=False))
         result.tallies["statuses"] = dict(sum((Counter(t["statuses"]) for t in tallies), Counter()))
         result.tallies["failures"] = sum(t["failures"] for t in tallies)
         result.tallies["unchecked"] = sum(t["unchecked"] for t in tallies)
@@ -126,7 +130,6 @@ def run_on_cluster(
 
         # ----------------------------------------------------------------------------------------- dedupe
         clock = time.perf_counter()
-        dois = client.map(_dedupe_dois, references, matches, pure=False)
         groups, hints = spread.dedupe_groups(dois)
         _release(dois)
         spread.release()
@@ -158,9 +161,10 @@ def _match(
     progress: Callable[[int], Any] | None,
     unreachable: list[str],
 ) -> list[Any]:
-    """Plan and search on the work partitions; returns each read part's matches (futures of lists)."""
+    """Plan and search on the work partitions; returns, for each read part, a future of its matches, their DOIs
+    and their tally (see :func:`_in_order`)."""
     import numpy as np
-    from distributed import as_completed
+    from distributed import as_completed, wait
 
     clock = time.perf_counter()
     groups = spread.plan_groups(numbers)
@@ -203,13 +207,13 @@ def _match(
     _release(states)
     searched.release()
     back = shuffle(client, by_part, _to_parts, [(starts,)] * len(by_part))
-    matches = client.map(_in_order, back[: len(sizes)], starts, sizes, pure=False)
-    client.gather(matches)  # wait here, so that the search's time is the search's
+    ordered = client.map(_in_order, back[: len(sizes)], starts, sizes, pure=False)
+    wait(ordered)  # here (not fetched: they stay on the workers), so that the search's time is the search's
     _release(by_part)
     _release(back)
     result.timings["search"] = time.perf_counter() - clock
     result.requests = sum(client.run(requests_sent, recipe.token).values())
-    return matches
+    return ordered
 
 
 def _works(
@@ -351,12 +355,12 @@ def _read_part(paths: list[Path], parser: str | None, recipe: RegistryRecipe | N
         written = check_written(references, registry)
         unreachable = getattr(registry, "unreachable", None)
     return {
-        "citations": citations,
-        "references": references,
-        "written": written,
+        "citations": pack(citations),
+        "references": pack(references),
+        "written": pack(written),
         # the plan's keys: a written DOI counts only when it resolves to the citation's work
-        "keys": _all_keys(references, written, [comparison_keys(r) for r in references]),
-        "renderings": [_rendering(r) for r in references],
+        "keys": pack(_all_keys(references, written, [comparison_keys(r) for r in references])),
+        "renderings": pack([_rendering(r) for r in references]),
         "head": {
             "size": len(references),
             "problems": problems,
@@ -367,26 +371,29 @@ def _read_part(paths: list[Path], parser: str | None, recipe: RegistryRecipe | N
     }
 
 
-def _offline(size: int) -> list[Match]:
-    return [Match(status="unverified", reason="not looked up (offline)") for _ in range(size)]
-
-
-def _to_targets(refs: list[Reference], extra: list[Any], start: int, targets: Any) -> dict[int, list[tuple[Any, ...]]]:
-    """A part's references (with their written DOIs' or their matches) by target partition."""
+def _to_targets(refs: Any, extra: Any, start: int, targets: Any) -> dict[int, Any]:
+    """A part's references (with their written DOIs' or their matches) by target partition, packed."""
     out: dict[int, list[tuple[Any, ...]]] = {}
-    for k, (ref, more) in enumerate(zip(refs, extra, strict=True)):
+    for k, (ref, more) in enumerate(zip(unpack(refs), unpack(extra), strict=True)):
         out.setdefault(int(targets[k]), []).append((start + k, ref, more))
-    return out
+    return {q: pack(entries) for q, entries in out.items()}
 
 
-def _plan_part(shards: list[list[tuple[int, Reference, Match | None]]], groups: list[list[int]]) -> dict[str, Any]:
+def _shards(shards: list[Any]) -> list[tuple[Any, ...]]:
+    """The entries a shuffle brought to a partition, unpacked."""
+    return [entry for shard in shards for entry in unpack(shard)]
+
+
+def _plan_part(shards: list[Any], groups: list[list[int]]) -> dict[str, Any]:
     import numpy as np
 
-    refs = {i: ref for shard in shards for i, ref, _ in shard}
-    written = {i: w for shard in shards for i, _, w in shard}
+    entries = _shards(shards)
+    refs: dict[int, Reference] = {i: ref for i, ref, _ in entries}
+    written: dict[int, Match | None] = {i: w for i, _, w in entries}
+    del entries
     settled, works = plan(refs, written, groups=groups)
     return {
-        "state": (refs, written, settled, works),
+        "state": pack((refs, written, settled, works)),
         "head": {
             "settled": len(settled),
             "queries": np.asarray(sorted({stable_hash(w.query) for w in works}), dtype=np.int64),
@@ -416,40 +423,49 @@ class _Hashed:
         raise TypeError("the queries are known by their hashes only")
 
 
-def _search_part(
-    state: tuple[dict[int, Reference], dict[int, Match | None], dict[int, Match], list[Any]],
-    searched: Any,
-    recipe: RegistryRecipe,
-    rows: int,
-) -> dict[str, Any]:
-    refs, written, settled, works = state
+def _search_part(state: Any, searched: Any, recipe: RegistryRecipe, rows: int) -> dict[str, Any]:
+    refs, written, settled, works = unpack(state)
     registry = registry_from(recipe)
     # a worker thread is one core: searches of a local snapshot are work for the CPU and run one at a time; those
     # sent to Crossref wait on the network and go three at a time (within the cluster's shared limits)
     threads = 1 if recipe.kind == "snapshot" else 3
     found = search_works(refs, written, works, registry, searched=_Hashed(searched), rows=rows, workers=threads)
+    # with each match, the DOI de-duplication groups its citation by (the reference is at hand here)
     return {
-        "matches": {**settled, **found},
+        "matches": pack({i: (m, _doi(refs[i], m)) for i, m in {**settled, **found}.items()}),
         "head": {"found": len(found), "unreachable": getattr(registry, "unreachable", None)},
     }
 
 
-def _to_parts(matches: dict[int, Match], starts: list[int]) -> dict[int, list[tuple[int, Match]]]:
-    """A work partition's matches by the part their citations were read in."""
+def _to_parts(matches: Any, starts: list[int]) -> dict[int, Any]:
+    """A work partition's matches (with their DOIs) by the part their citations were read in, packed."""
     import bisect
 
-    out: dict[int, list[tuple[int, Match]]] = {}
-    for i, m in matches.items():
-        out.setdefault(bisect.bisect_right(starts, i) - 1, []).append((i, m))
-    return out
+    out: dict[int, list[tuple[int, tuple[Match, str | None]]]] = {}
+    for i, found in unpack(matches).items():
+        out.setdefault(bisect.bisect_right(starts, i) - 1, []).append((i, found))
+    return {q: pack(entries) for q, entries in out.items()}
 
 
-def _in_order(shards: list[list[tuple[int, Match]]], start: int, size: int) -> list[Match]:
-    out: list[Match | None] = [None] * size
-    for shard in shards:
-        for i, m in shard:
-            out[i - start] = m
-    return [m or Match(status="unmatched") for m in out]
+def _in_order(shards: list[Any], start: int, size: int) -> dict[str, Any]:
+    """A read part's matches in its order (packed), their DOIs, and their tally."""
+    matches: list[Match | None] = [None] * size
+    dois: list[str | None] = [None] * size
+    for i, (m, doi) in _shards(shards):
+        matches[i - start] = m
+        dois[i - start] = doi
+    missing = [start + k for k, m in enumerate(matches) if m is None]
+    if missing:
+        raise RuntimeError(f"no match came back for citation {missing[0]} (of {len(missing)})")
+    return {"matches": pack(matches), "dois": dois, "tally": _match_tally(matches)}  # type: ignore[arg-type]
+
+
+def _offline(refs: Any) -> dict[str, Any]:
+    """A read part's matches when nothing is looked up (as :func:`_in_order` gives them)."""
+    refs = unpack(refs)
+    matches = [Match(status="unverified", reason="not looked up (offline)") for _ in refs]
+    dois = [_doi(r, m) for r, m in zip(refs, matches, strict=True)]
+    return {"matches": pack(matches), "dois": dois, "tally": _match_tally(matches)}
 
 
 def _match_tally(matches: list[Match]) -> dict[str, Any]:
@@ -465,17 +481,13 @@ def _match_tally(matches: list[Match]) -> dict[str, Any]:
     }
 
 
-def _dedupe_dois(refs: list[Reference], matches: list[Match]) -> list[str | None]:
-    return [_doi(r, m) for r, m in zip(refs, matches, strict=True)]
-
-
-def _build_part(
-    shards: list[list[tuple[int, Reference, Match | None]]], groups: list[list[int]], first: int
-) -> dict[str, Any]:
+def _build_part(shards: list[Any], groups: list[list[int]], first: int) -> dict[str, Any]:
     """The works of consecutive numbers from ``first``: canonical records and disagreements; the DOIs and the
     relations their records state go to the driver, which joins the relations of the whole run."""
-    refs = {i: ref for shard in shards for i, ref, _ in shard}
-    matches = {i: m for shard in shards for i, _, m in shard}
+    entries = _shards(shards)
+    refs: dict[int, Reference] = {i: ref for i, ref, _ in entries}
+    matches: dict[int, Match] = {i: m for i, _, m in entries}
+    del entries
     works = []
     dois: dict[int, str] = {}
     stated: dict[int, list[tuple[str, str]]] = {}
@@ -488,10 +500,10 @@ def _build_part(
             dois[n] = doi
         if relations := _stated(found):
             stated[n] = relations
-    return {"state": works, "head": {"works": len(works), "dois": dois, "stated": stated}}
+    return {"state": pack(works), "head": {"works": len(works), "dois": dois, "stated": stated}}
 
 
-def _audit_part(works: list[tuple[Any, ...]], related: dict[int, tuple[str, ...]]) -> dict[str, Any]:
+def _audit_part(works: Any, related: dict[int, tuple[str, ...]]) -> dict[str, Any]:
     clusters = [
         Cluster(
             id=f"w{n + 1}",
@@ -501,18 +513,18 @@ def _audit_part(works: list[tuple[Any, ...]], related: dict[int, tuple[str, ...]
             disagreements=disagreements,
             related=related.get(n, ()),
         )
-        for n, cited, canonical, found, disagreements in works
+        for n, cited, canonical, found, disagreements in unpack(works)
     ]
     findings = audit(clusters)
     by_severity: dict[str, list[Any]] = {s: [] for s in SEVERITY_ORDER}
     for finding in findings:
         by_severity[finding.severity].append(finding)
     return {
-        "works": clusters,
-        "findings": by_severity,
+        "works": pack(clusters),
+        "findings": {s: pack(f) for s, f in by_severity.items()},
         "head": {"findings": {s: len(f) for s, f in by_severity.items()}},
     }
 
 
-def _findings_of(part: dict[str, Any], severity: str) -> list[Any]:
+def _findings_of(part: dict[str, Any], severity: str) -> Any:
     return part["findings"][severity]
