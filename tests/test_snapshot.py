@@ -173,6 +173,33 @@ def test_a_long_query_can_be_cut_to_its_rarest_words(crossref_records_dir: Path,
     registry.close()
 
 
+def test_word_counts_are_stored_and_an_index_without_them_is_still_read(
+    crossref_records_dir: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    index = open_snapshot(crossref_records_dir, tmp_path / "i.sqlite").index_path
+    db = sqlite3.connect(index)
+    db.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, works_fts, row)")
+    assert dict(db.execute("SELECT term, doc FROM word_counts")) == dict(db.execute("SELECT term, doc FROM temp.v"))
+    db.close()
+    words = ["calcinosis", "cutis", "poormoghim", "rituximab", "nosuchword"]
+    query = "Poormoghim H et al (2016) Systemic sclerosis and calcinosis cutis. J Clin Pharm Ther 41: 94-96"
+    stored = SnapshotRegistry(index, max_terms=3, read_only=True)
+    counts, found = stored._counts(words), stored.search(query, rows=3)
+    stored.close()
+    assert counts["calcinosis"] > counts["poormoghim"] >= 1 and "nosuchword" not in counts
+    # an index built before the counts were stored: read through the full-text index's vocabulary, the same way
+    db = sqlite3.connect(index)
+    db.execute("DROP TABLE word_counts")
+    db.commit()
+    db.close()
+    older = SnapshotRegistry(index, max_terms=3, read_only=True)
+    assert older._counts(words) == counts
+    assert older.search(query, rows=3) == found and found[0]["DOI"] == POORMOGHIM
+    older.close()
+
+
 def _crowd(n: int) -> list[dict[str, object]]:
     """``n`` records that share their journal, year and author, each with a title word of its own."""
     return [

@@ -383,7 +383,18 @@ def _index_text(db: sqlite3.Connection) -> int:
             db.executemany(insert, ((rowid, *_row(json.loads(body))) for rowid, body in rows))
             last = rows[-1][0]
             db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed_to', ?)", (str(last),))
+    _count_words(db)
     return int(db.execute("SELECT COUNT(*) FROM works").fetchone()[0])
+
+
+def _count_words(db: sqlite3.Connection) -> None:
+    """Store how many records hold each indexed word (a search looks up a dozen a query: a keyed table answers in
+    microseconds, where the full-text index's own vocabulary takes 0.1 ms a word on a million records)."""
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.works_vocab USING fts5vocab(main, works_fts, row)")
+    with db:
+        db.execute("DROP TABLE IF EXISTS word_counts")
+        db.execute("CREATE TABLE word_counts (term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID")
+        db.execute("INSERT INTO word_counts SELECT term, doc FROM temp.works_vocab")
 
 
 def _stored_signature(index_path: Path) -> str | None:
@@ -492,6 +503,9 @@ class SnapshotRegistry:
         self._df: dict[str, int] = {}
         # document frequencies of the indexed words, to keep a long query's rarest words (see `search`)
         self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.works_vocab USING fts5vocab(main, works_fts, row)")
+        # an index built before the word counts were stored is read through the full-text index's vocabulary
+        stored = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'word_counts'").fetchone()
+        self._word_counts = "word_counts" if stored else "temp.works_vocab"
         self.max_terms = max_terms
 
     @classmethod
@@ -505,6 +519,7 @@ class SnapshotRegistry:
         _create(registry._db)
         with registry._db:
             _fill(registry._db, records)
+        _count_words(registry._db)
         registry._setup(max_terms)
         registry.pool = 50
         registry.postings = POSTINGS
@@ -676,14 +691,19 @@ class SnapshotRegistry:
                     counts[word] = n
         if missing:
             with self._reading() as db:
-                found = {w: db.execute("SELECT doc FROM works_vocab WHERE term = ?", (w,)).fetchone() for w in missing}
+                if self._word_counts == "word_counts":
+                    marks = ",".join("?" * len(missing))
+                    found = dict(db.execute(f"SELECT term, doc FROM word_counts WHERE term IN ({marks})", missing))
+                else:
+                    rows = (db.execute("SELECT term, doc FROM works_vocab WHERE term = ?", (w,)) for w in missing)
+                    found = dict(row for cursor in rows for row in cursor)
             with self._lock:
                 if len(self._df) > _DF_REMEMBERED:
                     self._df.clear()
-                for word, row in found.items():
-                    self._df[word] = row[0] if row else 0
-                    if row:
-                        counts[word] = row[0]
+                for word in missing:
+                    self._df[word] = found.get(word, 0)
+                    if found.get(word):
+                        counts[word] = found[word]
         return counts
 
     def _rarest(self, words: list[str], keep: int) -> list[str]:
