@@ -508,11 +508,14 @@ def plan(built: dict[str, Any], size: int, r: dict[str, Any], workers: int) -> N
     per_core = r["citations"] / seconds / workers
     driver_mb = (r["peak_mb"] - r["baseline_mb"]) / r["citations"] * 1e6  # what the citations add, per 10^6
     print("\nplan (from the figures above; formulas beside each line):")
+    build = (
+        f"{FULL_DATA_FILE / rate_build / 3600:.1f} h on one core (records / build rate)"
+        if math.isfinite(rate_build)
+        else "not timed in this run (--keep-index)"
+    )
     print(
-        f"  full public data file, {FULL_DATA_FILE / 1e6:.0f} M records: index build "
-        f"{FULL_DATA_FILE / rate_build / 3600:.1f} h on one core (records / build rate), index "
-        f"{FULL_DATA_FILE * per_record / 2**30:.0f} GiB "
-        "(records x bytes/record)"
+        f"  full public data file, {FULL_DATA_FILE / 1e6:.0f} M records: index build {build}, index "
+        f"{FULL_DATA_FILE * per_record / 2**30:.0f} GiB (records x bytes/record)"
     )
     print(
         f"  10^8 citations: citations / ({per_core:.0f} citations/s per worker core x cores); driver memory: "
