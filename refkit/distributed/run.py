@@ -171,12 +171,7 @@ def _match(
     targets = targets_for(len(sizes))
     target_of, per_target = _assign(groups, sum(sizes), targets)
     del groups
-    shards = shuffle(
-        client,
-        references,
-        _to_targets,
-        [(written[n], starts[n], target_of[s : s + k]) for n, (s, k) in enumerate(zip(starts, sizes, strict=True))],
-    )
+    shards = _to_work_partitions(client, references, written, starts, sizes, target_of)
     _release(written)
     planned = client.map(_plan_part, shards, per_target, pure=False)
     _release(shards)
@@ -242,12 +237,7 @@ def _works(
             work_of[group] = n
             n += 1
     del groups
-    shards = shuffle(
-        client,
-        references,
-        _to_targets,
-        [(matches[p], starts[p], target_of[s : s + k]) for p, (s, k) in enumerate(zip(starts, sizes, strict=True))],
-    )
+    shards = _to_work_partitions(client, references, matches, starts, sizes, target_of)
     built = client.map(_build_part, shards, per_target, firsts, pure=False)
     _release(shards)
     del per_target, target_of
@@ -282,6 +272,15 @@ def _works(
     result.tallies["findings"] = {s: sum(severities[s]) for s in SEVERITY_ORDER}
     _release(audited)
     result.timings["audit"] = time.perf_counter() - clock
+
+
+def _to_work_partitions(
+    client: Any, references: list[Any], extra: list[Any], starts: list[int], sizes: list[int], target_of: Any
+) -> list[Any]:
+    """Each read part's references, with its ``extra`` list (written DOIs' checks, or matches), shuffled to the
+    target partitions ``target_of`` gives each citation."""
+    cuts = [target_of[s : s + k] for s, k in zip(starts, sizes, strict=True)]
+    return shuffle(client, references, _to_targets, list(zip(extra, starts, cuts, strict=True)))
 
 
 def _assign(groups: list[list[int]], count: int, targets: int) -> tuple[Any, list[list[list[int]]]]:
