@@ -323,18 +323,11 @@ def end_to_end(
         result = run([articles], None, registry=registry)
         seconds = time.perf_counter() - clock
         return {**_scored(result, truth), "seconds": seconds, "worker_peaks_mb": [], "baseline_mb": baseline}
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            memory_limit=memory_limit,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    from refkit.distributed import local_cluster
+
+    with local_cluster(workers, memory_limit=memory_limit) as cluster, Client(cluster) as client:
         clock = time.perf_counter()
         result = run([articles], None, registry=registry, client=client)
         seconds = time.perf_counter() - clock

@@ -41,7 +41,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "Journal",
@@ -385,6 +385,7 @@ class _Index:
         self.translations: dict[str, tuple[str, ...]] = {}
         self._content: dict[str, int | tuple[int, ...]] | None = None
         self._fuzzy_keys: list[str] | None = None
+        self._by_length: tuple[Any, Any, list[str]] | None = None
         self._lock = threading.Lock()
         self._load(data_dir)
 
@@ -453,6 +454,18 @@ class _Index:
         if self._fuzzy_keys is None:
             self._fuzzy_keys = list(self.standard)
         return self._fuzzy_keys
+
+    def keys_by_length(self) -> tuple[Any, Any, list[str]]:
+        """The standard keys shortest first (stable): their lengths, their places in :meth:`fuzzy_keys`, and
+        the keys."""
+        if self._by_length is None:
+            import numpy as np
+
+            keys = self.fuzzy_keys()
+            lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+            order = np.argsort(lengths, kind="stable")
+            self._by_length = (lengths[order], order, [keys[i] for i in order])
+        return self._by_length
 
 
 def _add(table: dict[str, int | tuple[int, ...]], key: str, number: int) -> None:
@@ -706,16 +719,24 @@ def prefetch(names: Iterable[str | None], limit: int = 5) -> None:
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    keys = index.fuzzy_keys()
+    lengths, order, keys = index.keys_by_length()
     if len(_NEAREST) + len(queries) > _NEAREST_MAX:
         _NEAREST.clear()
-    for start in range(0, len(queries), 20):  # 20 rows of scores at a time: about 14 MB
+    # A ratio of 60 needs lengths within 3/7 and 7/3 of each other (the Indel distance is at least their
+    # difference): queries taken shortest first, each batch is compared with the keys of the lengths it can reach
+    # only, which leaves out most keys for short names and for long strings a parser left whole.
+    queries.sort(key=len)
+    for start in range(0, len(queries), 20):  # 20 rows of scores at a time: at most about 14 MB
         chunk = queries[start : start + 20]
-        scores = process.cdist(chunk, keys, scorer=fuzz.ratio, score_cutoff=60, dtype=np.float64, workers=-1)
+        lo = int(np.searchsorted(lengths, len(chunk[0]) * 3 // 7, side="left"))
+        hi = int(np.searchsorted(lengths, -(-len(chunk[-1]) * 7 // 3), side="right"))
+        scores = process.cdist(chunk, keys[lo:hi], scorer=fuzz.ratio, score_cutoff=60, dtype=np.float64, workers=-1)
         for query, row in zip(chunk, scores, strict=True):
             hits = np.flatnonzero(row)
-            best = hits[np.lexsort((hits, -row[hits]))][: limit * 3]
-            _NEAREST[(query, limit * 3)] = tuple((keys[i], float(row[i])) for i in best)
+            places = order[lo + hits]
+            # best first, ties in the order of the lists (as :func:`_nearest` gives them)
+            best = np.lexsort((places, -row[hits]))[: limit * 3]
+            _NEAREST[(query, limit * 3)] = tuple((keys[lo + hits[k]], float(row[hits[k]])) for k in best)
 
 
 def detect_translation(name: str | None) -> Journal | None:

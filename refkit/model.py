@@ -16,10 +16,11 @@ The flow::
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 __all__ = [
     "Citation",
@@ -38,7 +39,26 @@ Severity = Literal["error", "warning", "info"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
+_T = TypeVar("_T")
 
+
+def pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """Pickle a slotted dataclass as its class and its fields' values, remade by its ``__init__``.
+
+    A ``slots=True`` dataclass pickles through methods that look up its fields on every call (``fields()``): on a
+    cluster, where parts of a run are pickled at each hand-over, that look-up was half the time of packing them.
+    """
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    get = operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
+
+    def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
+        return cls, get(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Person:
     """A name as CSL-JSON holds it.
@@ -91,6 +111,7 @@ class Person:
         )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a reference string was found.
@@ -123,6 +144,7 @@ class Source:
         return out
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A reference string as it stands in an article, with where it stands.
@@ -164,6 +186,7 @@ CSL_STRING_FIELDS: Mapping[str, str] = MappingProxyType(
 )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Reference:
     """One bibliographic reference: the fields as a string (or a registry) states them.
@@ -278,6 +301,7 @@ class Reference:
         )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Match:
     """The outcome of looking a reference up in a registry.
@@ -305,6 +329,7 @@ class Match:
     written_doi_status: Literal["ok", "invalid", "unresolved", "other-work", "unchecked"] | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Cluster:
     """One work, cited one or more times.
@@ -342,6 +367,7 @@ class Cluster:
         return self.canonical.doi
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One thing wrong with, or unverifiable about, one or more citations.

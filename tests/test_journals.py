@@ -205,3 +205,26 @@ def test_guesses_ranked_for_many_names_at_once_are_those_ranked_one_by_one() -> 
     assert len(journals._NEAREST) >= 6  # the unknown names (and their abbreviated forms) were ranked together
     assert [journals.suggest(n) for n in names] == one_by_one
     assert one_by_one[0][0][0].medline == "Pediatr Dermatol"
+
+
+def test_ranking_many_names_by_their_lengths_reach_leaves_out_no_key_that_one_by_one_finds() -> None:
+    # short, long and glued names (a parser's run-on journal), ranked together: each batch is compared only with
+    # the keys whose lengths a ratio of 60 allows; the guesses and their order must be those of the full pass
+    names = [
+        "Nat",
+        "JAMA XXXVIII",
+        "Mon Wea Rev",
+        "Acta Dermato Venerologica",
+        "Human (PHB) Weighted. Rev Bras de Sementes",
+        "Proceedings of the Fifth International Workshop on Network-Aware Data Management - NDM '15",
+        "FROM Shock SRF-PLL Surviving Escherichia on PRODUCTS and a much longer run of title words. JAMA",
+    ]
+    index = journals._index()
+    journals._NEAREST.clear()
+    journals.prefetch(names)
+    prefetched = dict(journals._NEAREST)
+    journals._NEAREST.clear()
+    assert prefetched
+    for (query, limit), ranked in prefetched.items():
+        assert ranked == journals._nearest(index, query, limit), query
+    assert any(len(q) > 60 and ranked for (q, _), ranked in prefetched.items())

@@ -207,3 +207,58 @@ def test_offline_with_empty_cache_marks_everything_unverified(
     assert captured.err.count("\n") == 1 and "offline" in captured.err
     doc = _assert_every_citation_kept(tmp_path / "out", _seed_raws(seed_articles))
     assert doc["summary"]["unverified"] == 13 and doc["summary"]["works"] == 12
+
+
+def test_the_model_pickles_every_field_as_a_cluster_hands_it_over() -> None:
+    import pickle
+    from types import MappingProxyType
+
+    from refkit.dedupe import comparison_keys
+    from refkit.distributed.packed import pack, unpack
+    from refkit.match.batch import OpenWork
+    from refkit.model import Citation, Cluster, Finding, Match, Person, Reference, Source
+
+    printed = Reference(raw="Deza G (2016) Morphea. Acta 96:418", author=(Person("Deza", "G"),), issued=(2016,))
+    source = Source(file="a.pdf", position=3, line=12, label="3", page=2)
+    ref = Reference(
+        raw="Deza G et al (2016) Solitary Plaque-type Morphea. Acta Derm Venereol 96:418-419",
+        author=(Person("Deza", "G"), Person(literal="The Morphea Group")),
+        et_al=True,
+        issued=(2016, 5),
+        title="Solitary Plaque-type Morphea",
+        container_title="Acta Derm Venereol",
+        volume="96",
+        page="418-419",
+        doi="10.2340/00015555-2271",
+        source=source,
+        confidence=MappingProxyType({"title": 0.93}),
+        fields_from="zotero",
+        printed=printed,
+    )
+    match = Match(
+        status="matched",
+        doi=ref.doi,
+        confidence=0.97,
+        record=printed,
+        evidence={"title": 1.0},
+        message={"DOI": ref.doi, "title": ["Solitary"]},
+        written_doi=ref.doi,
+        written_doi_status="ok",
+    )
+    cluster = Cluster("w1", (ref,), printed, (match, None), MappingProxyType({"year": ("2015", "2016")}), "deza2016")
+    finding = Finding(
+        "year-mismatch",
+        "warning",
+        "The year differs.",
+        (Citation("x", source),),
+        MappingProxyType({"cited": 2015}),
+        "2016",
+        "w1",
+    )
+    items = [ref, match, cluster, finding, comparison_keys(ref), OpenWork((1, 2), (), "Deza 2016 Morphea")]
+    back = unpack(pickle.loads(pickle.dumps(pack(items))))
+    assert back == items
+    # the fields left out of equality come back too
+    assert back[0].printed == printed and dict(back[0].confidence) == {"title": 0.93} and back[0].source == source
+    assert dict(back[2].disagreements) == {"year": ("2015", "2016")} and dict(back[3].evidence) == {"cited": 2015}
+    assert [type(x) for x in back] == [type(x) for x in items]

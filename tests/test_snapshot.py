@@ -200,6 +200,39 @@ def test_word_counts_are_stored_and_an_index_without_them_is_still_read(
     older.close()
 
 
+def test_records_are_stored_in_what_the_stages_read_and_the_rest_and_read_whole(
+    crossref_records_dir: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    index = open_snapshot(crossref_records_dir, tmp_path / "i.sqlite").index_path
+    records = {r["DOI"].lower(): r for r in load_records(crossref_records_dir)}
+    db = sqlite3.connect(index)
+    rows = db.execute("SELECT doi, body, rest FROM works").fetchall()
+    db.close()
+    # a search decodes the part the stages read; references, abstracts and links are apart
+    assert any(rest and "reference" in json.loads(rest) for _, _, rest in rows)
+    assert not any({"reference", "abstract", "link"} & set(json.loads(body)) for _, body, _ in rows)
+    registry = SnapshotRegistry(index, read_only=True)
+    whole = registry.works(list(records))
+    query = "Poormoghim H et al (2016) Systemic sclerosis and calcinosis cutis. J Clin Pharm Ther 41: 94-96"
+    found = registry.search(query, rows=3)
+    registry.close()
+    for doi, record in records.items():
+        assert whole[doi] == {k: v for k, v in record.items() if k != "score"}
+    assert found[0]["DOI"] == POORMOGHIM and "reference" not in found[0]
+    # an index whose records are whole in one column (built before the two parts) is read the same way
+    db = sqlite3.connect(index)
+    db.execute("UPDATE works SET body = json_patch(body, rest) WHERE rest IS NOT NULL")
+    db.execute("ALTER TABLE works DROP COLUMN rest")
+    db.commit()
+    db.close()
+    older = SnapshotRegistry(index, read_only=True)
+    assert older.works(list(records)) == whole
+    assert older.search(query, rows=3)[0]["DOI"] == POORMOGHIM
+    older.close()
+
+
 def _crowd(n: int) -> list[dict[str, object]]:
     """``n`` records that share their journal, year and author, each with a title word of its own."""
     return [

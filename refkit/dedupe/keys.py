@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from refkit.model import Match, Reference
+from refkit.model import Match, Reference, pickled_by_fields
 from refkit.parse.fields import page_range
 from refkit.text import fold, strip_accents
 
@@ -42,6 +42,7 @@ _MIN_WORD = 4
 T = TypeVar("T")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Keys:
     """What a citation is compared by, computed once (:func:`comparison_keys`): its identifiers, folded parsed

@@ -134,7 +134,9 @@ class SpreadKeys:
             )
             for n, keys in enumerate(self.keys)
         ]
-        bag = dask.bag.from_delayed(entries).groupby(_first, shuffle="tasks").map_partitions(_judge_buckets)
+        # one bucket to a partition (a bag's groupby would keep the parts' count): a task holds one bucket's keys
+        bag = dask.bag.from_delayed(entries).groupby(_first, shuffle="tasks", npartitions=buckets)
+        bag = bag.map_partitions(_judge_buckets)
         futures = self.client.compute(bag.to_delayed())
         judged: list[dict[str, Any]] = []
         hints: set[tuple[int, int, str]] = set()

@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from refkit.errors import RegistryError
 from refkit.match.score import ACCEPT, REVIEW, ROWS, _decide, candidates, kept, query_for, score_candidate
 from refkit.match.works import _completeness, _searchable, _works
-from refkit.model import Match, Reference
+from refkit.model import Match, Reference, pickled_by_fields
 from refkit.registry import Registry, to_reference
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def match_many(
     return [results.get(i) or Match(status="unmatched") for i in range(len(refs))]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class OpenWork:
     """A work that its citations' written DOIs did not settle: searched once, with ``query``.
@@ -273,6 +274,10 @@ def _searches(
             return query, exc
 
     if not queries:
+        return
+    if workers <= 1:
+        # one search at a time: in this thread (a second thread would only hand the GIL back and forth)
+        yield from map(run, queries)
         return
     ahead = max(1, workers) * 16
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

@@ -18,7 +18,9 @@ from refkit.model import Match, Reference
 from refkit.parse.fields import page_range
 from refkit.registry import to_reference
 from refkit.registry.convert import (
+    DROPPED,
     date_parts,
+    kept,
     record_issued,
     record_page,
     record_people,
@@ -30,6 +32,7 @@ from refkit.text import fold
 __all__ = [
     "ACCEPT",
     "CALIBRATION",
+    "DROPPED",
     "FEATURES",
     "REVIEW",
     "RIVAL",
@@ -39,6 +42,7 @@ __all__ = [
     "candidate",
     "candidates",
     "features",
+    "kept",
     "lead",
     "probability",
     "query_for",
@@ -528,44 +532,6 @@ def query_for(ref: Reference) -> str:
     text = re.sub(r"(?:doi\s*:?\s*|https?://(?:dx\.)?doi\.org/)?\b10\.\d{4,9}/\S+", " ", text, flags=re.IGNORECASE)
     text = re.sub(r"https?://\S+|\bPMID\s*:?\s*\d+", " ", text, flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", text).strip()
-
-
-#: Parts of a registry's record a match does not keep. The work's own list of references, half of an average
-#: Crossref record, is of no use to a citation of it; nor are the abstract, links, licences, funders, subjects,
-#: the registry's own time stamps and the like, which no stage reads and which are two thirds of the rest. A run
-#: keeps a record for each work it matched: what it keeps of one is what a million citations multiply.
-DROPPED = frozenset(
-    [
-        "reference",
-        "abstract",
-        "alternative-id",
-        "assertion",
-        "content-domain",
-        "created",
-        "deposited",
-        "funder",
-        "indexed",
-        "issn-type",
-        "journal-issue",
-        "license",
-        "link",
-        "resource",
-        "subject",
-    ]
-)
-
-
-def kept(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of a registry's record a :class:`Match` keeps as its ``message`` (``record`` itself when that is
-    all of it, so that the citations of one work share one copy).
-
-    Example:
-        >>> sorted(kept({"DOI": "10.1/x", "reference": [{"key": "r1"}]}))
-        ['DOI']
-    """
-    if isinstance(record, dict) and DROPPED.isdisjoint(record):
-        return record
-    return {k: v for k, v in record.items() if k not in DROPPED}
 
 
 def _decide(ref: Reference, records: Sequence[Mapping[str, Any] | Candidate], reason_none: str) -> Match:

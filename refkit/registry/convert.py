@@ -25,7 +25,9 @@ from refkit.model import Person, Reference
 from refkit.parse.fields import is_name_suffix
 
 __all__ = [
+    "DROPPED",
     "date_parts",
+    "kept",
     "plain_text",
     "record_issued",
     "record_page",
@@ -291,3 +293,41 @@ def to_reference(record: Mapping[str, Any]) -> Reference:
         issn=_first(record.get("ISSN")),
         note=note,
     )
+
+
+#: Parts of a registry's record a match does not keep. The work's own list of references, half of an average
+#: Crossref record, is of no use to a citation of it; nor are the abstract, links, licences, funders, subjects,
+#: the registry's own time stamps and the like, which no stage reads and which are two thirds of the rest. A run
+#: keeps a record for each work it matched: what it keeps of one is what a million citations multiply.
+DROPPED = frozenset(
+    [
+        "reference",
+        "abstract",
+        "alternative-id",
+        "assertion",
+        "content-domain",
+        "created",
+        "deposited",
+        "funder",
+        "indexed",
+        "issn-type",
+        "journal-issue",
+        "license",
+        "link",
+        "resource",
+        "subject",
+    ]
+)
+
+
+def kept(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a registry's record a :class:`Match` keeps as its ``message`` (``record`` itself when that is
+    all of it, so that the citations of one work share one copy).
+
+    Example:
+        >>> sorted(kept({"DOI": "10.1/x", "reference": [{"key": "r1"}]}))
+        ['DOI']
+    """
+    if isinstance(record, dict) and DROPPED.isdisjoint(record):
+        return record
+    return {k: v for k, v in record.items() if k not in DROPPED}

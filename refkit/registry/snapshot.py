@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import gzip
 import hashlib
 import heapq
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from refkit.errors import InputError
+from refkit.registry.convert import DROPPED
 from refkit.text import strip_accents
 
 __all__ = ["INDEX_SUFFIX", "SnapshotRegistry", "build_index", "index_path_for", "open_snapshot", "read_records"]
@@ -236,7 +238,8 @@ def _create(db: sqlite3.Connection) -> None:
     db.executescript(
         f"""
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-        CREATE TABLE works (id INTEGER PRIMARY KEY, doi TEXT NOT NULL UNIQUE, size INTEGER, body TEXT NOT NULL);
+        CREATE TABLE works (id INTEGER PRIMARY KEY, doi TEXT NOT NULL UNIQUE, size INTEGER, body TEXT NOT NULL,
+            rest TEXT);
         CREATE VIRTUAL TABLE works_fts USING fts5({", ".join(_COLUMNS)},
             tokenize = 'unicode61 remove_diacritics 2');
         """
@@ -349,25 +352,36 @@ def _open_partial(partial: Path) -> sqlite3.Connection:
 
 
 def _store(db: sqlite3.Connection, records: Iterable[Mapping[str, Any]]) -> int:
-    """Store records by DOI (the fullest copy of a DOI wins: ``select=`` answers hold cut-down copies)."""
+    """Store records by DOI (the fullest copy of a DOI wins: ``select=`` answers hold cut-down copies).
+
+    A record is stored in two parts: ``body``, what the stages read, and ``rest``, what none reads
+    (:data:`~refkit.registry.convert.DROPPED`: its own references, abstract, links, licences...), about half of a
+    record, which a search would otherwise decode for each of its candidates. :meth:`SnapshotRegistry.works` joins
+    them again."""
     upsert = (
-        "INSERT INTO works (doi, size, body) VALUES (?, ?, ?) ON CONFLICT(doi) DO UPDATE "
-        "SET size = excluded.size, body = excluded.body WHERE excluded.size > works.size"
+        "INSERT INTO works (doi, size, body, rest) VALUES (?, ?, ?, ?) ON CONFLICT(doi) DO UPDATE "
+        "SET size = excluded.size, body = excluded.body, rest = excluded.rest WHERE excluded.size > works.size"
     )
-    batch: list[tuple[str, int, str]] = []
+    batch: list[tuple[str, int, str, str | None]] = []
     stored = 0
     for work in records:
         doi = work.get("DOI")
         if not isinstance(doi, str) or not doi.strip():
             continue
         clean = {k: v for k, v in work.items() if k != "score"}
-        batch.append((doi.strip().lower(), len(clean), json.dumps(clean, ensure_ascii=False, separators=(",", ":"))))
+        read = {k: v for k, v in clean.items() if k not in DROPPED}
+        rest = {k: v for k, v in clean.items() if k in DROPPED}
+        batch.append((doi.strip().lower(), len(clean), _json(read), _json(rest) if rest else None))
         if len(batch) >= 5000:
             db.executemany(upsert, batch)
             stored += len(batch)
             batch.clear()
     db.executemany(upsert, batch)
     return stored + len(batch)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _index_text(db: sqlite3.Connection) -> int:
@@ -506,6 +520,9 @@ class SnapshotRegistry:
         # an index built before the word counts were stored is read through the full-text index's vocabulary
         stored = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'word_counts'").fetchone()
         self._word_counts = "word_counts" if stored else "temp.works_vocab"
+        # an index built before records were stored in two parts holds each whole in its body
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(works)")}
+        self._rest = "rest" if "rest" in columns else "NULL"
         self.max_terms = max_terms
 
     @classmethod
@@ -568,8 +585,10 @@ class SnapshotRegistry:
             for start in range(0, len(unique), 500):
                 chunk = unique[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for doi, body in db.execute(f"SELECT doi, body FROM works WHERE doi IN ({marks})", chunk):
-                    found[doi] = json.loads(body)
+                for doi, body, rest in db.execute(
+                    f"SELECT doi, body, {self._rest} FROM works WHERE doi IN ({marks})", chunk
+                ):
+                    found[doi] = {**json.loads(body), **json.loads(rest)} if rest else json.loads(body)
         return {d: found.get(keys[d]) for d in wanted}
 
     def search(self, query: str, rows: int = 5) -> list[dict[str, Any]]:
@@ -639,16 +658,18 @@ class SnapshotRegistry:
             pool = db.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM works_fts WHERE rowid IN ({marks})", best)
             ranked = []
             asked = set(words)
+            rated = frozenset(idf)
             for rowid, *columns in pool.fetchall():
                 score = 0.0
                 for column, (text, weight) in enumerate(zip(columns, _WEIGHTS, strict=True)):
-                    found = set(_TOKEN.findall(strip_accents(text.casefold())))
-                    score += weight * sum(idf[w] for w in present if w in found)
-                    if column == 0 and found - _STOP:
+                    found = _words(text)
+                    score += weight * sum(idf[w] for w in found & rated)
+                    if column == 0:
                         # of records that hold the same words, the one whose title has fewer others is the closer
                         # (bm25's length norm): "CREAM for" before "Cream for burns in children"
                         title = found - _STOP
-                        score += weight * len(title & asked) / len(title)
+                        if title:
+                            score += weight * len(title & asked) / len(title)
                 ranked.append((-score, rowid))
             ranked.sort()
             top = ranked[:rows]
@@ -724,6 +745,13 @@ class SnapshotRegistry:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _words(text: str) -> frozenset[str]:
+    """The words of a column of the index, as a search compares them. Remembered: a pool's journal names, years
+    and volumes recur in nearly every search, and a record's title and authors in the searches of its citations."""
+    return frozenset(_TOKEN.findall(strip_accents(text.casefold())))
 
 
 def _doi_key(doi: str) -> str:
