@@ -15,12 +15,15 @@ spill to disk spills by the true size.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
+import gc
 import io
 import pickle
 import sys
 import types
 import zlib
+from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 __all__ = ["Packed", "pack", "unpack"]
@@ -43,6 +46,18 @@ def _mapping_proxy(proxy: types.MappingProxyType[Any, Any]) -> tuple[Any, tuple[
 _DISPATCH = {**copyreg.dispatch_table, types.MappingProxyType: _mapping_proxy}
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (and on again after, if it was on)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Packed(Generic[T]):
     """A list (or another collection) of items pickled and compressed, with its length."""
 
@@ -52,12 +67,17 @@ class Packed(Generic[T]):
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
         pickler.dispatch_table = _DISPATCH
-        pickler.dump(items)
+        with _collector_paused():
+            pickler.dump(items)
         self.blob = zlib.compress(buffer.getbuffer(), _LEVEL)
         self.count = len(items)  # type: ignore[arg-type]
 
     def items(self) -> T:
-        return pickle.loads(zlib.decompress(self.blob))  # packed by the run itself, on its workers
+        # Unpickling makes many objects and no garbage, yet each few hundred objects made start a pass of the cyclic
+        # garbage collector, some of them over the worker's whole heap: unpacking 10,000 references with their
+        # keys took 0.6 to 0.8 s with the collector running, 0.24 s without.
+        with _collector_paused():
+            return pickle.loads(zlib.decompress(self.blob))  # packed by the run itself, on its workers
 
     def __len__(self) -> int:
         return self.count
