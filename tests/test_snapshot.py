@@ -310,3 +310,26 @@ def test_an_index_build_starts_again_when_a_stored_part_changed(tmp_path: Path) 
     with open_snapshot(folder, index) as registry:
         assert len(registry) == 2
         assert registry.work("10.5555/alpha") is None
+
+
+def test_an_index_build_in_progress_of_the_earlier_layout_is_started_again(tmp_path: Path) -> None:
+    import sqlite3
+
+    folder = tmp_path / "snapshot"
+    folder.mkdir()
+    _part(folder / "0.json.gz", [A])
+    _part(folder / "1.json.gz", [B])
+    index = tmp_path / "index.sqlite"
+    # a build interrupted before records were stored in two parts: its works table has no `rest`
+    old = sqlite3.connect(tmp_path / "index.sqlite.partial")
+    old.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE works (id INTEGER PRIMARY KEY, doi TEXT NOT NULL UNIQUE, size INTEGER, body TEXT NOT NULL);
+        CREATE TABLE built_files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
+        """
+    )
+    old.close()
+    with open_snapshot(folder, index) as registry:
+        assert len(registry) == 2
+        assert registry.work("10.5555/alpha") is not None

@@ -4,10 +4,9 @@ A parsed reference takes about 6 KB as Python objects and its comparison keys ab
 short strings), but under 500 bytes each pickled, and a third of that compressed. A worker holds its parts of the
 run from one stage to the next (the citations and references from reading to the end, the matches, the works and
 the findings to the end), so it holds them packed: a million citations on two workers peaked at 1.9 and 2.1 GB
-each (3.3 GB with the earlier code, which held fewer stages on the workers, unpacked). Packing costs about 20
-microseconds an item and unpacking as much, at every hand-over between stages: with matches, which carry their
-registry record, that is a measurable part of planning and
-de-duplication on a cluster (see the README's scale figures).
+each (3.3 GB with the earlier code, which held fewer stages on the workers, unpacked). Packing a reference with its
+comparison keys costs about 25 microseconds and unpacking it 15, at every hand-over between stages (with the model's
+classes pickled as their fields' values and the garbage collector paused: 2 to 5 times as much without).
 
 Dask measures what a worker holds with ``sizeof``, which counts a :class:`Packed` as its bytes: a worker that must
 spill to disk spills by the true size.

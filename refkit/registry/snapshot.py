@@ -337,6 +337,9 @@ def _open_partial(partial: Path) -> sqlite3.Connection:
             db.execute("PRAGMA journal_mode=WAL")  # a killed build keeps every committed file
             db.execute("PRAGMA synchronous=NORMAL")
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            columns = {row[1] for row in db.execute("PRAGMA table_info(works)")}
+            if "built_files" in tables and "rest" not in columns:
+                raise sqlite3.DatabaseError("an index in progress of an earlier layout: started again")
             if "built_files" not in tables:
                 if tables and attempt == 1:
                     raise sqlite3.DatabaseError("not a refkit index in progress")
@@ -594,11 +597,12 @@ class SnapshotRegistry:
     def search(self, query: str, rows: int = 5) -> list[dict[str, Any]]:
         """Candidates for a reference string, best first, each with ``score`` (larger is better).
 
-        Every word of the query is ORed into one FTS5 query ranked by bm25, unless ``max_terms`` is set (a large
-        snapshot): then the query's rarest words find the candidates, and those are ranked again on every word of
-        the query (see :meth:`_search_rare_first`). Common words ("journal", a year) match a large part of a big
-        snapshot, which makes a plain query slow; rare words (names, title words) find the cited work among few
-        records.
+        The records are those of the index less what no stage reads (:data:`~refkit.registry.convert.DROPPED`;
+        :meth:`works` gives them whole). Every word of the query is ORed into one FTS5 query ranked by bm25, unless
+        ``max_terms`` is set (a large snapshot): then the query's rarest words find the candidates, and those are
+        ranked again on every word of the query (see :meth:`_search_rare_first`). Common words ("journal", a year)
+        match a large part of a big snapshot, which makes a plain query slow; rare words (names, title words) find
+        the cited work among few records.
         """
         words = list(
             dict.fromkeys(t for t in _TOKEN.findall(strip_accents(query.casefold())) if t not in _STOP and len(t) > 1)
