@@ -708,7 +708,7 @@ def prefetch(names: Iterable[str | None], limit: int = 5) -> None:
         'Pediatr Dermatol'
     """
     index = _index()
-    queries = []
+    queries: list[str] = []
     for name in dict.fromkeys(n for n in names if isinstance(n, str)):
         key = _key(name)
         if key and not _resolve(key)[0] and not _translation_numbers(index, key):
