@@ -72,6 +72,27 @@ def test_distributed_run_on_the_demo_gives_the_single_process_result(
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
 
 
+def test_workers_collect_garbage_less_often_during_a_run_and_as_before_after(
+    dask_client: Any, crossref_server: CrossrefServer, tmp_path: Path
+) -> None:
+    import gc
+
+    from refkit.distributed.collector import THRESHOLDS
+
+    before = dask_client.run(gc.get_threshold)
+    assert set(before.values()) != {THRESHOLDS}
+    seen: list[dict[str, Any]] = []
+    run(
+        [DEMO],
+        None,
+        registry=_crossref(crossref_server.url),
+        client=dask_client,
+        progress=lambda _: seen.append(dask_client.run(gc.get_threshold)),
+    )
+    assert seen and all(set(s.values()) == {THRESHOLDS} for s in seen)  # while the references are searched
+    assert dask_client.run(gc.get_threshold) == before
+
+
 def _articles_from_reference_lists(folder: Path) -> int:
     """Articles made of the reference lists deposited with the vendored Crossref records (one article per record
     with a list: its strings, or its structured items written out), and a second printing of every other article in

@@ -69,9 +69,11 @@ def run_on_cluster(
     """Fill ``result`` (inputs, problems, citations, references, matches, works, findings, tallies) on ``client``'s
     cluster; returns why the registry stopped answering (as :attr:`CrossrefClient.unreachable`), or None."""
     from refkit.distributed import _check_workers
+    from refkit.distributed.collector import FewerCollections
 
     _check_workers(client)
     threads = max(1, sum(client.nthreads().values()))
+    client.register_plugin(FewerCollections())
     recipe = recipe_for(registry, client) if registry is not None else None
     unreachable: list[str] = []
     spread: SpreadKeys | None = None
@@ -141,6 +143,8 @@ def run_on_cluster(
             spread.release()
         raise
     finally:
+        with contextlib.suppress(Exception):
+            client.unregister_worker_plugin(FewerCollections.name)
         if recipe is not None:
             with contextlib.suppress(Exception):
                 client.run(forget, recipe.token)
