@@ -100,8 +100,9 @@ POSTINGS = 5_000
 _PAIRED = 5
 _MATCHING = "SELECT rowid FROM works_fts WHERE works_fts MATCH ?"
 _WEIGHTED = "SELECT rowid AS r, ? AS w FROM works_fts WHERE works_fts MATCH ?"
-# document frequencies remembered between searches (the cache is emptied when it grows past this)
-_DF_REMEMBERED = 500_000
+# document frequencies remembered between searches (the cache is emptied when it grows past this: 100,000 words
+# hold about 13 MB; the words of a search missing from it cost one keyed look-up in all)
+_DF_REMEMBERED = 100_000
 _SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
 
 
