@@ -19,7 +19,8 @@ What it builds (in ``--out``, default a temporary folder), from the real Crossre
 
 What it prints (the machine's cores and memory first):
 
-* index build: records/s, index bytes per record, peak memory of the build;
+* index build: records/s, index bytes per record, peak memory of the build; and the same build with the files
+  converted on a local Dask cluster (``--build-workers``), whether it made the same index;
 * queries: searches/s on one thread, latency median and 95th percentile;
 * end-to-end (``refkit.run`` with the snapshot): citations/s, the time of each stage, peak memory of the driver
   and of each worker, for one process and for Dask clusters of each ``--workers`` count; precision and recall of
@@ -268,12 +269,43 @@ def _child(queue: Any, target: Any, args: tuple[Any, ...]) -> None:
         queue.put(exc)
 
 
-def build(snapshot: Path, index: Path) -> dict[str, Any]:
+def build(snapshot: Path, index: Path, workers: int = 0) -> dict[str, Any]:
+    """Index the snapshot in this process, or with the files converted on a local cluster of ``workers``."""
     from refkit.registry.snapshot import build_index
 
-    clock = time.perf_counter()
-    count = build_index(snapshot, index)
-    return {"records": count, "seconds": time.perf_counter() - clock}
+    if not workers:
+        clock = time.perf_counter()
+        count = build_index(snapshot, index)
+        return {"records": count, "seconds": time.perf_counter() - clock, "digest": index_digest(index)}
+    from distributed import Client
+
+    from refkit.distributed import local_cluster
+
+    with local_cluster(workers) as cluster, Client(cluster) as client:
+        clock = time.perf_counter()
+        count = build_index(snapshot, index, client=client)
+        seconds = time.perf_counter() - clock
+    return {"records": count, "seconds": seconds, "digest": index_digest(index)}
+
+
+def index_digest(index: Path) -> str:
+    """A digest of what an index holds (records, full-text rows, word counts), to tell two builds apart."""
+    import hashlib
+    import sqlite3
+
+    digest = hashlib.sha256()
+    db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
+    try:
+        for sql in (
+            "SELECT id, doi, size, body, rest FROM works ORDER BY id",
+            "SELECT rowid, * FROM works_fts ORDER BY rowid",
+            "SELECT term, doc FROM word_counts ORDER BY term",
+        ):
+            for row in db.execute(sql):
+                digest.update(repr(row).encode())
+    finally:
+        db.close()
+    return digest.hexdigest()
 
 
 def index_size(index: Path) -> dict[str, Any]:
@@ -401,6 +433,13 @@ def main(argv: list[str] | None = None) -> int:
         "--keep-index", action="store_true", help="use the index an earlier run built in --out (the build is not timed)"
     )
     ap.add_argument(
+        "--build-workers",
+        type=int,
+        nargs="*",
+        default=[2],
+        help="also build the index with its files converted on a local Dask cluster of each count (none: skip)",
+    )
+    ap.add_argument(
         "--memory-limit",
         default="auto",
         help="each Dask worker's memory limit (Dask spills to disk above 60 %% of it; default: the machine's memory "
@@ -440,6 +479,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{built['records'] / built['seconds']:,.0f} records/s; {size / 2**20:.0f} MB = "
             f"{size / built['records']:,.0f} bytes/record; peak {built['peak_mb']:.0f} MB"
         )
+        for workers in args.build_workers:
+            other = index.with_name(f"index-{workers}-workers.sqlite")
+            other.unlink(missing_ok=True)
+            spread = _in_child(build, snapshot, other, workers)
+            same = "the same index" if spread["digest"] == built["digest"] else "A DIFFERENT INDEX"
+            print(
+                f"index build, files converted on Dask, {workers} worker(s): {spread['records']:,} records in "
+                f"{spread['seconds']:.1f} s = {spread['records'] / spread['seconds']:,.0f} records/s "
+                f"({built['seconds'] / spread['seconds']:.2f}x); {same}; this process peak {spread['peak_mb']:.0f} MB"
+            )
+            other.unlink()
 
     sample = random.Random(SEED).sample([text for _, text in truth], min(args.queries, len(truth)))
     q = _in_child(queries, index, sample)

@@ -273,13 +273,14 @@ def build_parser() -> argparse.ArgumentParser:
     return top
 
 
-def _client(args: argparse.Namespace) -> Any:
+def _client(args: argparse.Namespace, dask_client: Any = None) -> Any:
     from refkit.registry import CrossrefClient
 
     if getattr(args, "snapshot", None):
         from refkit.registry.snapshot import open_snapshot
 
-        return open_snapshot(args.snapshot)
+        # a snapshot not indexed yet is indexed first, its files converted on the cluster's workers when there is one
+        return open_snapshot(args.snapshot, client=dask_client)
 
     cache: Any = False if args.no_cache else (args.cache or None)
     return CrossrefClient(
@@ -368,10 +369,11 @@ def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
     from refkit.distributed import ClusterUnavailable, DaskMissing
     from refkit.pipeline import run
 
-    client = _client(args)
+    client = None
     on_total, step, close = _progress(args)
     try:
         with _cluster(args) as dask_client:
+            client = _client(args, dask_client)
             result = run(
                 args.paths,
                 args.output,
@@ -392,7 +394,8 @@ def cmd_run(args: argparse.Namespace, *, table: bool = False) -> int:
     finally:
         if close:
             close()
-        client.close()
+        if client is not None:
+            client.close()
 
 
 def _report_run(args: argparse.Namespace, client: Any, result: Any, *, table: bool) -> int:

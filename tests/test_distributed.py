@@ -316,3 +316,58 @@ def test_cli_run_with_an_unreachable_scheduler_fails_at_once_with_exit_2(
     assert time.monotonic() - clock < 5  # not Dask's 30 s time-out
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def _index_content(path: Path) -> tuple[Any, ...]:
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    try:
+        return tuple(
+            db.execute(sql).fetchall()
+            for sql in (
+                "SELECT id, doi, size, body, rest FROM works ORDER BY id",
+                "SELECT rowid, * FROM works_fts ORDER BY rowid",
+                "SELECT term, doc FROM word_counts ORDER BY term",
+                "SELECT name FROM sqlite_master ORDER BY name",
+            )
+        )
+    finally:
+        db.close()
+
+
+def test_a_snapshot_indexed_on_the_cluster_is_the_index_built_in_one_process(dask_client: Any, tmp_path: Path) -> None:
+    import gzip
+
+    from refkit.errors import InputError
+    from refkit.registry.snapshot import build_index
+
+    lines = (REPO / "tests/data/crossref/works.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    folder = tmp_path / "snapshot"
+    folder.mkdir()
+    for n in range(7):  # parts of the public data file's shape; later parts repeat DOIs, fuller and cut down
+        items = records[n * 40 : (n + 1) * 40] + [
+            {k: v for k, v in r.items() if k in ("DOI", "title")} if n % 2 else r for r in records[: 3 * n]
+        ]
+        with gzip.open(folder / f"{n}.json.gz", "wt", encoding="utf-8") as handle:
+            json.dump({"items": items}, handle)
+    stored_here: list[int] = []
+    stored_there: list[int] = []
+    assert build_index(folder, tmp_path / "here.sqlite", progress=stored_here.append) == len(records)
+    assert build_index(folder, tmp_path / "there.sqlite", progress=stored_there.append, client=dask_client) == len(
+        records
+    )
+    assert stored_there == stored_here
+    assert _index_content(tmp_path / "there.sqlite") == _index_content(tmp_path / "here.sqlite")
+
+    # a damaged part stops the build with its name; the build resumes when it is mended
+    (folder / "3.json.gz").write_bytes(b"\x1f\x8b not gzip")
+    with pytest.raises(InputError, match=r"3\.json\.gz: not Crossref JSON"):
+        build_index(folder, tmp_path / "mended.sqlite", client=dask_client)
+    assert (tmp_path / "mended.sqlite.partial").exists()
+    os.replace(folder / "3.json.gz", tmp_path / "damaged")
+    with gzip.open(folder / "3.json.gz", "wt", encoding="utf-8") as handle:
+        json.dump({"items": records[120:160]}, handle)
+    built = build_index(folder, tmp_path / "mended.sqlite", client=dask_client)
+    assert built == len(records) and not (tmp_path / "mended.sqlite.partial").exists()

@@ -23,32 +23,42 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
-import gzip
-import hashlib
 import heapq
 import itertools
 import json
 import math
-import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from refkit.errors import InputError
-from refkit.registry.convert import DROPPED
+from refkit.registry.snapshot_index import (
+    _COLUMNS,
+    INDEX_SUFFIX,
+    _create,
+    _fill,
+    _signature,
+    _stored_signature,
+    build_index,
+    index_path_for,
+    read_records,
+)
 from refkit.text import strip_accents
 
-__all__ = ["INDEX_SUFFIX", "SnapshotRegistry", "build_index", "index_path_for", "open_snapshot", "read_records"]
+__all__ = [
+    "INDEX_SUFFIX",
+    "SnapshotRegistry",
+    "build_index",
+    "index_path_for",
+    "open_index",
+    "open_snapshot",
+    "read_records",
+]
 
-#: Suffix of the index file written next to a snapshot.
-INDEX_SUFFIX = ".refkit-index.sqlite"
-# Bump when the index layout changes: an index of another version is rebuilt.
-_VERSION = "1"
-# bm25 column weights, in the order of the FTS columns: a title word is better evidence than a journal word
-_COLUMNS = ("title", "author", "container", "year", "volume", "page")
+# bm25 column weights, in the order of the FTS columns (_COLUMNS): a title word is better evidence than a journal word
 _WEIGHTS = (2.0, 1.5, 1.0, 1.0, 1.0, 1.0)
 _TOKEN = re.compile(r"[^\W_]+")
 # words that nearly every record holds: ORing them into a query costs time and ranks nothing
@@ -103,338 +113,16 @@ _WEIGHTED = "SELECT rowid AS r, ? AS w FROM works_fts WHERE works_fts MATCH ?"
 # document frequencies remembered between searches (the cache is emptied when it grows past this: 100,000 words
 # hold about 13 MB; the words of a search missing from it cost one keyed look-up in all)
 _DF_REMEMBERED = 100_000
-_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
 
 
-# -------------------------------------------------------------------------------------------- reading
-
-
-def _works_in(data: Any) -> Iterator[dict[str, Any]]:
-    """The work records one decoded JSON value holds: an envelope, an ``items`` file, a record or a list."""
-    if isinstance(data, list):
-        for item in data:
-            yield from _works_in(item)
-        return
-    if not isinstance(data, dict):
-        return
-    message = data.get("message")
-    if isinstance(message, dict):
-        if isinstance(message.get("items"), list):
-            yield from (w for w in message["items"] if isinstance(w, dict) and w.get("DOI"))
-        elif message.get("DOI"):
-            yield message
-        return
-    if isinstance(data.get("items"), list):  # the public data file: {"items": [...]}
-        yield from (w for w in data["items"] if isinstance(w, dict) and w.get("DOI"))
-    elif isinstance(data.get("DOI"), str):
-        yield data
-
-
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(_SUFFIXES))
-    if path.is_file():
-        return [path]
-    raise InputError(f"no such snapshot file or folder: {path}", str(path))
-
-
-def _open_text(path: Path) -> IO[str]:
-    with path.open("rb") as raw:
-        magic = raw.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
-
-
-def _read_file(path: Path) -> Iterator[dict[str, Any]]:
-    name = path.name.lower()
-    with _open_text(path) as handle:
-        if ".jsonl" in name or ".ndjson" in name:
-            for line in handle:
-                if line.strip():
-                    yield from _works_in(json.loads(line))
-            return
-        if ".json" in name:
-            yield from _works_in(json.load(handle))
-            return
-        # no telling suffix: JSON lines if the first line is a JSON value by itself, else one JSON document
-        first = handle.readline()
-        try:
-            value = json.loads(first) if first.strip() else None
-        except ValueError:
-            yield from _works_in(json.loads(first + handle.read()))
-            return
-        yield from _works_in(value)
-        for line in handle:
-            if line.strip():
-                yield from _works_in(json.loads(line))
-
-
-def read_records(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Every work record in a snapshot file or folder, in file order (duplicates included).
-
-    Raises:
-        InputError: ``path`` does not exist, or a file in it is not JSON (the message names it).
-
-    Example:
-        >>> list(read_records("tests/data/crossref/seed-works.jsonl"))[0]["DOI"]  # doctest: +SKIP
-        '10.2340/00015555-2271'
-    """
-    for file in _files(Path(path)):
-        try:
-            yield from _read_file(file)
-        except (ValueError, EOFError, OSError) as exc:
-            raise InputError(f"{file}: not Crossref JSON ({exc})", str(file)) from exc
-
-
-def _signature(path: Path) -> str:
-    """Size and modification time of every source file: the index is rebuilt when this changes."""
-    root = path if path.is_dir() else path.parent
-    parts = []
-    for file in _files(path):
-        st = file.stat()
-        parts.append([str(file.relative_to(root)), st.st_size, st.st_mtime_ns])
-    return json.dumps({"version": _VERSION, "files": parts}, separators=(",", ":"))
-
-
-# -------------------------------------------------------------------------------------------- indexing
-
-
-def _years(work: Mapping[str, Any]) -> str:
-    years = set()
-    # a citation gives the print or the online year; `issued` is only the earlier of the two
-    for key in ("issued", "published-print", "published-online", "published"):
-        value = work.get(key)
-        parts = (value.get("date-parts") or [[None]]) if isinstance(value, Mapping) else [[None]]
-        if parts and parts[0] and parts[0][0]:
-            years.add(str(parts[0][0]))
-    return " ".join(sorted(years))
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value if v)
-    return str(value) if value else ""
-
-
-def _row(work: Mapping[str, Any]) -> tuple[str, ...]:
-    names = [
-        str(person.get(part) or "")
-        for person in work.get("author") or work.get("editor") or []
-        if isinstance(person, Mapping)
-        for part in ("given", "family", "name")
-    ]
-    title = " ".join(_text(work.get(k)) for k in ("title", "subtitle", "short-title", "original-title"))
-    return (
-        re.sub(r"<[^>]+>", " ", title),
-        " ".join(names),
-        _text(work.get("container-title")) + " " + _text(work.get("short-container-title")),
-        _years(work),
-        _text(work.get("volume")) + " " + _text(work.get("issue")),
-        _text(work.get("page")) + " " + _text(work.get("article-number")),
-    )
-
-
-def _create(db: sqlite3.Connection) -> None:
-    db.executescript(
-        f"""
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-        CREATE TABLE works (id INTEGER PRIMARY KEY, doi TEXT NOT NULL UNIQUE, size INTEGER, body TEXT NOT NULL,
-            rest TEXT);
-        CREATE VIRTUAL TABLE works_fts USING fts5({", ".join(_COLUMNS)},
-            tokenize = 'unicode61 remove_diacritics 2');
-        """
-    )
-
-
-def _fill(db: sqlite3.Connection, records: Iterable[Mapping[str, Any]]) -> int:
-    """Store records and index them (see :func:`build_index` for the steps)."""
-    _store(db, records)
-    return _index_text(db)
-
-
-def index_path_for(path: str | Path) -> Path:
-    """Where the index of a snapshot is kept by default: ``<name>.refkit-index.sqlite`` next to it.
-
-    When that folder cannot be written (a read-only mirror), the index goes to refkit's cache folder instead, named
-    after the snapshot's absolute path.
-
-    Example:
-        >>> index_path_for("/data/crossref/works.jsonl.gz").name  # doctest: +SKIP
-        'works.jsonl.gz.refkit-index.sqlite'
-    """
-    source = Path(path).resolve()
-    beside = source.parent / (source.name + INDEX_SUFFIX)
-    if os.access(source.parent, os.W_OK) or beside.exists():
-        return beside
-    from refkit.registry.cache import default_cache_path
-
-    digest = hashlib.sha1(str(source).encode()).hexdigest()[:12]
-    return default_cache_path().parent / "snapshots" / f"{source.name}-{digest}{INDEX_SUFFIX}"
-
-
-def build_index(path: str | Path, index_path: str | Path, *, progress: Callable[[int], Any] | None = None) -> int:
-    """Index a snapshot into ``index_path``, streaming its files (one part in memory at a time).
-
-    The index is built in ``<index_path>.partial`` and moved into place when complete, so a reader never sees half
-    an index. An interrupted build (killed, out of disk, a damaged part) resumes where it stopped: each source file
-    is stored in one transaction and noted as done (with its size and modification time), and the full-text index
-    is filled in slices, each noted as done; a rerun skips what is done, as long as those files are unchanged.
-
-    Args:
-        progress: called with the number of records stored after each source file.
-
-    Returns:
-        The number of distinct works indexed.
-    """
-    source, target = Path(path), Path(index_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    signature = _signature(source)
-    root = source if source.is_dir() else source.parent
-    partial = target.with_name(target.name + ".partial")
-    files = _files(source)
-    now = {str(f.relative_to(root)): (f.stat().st_size, f.stat().st_mtime_ns) for f in files}
-    db = _open_partial(partial)
-    done = {name: (size, mtime) for name, size, mtime in db.execute("SELECT name, size, mtime FROM built_files")}
-    started = db.execute("SELECT 1 FROM meta WHERE key = 'indexed_to'").fetchone() is not None
-    if any(now.get(name) != stamp for name, stamp in done.items()) or (started and set(now) != set(done)):
-        # a file stored before has changed or gone, or files came after the full-text pass began: start again
-        db.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(partial) + suffix).unlink(missing_ok=True)
-        db = _open_partial(partial)
-        done = {}
-    try:
-        for file in files:
-            name = str(file.relative_to(root))
-            if done.get(name) == now[name]:
-                continue
-            try:
-                with db:  # a file is stored whole or not at all
-                    stored = _store(db, _read_file(file))
-                    db.execute("INSERT OR REPLACE INTO built_files VALUES (?, ?, ?)", (name, *now[name]))
-            except (ValueError, EOFError, OSError) as exc:
-                raise InputError(f"{file}: not Crossref JSON ({exc})", str(file)) from exc
-            if progress:
-                progress(stored)
-        count = _index_text(db)
-        with db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('source', ?)", (signature,))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('path', ?)", (str(source.resolve()),))
-        db.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        db.close()
-    os.replace(partial, target)
-    for suffix in ("-wal", "-shm"):
-        Path(str(partial) + suffix).unlink(missing_ok=True)
-    return count
-
-
-def _open_partial(partial: Path) -> sqlite3.Connection:
-    """The half-built index at ``partial`` (made if missing, or made again if it is not a refkit index)."""
-    for attempt in (1, 2):
-        db = sqlite3.connect(partial)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")  # a killed build keeps every committed file
-            db.execute("PRAGMA synchronous=NORMAL")
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            columns = {row[1] for row in db.execute("PRAGMA table_info(works)")}
-            if "built_files" in tables and "rest" not in columns:
-                raise sqlite3.DatabaseError("an index in progress of an earlier layout: started again")
-            if "built_files" not in tables:
-                if tables and attempt == 1:
-                    raise sqlite3.DatabaseError("not a refkit index in progress")
-                with db:
-                    _create(db)
-                    db.execute("CREATE TABLE built_files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER)")
-            return db
-        except sqlite3.DatabaseError:
-            db.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(partial) + suffix).unlink(missing_ok=True)
-    raise AssertionError("unreachable")
-
-
-def _store(db: sqlite3.Connection, records: Iterable[Mapping[str, Any]]) -> int:
-    """Store records by DOI (the fullest copy of a DOI wins: ``select=`` answers hold cut-down copies).
-
-    A record is stored in two parts: ``body``, what the stages read, and ``rest``, what none reads
-    (:data:`~refkit.registry.convert.DROPPED`: its own references, abstract, links, licences...), about half of a
-    record, which a search would otherwise decode for each of its candidates. :meth:`SnapshotRegistry.works` joins
-    them again."""
-    upsert = (
-        "INSERT INTO works (doi, size, body, rest) VALUES (?, ?, ?, ?) ON CONFLICT(doi) DO UPDATE "
-        "SET size = excluded.size, body = excluded.body, rest = excluded.rest WHERE excluded.size > works.size"
-    )
-    batch: list[tuple[str, int, str, str | None]] = []
-    stored = 0
-    for work in records:
-        doi = work.get("DOI")
-        if not isinstance(doi, str) or not doi.strip():
-            continue
-        clean = {k: v for k, v in work.items() if k != "score"}
-        read = {k: v for k, v in clean.items() if k not in DROPPED}
-        rest = {k: v for k, v in clean.items() if k in DROPPED}
-        batch.append((doi.strip().lower(), len(clean), _json(read), _json(rest) if rest else None))
-        if len(batch) >= 5000:
-            db.executemany(upsert, batch)
-            stored += len(batch)
-            batch.clear()
-    db.executemany(upsert, batch)
-    return stored + len(batch)
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _index_text(db: sqlite3.Connection) -> int:
-    """Fill the full-text index in slices of the table (resuming after the last slice done); returns the works."""
-    insert = f"INSERT INTO works_fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    row = db.execute("SELECT value FROM meta WHERE key = 'indexed_to'").fetchone()
-    last = int(row[0]) if row else 0
-    while True:
-        rows = db.execute("SELECT id, body FROM works WHERE id > ? ORDER BY id LIMIT 5000", (last,)).fetchall()
-        if not rows:
-            break
-        with db:
-            db.executemany(insert, ((rowid, *_row(json.loads(body))) for rowid, body in rows))
-            last = rows[-1][0]
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed_to', ?)", (str(last),))
-    _count_words(db)
-    return int(db.execute("SELECT COUNT(*) FROM works").fetchone()[0])
-
-
-def _count_words(db: sqlite3.Connection) -> None:
-    """Store how many records hold each indexed word (a search looks up a dozen a query: a keyed table answers in
-    microseconds, where the full-text index's own vocabulary takes 0.1 ms a word on a million records)."""
-    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.works_vocab USING fts5vocab(main, works_fts, row)")
-    with db:
-        db.execute("DROP TABLE IF EXISTS word_counts")
-        db.execute("CREATE TABLE word_counts (term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID")
-        db.execute("INSERT INTO word_counts SELECT term, doc FROM temp.works_vocab")
-
-
-def _stored_signature(index_path: Path) -> str | None:
-    if not index_path.is_file():
-        return None
-    try:
-        db = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
-        try:
-            row = db.execute("SELECT value FROM meta WHERE key = 'source'").fetchone()
-        finally:
-            db.close()
-    except sqlite3.DatabaseError:
-        return None
-    return row[0] if row else None
-
-
-def open_snapshot(path: str | Path, index_path: str | Path | None = None) -> SnapshotRegistry:
+def open_snapshot(path: str | Path, index_path: str | Path | None = None, *, client: Any = None) -> SnapshotRegistry:
     """A registry over a Crossref snapshot, indexing it first if it has no index or has changed since.
 
     Args:
         path: a snapshot file (JSON lines, a JSON response or array; gzip or not) or a folder of them.
         index_path: where to keep the index (default: :func:`index_path_for`).
+        client: a Dask client whose workers convert the snapshot's files when it is indexed (see
+            :func:`build_index`).
 
     Raises:
         InputError: ``path`` does not exist, or a snapshot file is not Crossref JSON.
@@ -449,7 +137,7 @@ def open_snapshot(path: str | Path, index_path: str | Path | None = None) -> Sna
         raise InputError(f"no such snapshot file or folder: {source}", str(source))
     target = Path(index_path) if index_path is not None else index_path_for(source)
     if _stored_signature(target) != _signature(source):
-        build_index(source, target)
+        build_index(source, target, client=client)
     return open_index(target)
 
 
@@ -540,7 +228,6 @@ class SnapshotRegistry:
         _create(registry._db)
         with registry._db:
             _fill(registry._db, records)
-        _count_words(registry._db)
         registry._setup(max_terms)
         registry.pool = 50
         registry.postings = POSTINGS
