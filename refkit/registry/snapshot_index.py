@@ -290,8 +290,8 @@ def _converted(files: list[Path], client: Any) -> Iterator[tuple[Path, Iterable[
     pending: deque[tuple[Path, Any]] = deque()
     try:
         while True:
-            while len(pending) < ahead and (file := next(queue, None)) is not None:
-                pending.append((file, client.submit(_convert_file, str(file), pure=False)))
+            while len(pending) < ahead and (waiting := next(queue, None)) is not None:
+                pending.append((waiting, client.submit(_convert_file, str(waiting), pure=False)))
             if not pending:
                 return
             file, future = pending.popleft()
