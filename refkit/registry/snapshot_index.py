@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from refkit.distributed.packed import Packed, pack, unpack
 from refkit.errors import InputError
 from refkit.registry.convert import DROPPED
 
@@ -303,6 +302,8 @@ def _converted(files: list[Path], client: Any) -> Iterator[tuple[Path, Iterable[
 
 def _fetched(future: Any) -> Iterator[Row]:
     """A worker's rows of one file (its error, raised as it was on the worker, when they are read)."""
+    from refkit.distributed.packed import unpack  # the cluster's path only: the registry does not need Dask's side
+
     try:
         packed = future.result()
     finally:
@@ -310,8 +311,10 @@ def _fetched(future: Any) -> Iterator[Row]:
     yield from unpack(packed)
 
 
-def _convert_file(path: str) -> Packed[list[Row]]:
+def _convert_file(path: str) -> Any:
     """A snapshot file's rows, made on a worker and packed for the way back."""
+    from refkit.distributed.packed import pack
+
     return pack(list(_rows(_read_file(Path(path)))))
 
 
